@@ -1,0 +1,54 @@
+# Tongban: `make run` serves the portal with demo data; `make test` runs the whole suite.
+# Both do all their own set-up on a fresh Debian machine with Python 3.11.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test setup sysdeps venv migrate demo lint check-migrations format bench clean
+
+run: setup demo
+	scripts/run-portal
+
+test: sysdeps venv lint check-migrations
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+setup: sysdeps venv migrate
+
+# System packages: a CJK font for PDFs, chromium for browser tests, poppler for PDF checks.
+sysdeps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages: $$missing"; \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
+	fi
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+migrate: venv
+	$(BIN)/python manage.py migrate --noinput
+
+# Demo data, idempotent: the organisation, then the catalogue and sample cases where the apps have them.
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check-migrations: venv
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf var test-artifacts

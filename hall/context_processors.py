@@ -1,0 +1,9 @@
+from .selectors import assignments_for_user
+
+
+def portal(request):
+    user = getattr(request, "user", None)
+    return {
+        "large_text": request.COOKIES.get("tb_large_text") == "1",
+        "my_assignments": list(assignments_for_user(user)) if user is not None and user.is_authenticated else [],
+    }

@@ -1,0 +1,150 @@
+"""The organisation: regions (GB/T 2260), halls, departments, windows, accounts and staff roles."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+
+from .constants import AccountKind, RegionLevel, StaffRole, WindowCategory
+from .validators import mask_id_number, validate_credit_code, validate_id_number, validate_mobile, validate_region_code
+
+
+class Region(models.Model):
+    code = models.CharField(
+        "行政区划代码", max_length=6, unique=True, validators=[validate_region_code], help_text="GB/T 2260 六位代码"
+    )
+    name = models.CharField("名称", max_length=50)
+    level = models.PositiveSmallIntegerField("层级", choices=RegionLevel.choices)
+    parent = models.ForeignKey("self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = "行政区划"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Hall(models.Model):
+    code = models.CharField("大厅编码", max_length=12, unique=True, help_text="用于办件编号前缀")
+    name = models.CharField("名称", max_length=100)
+    region = models.ForeignKey(Region, verbose_name="所在区划", on_delete=models.PROTECT, related_name="halls")
+    is_city_hall = models.BooleanField("市级大厅", default=False)
+    address = models.CharField("地址", max_length=200, blank=True)
+    opening_hours = models.CharField("办公时间", max_length=200, blank=True)
+    phone = models.CharField("咨询电话", max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = "政务服务大厅"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    name = models.CharField("部门名称", max_length=100)
+    short_name = models.CharField("简称", max_length=30, blank=True)
+    region = models.ForeignKey(Region, verbose_name="所属区划", on_delete=models.PROTECT, related_name="departments")
+    credit_code = models.CharField(
+        "统一社会信用代码", max_length=18, unique=True, validators=[validate_credit_code], help_text="实施主体编码"
+    )
+
+    class Meta:
+        ordering = ["region__code", "name"]
+        verbose_name = verbose_name_plural = "部门"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Window(models.Model):
+    hall = models.ForeignKey(Hall, verbose_name="大厅", on_delete=models.CASCADE, related_name="windows")
+    number = models.PositiveSmallIntegerField("窗口号")
+    category = models.CharField("窗口类别", max_length=20, choices=WindowCategory.choices)
+    name = models.CharField("名称", max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["hall", "number"]
+        constraints = [models.UniqueConstraint(fields=["hall", "number"], name="window_number_unique_per_hall")]
+        verbose_name = verbose_name_plural = "窗口"
+
+    def __str__(self) -> str:
+        return f"{self.hall.name} {self.number}号窗口（{self.get_category_display()}）"
+
+
+class User(AbstractUser):
+    """One account for citizens and staff. Citizens log in with their mobile or ID number;
+    `username` is kept as the unique login key Django needs and set to the mobile for citizens."""
+
+    kind = models.CharField("账号类型", max_length=20, choices=AccountKind.choices, default=AccountKind.PERSON)
+    real_name = models.CharField("姓名", max_length=50, blank=True)
+    id_number = models.CharField(
+        "身份证号", max_length=18, blank=True, validators=[validate_id_number], help_text="居民身份证号（GB 11643）"
+    )
+    mobile = models.CharField("手机号", max_length=11, blank=True, validators=[validate_mobile])
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mobile"], condition=~Q(mobile=""), name="user_mobile_unique"),
+            models.UniqueConstraint(fields=["id_number"], condition=~Q(id_number=""), name="user_id_number_unique"),
+        ]
+        verbose_name = verbose_name_plural = "账号"
+
+    def __str__(self) -> str:
+        return self.real_name or self.username
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def is_citizen(self) -> bool:
+        return self.kind in (AccountKind.PERSON, AccountKind.ENTERPRISE)
+
+    def roles(self) -> set[str]:
+        return {a.role for a in self.assignments.all()}
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles()
+
+
+class Enterprise(models.Model):
+    """A legal person applying through an agent's account."""
+
+    name = models.CharField("单位名称", max_length=200)
+    credit_code = models.CharField(
+        "统一社会信用代码", max_length=18, unique=True, validators=[validate_credit_code], help_text="GB 32100"
+    )
+    legal_representative = models.CharField("法定代表人", max_length=50)
+    agent = models.OneToOneField(User, verbose_name="经办人账号", on_delete=models.PROTECT, related_name="enterprise")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "企业"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffAssignment(models.Model):
+    """A staff member's role at a hall, and for approvers and catalogue admins their department."""
+
+    user = models.ForeignKey(User, verbose_name="工作人员", on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField("角色", max_length=20, choices=StaffRole.choices)
+    hall = models.ForeignKey(Hall, verbose_name="大厅", on_delete=models.PROTECT, related_name="assignments")
+    department = models.ForeignKey(
+        Department, verbose_name="部门", null=True, blank=True, on_delete=models.PROTECT, related_name="assignments"
+    )
+    window = models.ForeignKey(
+        Window, verbose_name="窗口", null=True, blank=True, on_delete=models.SET_NULL, related_name="assignments"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "hall"], name="assignment_unique_role_per_hall"),
+        ]
+        verbose_name = verbose_name_plural = "岗位分配"
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.hall}"

@@ -1,0 +1,75 @@
+"""Checks for the identifiers of DOMAIN.md §6: ID number (GB 11643), unified social credit code
+(GB 32100), region code (GB/T 2260) and mainland mobile numbers. Each raises ValidationError with
+a message in plain words."""
+
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+
+ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+ID_CHECK_CHARS = "10X98765432"
+CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def normalize_id_number(value: str) -> str:
+    return (value or "").strip().upper()
+
+
+def id_number_check_char(first17: str) -> str:
+    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True))
+    return ID_CHECK_CHARS[total % 11]
+
+
+def validate_id_number(value: str) -> None:
+    value = normalize_id_number(value)
+    if not re.fullmatch(r"\d{17}[\dX]", value):
+        raise ValidationError("身份证号应为18位：前17位是数字，最后一位是数字或X。", code="id_format")
+    try:
+        birth = datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        raise ValidationError("身份证号中的出生日期不存在，请核对。", code="id_birth") from None
+    if birth.year < 1900 or birth > datetime.date.today():
+        raise ValidationError("身份证号中的出生日期不合理，请核对。", code="id_birth")
+    if id_number_check_char(value[:17]) != value[17]:
+        raise ValidationError("身份证号校验位不正确，请核对是否输错。", code="id_check")
+
+
+def credit_code_check_char(first17: str) -> str:
+    total = sum(CREDIT_ALPHABET.index(c) * w for c, w in zip(first17, CREDIT_WEIGHTS, strict=True))
+    return CREDIT_ALPHABET[(31 - total % 31) % 31]
+
+
+def validate_credit_code(value: str) -> None:
+    value = (value or "").strip().upper()
+    if len(value) != 18 or any(c not in CREDIT_ALPHABET for c in value):
+        raise ValidationError(
+            "统一社会信用代码应为18位，由数字和大写字母组成（不含 I、O、S、V、Z）。", code="credit_format"
+        )
+    if credit_code_check_char(value[:17]) != value[17]:
+        raise ValidationError("统一社会信用代码校验位不正确，请核对是否输错。", code="credit_check")
+
+
+def validate_mobile(value: str) -> None:
+    if not MOBILE_RE.fullmatch((value or "").strip()):
+        raise ValidationError("手机号应为11位中国大陆手机号码，以1开头，第二位为3到9。", code="mobile")
+
+
+def validate_region_code(value: str) -> None:
+    if not re.fullmatch(r"\d{6}", value or ""):
+        raise ValidationError("行政区划代码应为6位数字（GB/T 2260）。", code="region_code")
+
+
+def mask_id_number(value: str) -> str:
+    """110105194912310021 → 110105********0021-style: keep the area code and the last four."""
+    value = value or ""
+    if len(value) < 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_mobile(value: str) -> str:
+    value = value or ""
+    return value[:3] + "****" + value[-4:] if len(value) == 11 else value

@@ -1,0 +1,49 @@
+"""The shared cast (STYLE.md): two citizens, a clerk of each of two counties, an approver,
+a supervisor and an admin, on the demo organisation (hall/demo.py), which every test database gets."""
+
+import os
+from types import SimpleNamespace
+
+import pytest
+
+from hall.constants import StaffRole
+from hall.demo import DEMO_PASSWORD, seed_demo, staff_username
+from hall.models import Department, Hall, User
+
+from .factories import CitizenFactory
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+
+@pytest.fixture
+def demo(db):
+    """The demo city: regions, halls (YJ city, JC 江城, YD 阳东, YX 阳西, YC 阳春), departments, staff."""
+    seed_demo()
+    halls = {h.code: h for h in Hall.objects.all()}
+    return SimpleNamespace(halls=halls, password=DEMO_PASSWORD)
+
+
+def _staff(hall_code: str, role: str) -> User:
+    return User.objects.get(username=staff_username(hall_code, role))
+
+
+@pytest.fixture
+def cast(demo):
+    """Everyone a test needs, by their part in the story."""
+    return SimpleNamespace(
+        password=DEMO_PASSWORD,
+        halls=demo.halls,
+        citizen=CitizenFactory(real_name="张三"),
+        other_citizen=CitizenFactory(real_name="李四"),
+        clerk=_staff("JC", StaffRole.WINDOW_CLERK),  # 江城区
+        other_clerk=_staff("YD", StaffRole.WINDOW_CLERK),  # 阳东区
+        approver=_staff("JC", StaffRole.APPROVER),
+        other_approver=_staff("YD", StaffRole.APPROVER),
+        result_clerk=_staff("JC", StaffRole.RESULT_CLERK),
+        supervisor=_staff("JC", StaffRole.SUPERVISOR),
+        catalogue_admin=_staff("JC", StaffRole.CATALOGUE_ADMIN),
+        other_catalogue_admin=_staff("YD", StaffRole.CATALOGUE_ADMIN),
+        admin=_staff("YJ", StaffRole.SYSTEM_ADMIN),
+        market_jc=Department.objects.get(region__code="441702", short_name="市场监管"),
+        market_yd=Department.objects.get(region__code="441704", short_name="市场监管"),
+    )
