@@ -1,0 +1,46 @@
+"""PDF rendering for notices, guides and certificates (WeasyPrint).
+
+Every resource a PDF needs travels inside the document: the stylesheet is read from our own
+static folder and passed as a string, QR codes are data: URIs. The URL fetcher therefore refuses
+every scheme but data:, so a template can never make WeasyPrint read a local file or the network.
+"""
+
+import hashlib
+from functools import lru_cache
+
+import segno
+from django.conf import settings
+from django.template.loader import render_to_string
+
+PDF_STYLESHEET = settings.BASE_DIR / "static" / "pdf" / "document.css"
+
+
+@lru_cache(maxsize=1)
+def _stylesheet():
+    from weasyprint import CSS
+
+    return CSS(string=PDF_STYLESHEET.read_text(encoding="utf-8"))
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    """Render a Django template (extending pdf/base.html) to PDF bytes."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    html = render_to_string(template_name, context)
+    fetcher = URLFetcher(allowed_protocols={"data"})
+    return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(stylesheets=[_stylesheet()])
+
+
+def qr_data_uri(url: str, scale: int = 3) -> str:
+    """An SVG QR code for `url`, as a data: URI for <img src>, in web pages and PDFs alike."""
+    return segno.make(url, error="m").svg_data_uri(scale=scale, border=2)
+
+
+def absolute_url(path: str) -> str:
+    """The public address of a path, as printed into QR codes (settings.SITE_URL)."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def sha256_hex(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
