@@ -1,0 +1,481 @@
+"""Forms of the case pages: they parse and check input; the services in cases/services.py write.
+
+Every check gives a plain-words message that crispy renders next to its field. Uploaded files are
+checked by their content (magic bytes), not by their name, before any service sees them.
+"""
+
+import datetime
+from pathlib import Path
+
+import filetype
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from hall.validators import normalize_id_number, validate_id_number, validate_mobile
+
+from .constants import MAX_EXTENSION_DAYS, CaseState, SpecialProcedureKind
+
+# What an uploaded material may be: extension → the MIME type its content must have.
+ALLOWED_UPLOADS = {
+    ".pdf": "application/pdf",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+}
+ALLOWED_UPLOADS_LABEL = "PDF、JPG、PNG"
+UPLOAD_ACCEPT = ",".join(sorted(ALLOWED_UPLOADS))
+
+
+def max_upload_bytes() -> int:
+    return settings.TONGBAN_MAX_UPLOAD_BYTES
+
+
+def validate_material_file(upload) -> None:
+    """Refuse empty, oversize, unsupported files and files whose content is not what their name says."""
+    if upload is None:
+        return
+    size = upload.size or 0
+    if size == 0:
+        raise ValidationError("文件是空的（0 字节），请重新选择。", code="empty")
+    limit = max_upload_bytes()
+    if size > limit:
+        raise ValidationError(
+            f"文件太大：{size / 1024 / 1024:.1f} MB，单个文件不能超过 {limit / 1024 / 1024:.0f} MB。", code="oversize"
+        )
+    extension = Path(upload.name or "").suffix.lower()
+    expected = ALLOWED_UPLOADS.get(extension)
+    if expected is None:
+        raise ValidationError(f"不支持这种文件类型，请上传 {ALLOWED_UPLOADS_LABEL} 文件。", code="type")
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    upload.seek(0)
+    head = upload.read(262)
+    upload.seek(position)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime != expected:
+        raise ValidationError(
+            f"文件内容与扩展名“{extension}”不符（可能改过文件名或文件已损坏），"
+            f"请上传真实的 {ALLOWED_UPLOADS_LABEL} 文件。",
+            code="content",
+        )
+
+
+class MaterialFileInput(forms.ClearableFileInput):
+    def __init__(self, attrs=None):
+        super().__init__({"accept": UPLOAD_ACCEPT, **(attrs or {})})
+
+
+def material_file_field(material, *, required: bool = False) -> forms.FileField:
+    """One file input for one guide material, labelled with what the guide says about it."""
+    tags = ["必备" if material.mandatory else "非必备"]
+    if material.deferrable:
+        tags.append("可容缺")
+    help_parts = [f"{ALLOWED_UPLOADS_LABEL}，不超过 {max_upload_bytes() // 1024 // 1024} MB"]
+    if material.filling_notes:
+        help_parts.insert(0, material.filling_notes)
+    return forms.FileField(
+        label=f"{material.name}（{'、'.join(tags)}）",
+        required=required,
+        validators=[validate_material_file],
+        widget=MaterialFileInput(),
+        help_text="；".join(help_parts),
+        error_messages={"required": "请上传这份材料。"},
+    )
+
+
+def material_field_name(material) -> str:
+    return f"material_{material.pk}"
+
+
+class MaterialUploadForm(forms.Form):
+    """One optional file input per guide material (a draft may be saved with some files missing:
+    the completeness check, not this form, says what is still needed)."""
+
+    def __init__(self, *args, materials=(), only=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.materials = list(materials)
+        if only is not None:
+            self.materials = [m for m in self.materials if m.pk in only]
+        for material in self.materials:
+            self.fields[material_field_name(material)] = material_file_field(material)
+
+    def uploaded(self) -> dict:
+        """{material: UploadedFile} for the inputs that received a file."""
+        return {
+            material: self.cleaned_data[material_field_name(material)]
+            for material in self.materials
+            if self.cleaned_data.get(material_field_name(material))
+        }
+
+
+def appeal_rights_text(department=None) -> str:
+    """The remedies printed on refusals and denials (DOMAIN.md §3), prefilled and editable."""
+    from .constants import LAWSUIT_MONTHS, RECONSIDERATION_DAYS
+
+    government = f"{department.region.name}人民政府" if department is not None else "本级人民政府"
+    return (
+        f"如不服本决定，可自收到本决定书之日起{RECONSIDERATION_DAYS}日内向{government}申请行政复议，"
+        f"或者自收到本决定书之日起{LAWSUIT_MONTHS}个月内依法向人民法院提起行政诉讼。"
+    )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def _future_date(value: datetime.date | None, *, label: str) -> None:
+    if value is not None and value <= timezone.localdate():
+        raise ValidationError(f"{label}应晚于今天。", code="past")
+
+
+class ApplicationForm(forms.Form):
+    """The application itself: who applies (prefilled from the account) and for whom."""
+
+    applicant_name = forms.CharField(label="申请人姓名", max_length=50, disabled=True, required=False)
+    applicant_id_number = forms.CharField(label="身份证号", max_length=18, disabled=True, required=False)
+    contact_mobile = forms.CharField(
+        label="联系手机", max_length=11, validators=[validate_mobile], help_text="办理进度和通知发送到此号码"
+    )
+    as_enterprise = forms.BooleanField(
+        label="以企业名义申请", required=False, help_text="以账号绑定的企业作为申请人，您作为经办人"
+    )
+    has_agent = forms.BooleanField(label="委托代理人办理", required=False)
+    agent_name = forms.CharField(label="代理人姓名", max_length=50, required=False)
+    agent_id_number = forms.CharField(label="代理人身份证号", max_length=18, required=False)
+    agent_mobile = forms.CharField(label="代理人手机", max_length=11, required=False)
+    description = forms.CharField(
+        label="申请事项说明",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="简要说明申请的内容，如申请的经营范围、地址等",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["applicant_name"].initial = user.real_name
+        self.fields["applicant_id_number"].initial = user.masked_id_number
+        self.fields.setdefault("contact_mobile", self.fields["contact_mobile"])
+        if not self.initial.get("contact_mobile"):
+            self.fields["contact_mobile"].initial = user.mobile
+        self.enterprise = getattr(user, "enterprise", None) if hasattr(user, "enterprise") else None
+        if self.enterprise is None:
+            del self.fields["as_enterprise"]
+        else:
+            self.fields["as_enterprise"].label = f"以“{self.enterprise.name}”名义申请"
+            self.fields["as_enterprise"].initial = True
+
+    def clean_agent_id_number(self):
+        value = normalize_id_number(self.cleaned_data.get("agent_id_number"))
+        if value:
+            validate_id_number(value)
+        return value
+
+    def clean_agent_mobile(self):
+        value = (self.cleaned_data.get("agent_mobile") or "").strip()
+        if value:
+            validate_mobile(value)
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("has_agent"):
+            for name in ("agent_name", "agent_id_number", "agent_mobile"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, "委托代理人办理时，请填写代理人的姓名、身份证号和手机。")
+        return data
+
+    def form_data(self) -> dict:
+        """What goes into the case's form data (everything but the account's own identity)."""
+        data = self.cleaned_data
+        result = {"contact_mobile": data["contact_mobile"], "description": data.get("description", "")}
+        if data.get("has_agent"):
+            result["agent"] = {
+                "name": data["agent_name"],
+                "id_number": data["agent_id_number"],
+                "mobile": data["agent_mobile"],
+            }
+        return result
+
+    @classmethod
+    def initial_from(cls, form_data: dict | None) -> dict:
+        form_data = form_data or {}
+        agent = form_data.get("agent") or {}
+        return {
+            "contact_mobile": form_data.get("contact_mobile", ""),
+            "description": form_data.get("description", ""),
+            "has_agent": bool(agent),
+            "agent_name": agent.get("name", ""),
+            "agent_id_number": agent.get("id_number", ""),
+            "agent_mobile": agent.get("mobile", ""),
+        }
+
+
+class ProgressLookupForm(forms.Form):
+    number = forms.CharField(label="办件编号", max_length=32, help_text="受理通知书或短信中的编号")
+    mobile = forms.CharField(label="申请人手机号", max_length=11, help_text="申请时填写的手机号")
+
+    def clean_number(self):
+        return (self.cleaned_data.get("number") or "").strip().upper()
+
+    def clean_mobile(self):
+        return (self.cleaned_data.get("mobile") or "").strip()
+
+
+class ItemChoiceForm(forms.Form):
+    """A clerk picks an item the hall may receive."""
+
+    item = forms.ModelChoiceField(label="办理事项", queryset=None, empty_label="请选择事项")
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items
+        self.fields["item"].label_from_instance = lambda item: (
+            f"{item.current_version.name}（{item.department.name}）" if item.current_version_id else str(item)
+        )
+
+
+class CounterApplicantForm(forms.Form):
+    """A walk-in applicant: found by ID number when they have an account, else recorded here."""
+
+    id_number = forms.CharField(label="申请人身份证号", max_length=18)
+    real_name = forms.CharField(label="申请人姓名", max_length=50)
+    mobile = forms.CharField(label="申请人手机", max_length=11, validators=[validate_mobile])
+    identity_checked = forms.BooleanField(
+        label="已当面核验申请人身份证件原件，人证一致",
+        required=True,
+        error_messages={"required": "请先当面核验申请人的身份证件，再收件。"},
+    )
+    description = forms.CharField(
+        label="申请事项说明", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean_id_number(self):
+        value = normalize_id_number(self.cleaned_data.get("id_number"))
+        validate_id_number(value)
+        return value
+
+    def clean(self):
+        from hall.models import User
+
+        data = super().clean()
+        id_number = data.get("id_number")
+        if id_number:
+            self.existing = User.objects.filter(id_number=id_number).first()
+            if self.existing is not None:
+                if not self.existing.is_citizen:
+                    self.add_error("id_number", "该身份证号属于工作人员账号，不能作为申请人。")
+                elif data.get("real_name") and data["real_name"].strip() != self.existing.real_name:
+                    self.add_error("real_name", "姓名与该身份证号已登记的账号不一致，请核对证件。")
+            elif data.get("mobile") and User.objects.filter(mobile=data["mobile"]).exists():
+                self.add_error("mobile", "该手机号已被另一个账号使用，请核对身份证号或更换手机号。")
+        return data
+
+
+class OriginalsSeenForm(forms.Form):
+    """Which originals the clerk held in hand (one checkbox per guide material)."""
+
+    originals_seen = forms.MultipleChoiceField(
+        label="已核验原件的材料", required=False, widget=forms.CheckboxSelectMultiple, choices=()
+    )
+
+    def __init__(self, *args, materials=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["originals_seen"].choices = [(str(m.pk), m.name) for m in materials]
+
+    def material_ids(self) -> list[int]:
+        return [int(pk) for pk in self.cleaned_data.get("originals_seen", [])]
+
+
+# ---- intake review outcomes -------------------------------------------------------------------
+
+
+class AcceptForm(forms.Form):
+    note = forms.CharField(label="受理意见", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SupplementRequestForm(forms.Form):
+    """一次性告知: a row per guide material (tick + reason) plus free items, and a deadline."""
+
+    extra_items = forms.CharField(
+        label="其他需补正的事项",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="每行一项，写明材料和原因，如“营业场所证明：租赁合同已过期”",
+    )
+    deadline = forms.DateField(label="补正期限", widget=DateInput(), help_text="申请人应在此日期前补齐材料")
+
+    def __init__(self, *args, materials=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.materials = list(materials)
+        for material in self.materials:
+            self.fields[f"pick_{material.pk}"] = forms.BooleanField(label=material.name, required=False)
+            self.fields[f"reason_{material.pk}"] = forms.CharField(
+                label=f"“{material.name}”的补正原因", max_length=300, required=False
+            )
+
+    def rows(self):
+        for material in self.materials:
+            yield material, self[f"pick_{material.pk}"], self[f"reason_{material.pk}"]
+
+    def clean_deadline(self):
+        value = self.cleaned_data.get("deadline")
+        _future_date(value, label="补正期限")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        for material in self.materials:
+            if data.get(f"pick_{material.pk}") and not (data.get(f"reason_{material.pk}") or "").strip():
+                self.add_error(f"reason_{material.pk}", "请写明这份材料需要补正的原因。")
+        if not self.items() and not self.errors:
+            raise ValidationError("请至少勾选一份需要补正的材料，或在“其他需补正的事项”中写明。")
+        return data
+
+    def items(self) -> list[dict]:
+        """[{"material": Material | None, "name": str, "reason": str}] for the service."""
+        data = getattr(self, "cleaned_data", {})
+        result = []
+        for material in self.materials:
+            if data.get(f"pick_{material.pk}"):
+                result.append(
+                    {"material": material, "name": material.name, "reason": data.get(f"reason_{material.pk}", "")}
+                )
+        for line in (data.get("extra_items") or "").splitlines():
+            line = line.strip()
+            if line:
+                name, _, reason = line.replace(":", "：").partition("：")
+                result.append({"material": None, "name": name.strip(), "reason": reason.strip() or "需补正"})
+        return result
+
+
+class RefuseForm(forms.Form):
+    reasons = forms.CharField(label="不予受理的理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    competent_authority = forms.CharField(
+        label="有权受理的机关",
+        max_length=200,
+        required=False,
+        help_text="申请事项不属于本机关职权范围时，写明应向哪个机关申请",
+    )
+    appeal_rights = forms.CharField(label="救济途径", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DeferralForm(forms.Form):
+    """容缺受理: only materials the guide marks deferrable, a deadline and the undertaking."""
+
+    deferred = forms.MultipleChoiceField(
+        label="容缺的材料",
+        widget=forms.CheckboxSelectMultiple,
+        choices=(),
+        error_messages={"required": "请勾选容缺的材料。"},
+    )
+    deadline = forms.DateField(label="补齐期限", widget=DateInput(), help_text="不得晚于承诺办结日期")
+    undertaking = forms.BooleanField(
+        label="申请人已签署容缺承诺书，承诺在期限内补齐",
+        error_messages={"required": "容缺受理须有申请人签署的承诺书。"},
+    )
+
+    def __init__(self, *args, materials=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.materials = {str(m.pk): m for m in materials if m.deferrable}
+        self.fields["deferred"].choices = [(pk, m.name) for pk, m in self.materials.items()]
+        if not self.materials:
+            self.fields["deferred"].help_text = "该事项没有可容缺的材料。"
+
+    def clean_deadline(self):
+        value = self.cleaned_data.get("deadline")
+        _future_date(value, label="补齐期限")
+        return value
+
+    def deferred_materials(self) -> list:
+        return [self.materials[pk] for pk in self.cleaned_data.get("deferred", [])]
+
+
+# ---- decision ---------------------------------------------------------------------------------
+
+
+class GrantForm(forms.Form):
+    opinion = forms.CharField(
+        label="审查意见", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DenyForm(forms.Form):
+    reasons = forms.CharField(label="不予许可的理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    appeal_rights = forms.CharField(label="救济途径", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SuspendForm(forms.Form):
+    kind = forms.ChoiceField(label="特别程序", choices=SpecialProcedureKind.choices)
+    reason = forms.CharField(label="理由", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    expected_days = forms.IntegerField(
+        label="预计所需时间（工作日）", min_value=1, max_value=365, help_text="特别程序所需时间不计入办理时限"
+    )
+
+
+class ResumeForm(forms.Form):
+    note = forms.CharField(
+        label="特别程序结果", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ExtensionRequestForm(forms.Form):
+    days = forms.IntegerField(
+        label="延长天数（工作日）",
+        min_value=1,
+        max_value=MAX_EXTENSION_DAYS,
+        error_messages={
+            "max_value": f"延期最多 {MAX_EXTENSION_DAYS} 个工作日（行政许可法第四十二条）。",
+            "min_value": "延长天数至少 1 个工作日。",
+        },
+    )
+    reason = forms.CharField(label="延期理由", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtensionDecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label="审批意见",
+        choices=[("1", "批准延期"), ("0", "不批准")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label="说明", max_length=500, required=False)
+
+
+# ---- workbenches ------------------------------------------------------------------------------
+
+SORTS = {
+    "newest": ("-received_at", "最新收件在前"),
+    "oldest": ("received_at", "最早收件在前"),
+    "due": ("next_due", "最早到期在前"),
+    "number": ("number", "按办件编号"),
+}
+AGES = {
+    "": ("", "不限"),
+    "3": (3, "超过 3 天"),
+    "7": (7, "超过 7 天"),
+    "15": (15, "超过 15 天"),
+    "30": (30, "超过 30 天"),
+}
+
+
+class WorkbenchFilterForm(forms.Form):
+    q = forms.CharField(label="查找", required=False, max_length=50, help_text="办件编号、申请人姓名或身份证号")
+    state = forms.ChoiceField(label="状态", required=False)
+    item = forms.ModelChoiceField(label="事项", queryset=None, required=False, empty_label="全部事项")
+    age = forms.ChoiceField(label="收件时长", required=False, choices=[(k, v[1]) for k, v in AGES.items()])
+    sort = forms.ChoiceField(label="排序", required=False, choices=[(k, v[1]) for k, v in SORTS.items()])
+
+    def __init__(self, *args, states, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", "全部状态")] + [(s, CaseState(s).label) for s in states]
+        self.fields["item"].queryset = items
+        self.fields["item"].label_from_instance = lambda item: (
+            item.current_version.name if item.current_version_id else str(item)
+        )
