@@ -30,3 +30,27 @@ class AccountKind(models.TextChoices):
     PERSON = "person", "自然人"
     ENTERPRISE = "enterprise", "法人（企业）"
     STAFF = "staff", "工作人员"
+
+
+class DayKind(models.TextChoices):
+    NORMAL = "normal", "平常日"
+    HOLIDAY = "holiday", "法定节假日"
+    SWAP_WORKDAY = "swap_workday", "调休上班日"
+
+
+class DaySource(models.TextChoices):
+    SEEDED = "seeded", "自动导入"
+    ADMIN = "admin", "管理员录入"
+
+
+class NoticeChannel(models.TextChoices):
+    INBOX = "inbox", "站内信"
+    SMS = "sms", "短信"
+    EMAIL = "email", "电子邮件"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENDING = "sending", "发送中"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"

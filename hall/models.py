@@ -4,7 +4,16 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 
-from .constants import AccountKind, RegionLevel, StaffRole, WindowCategory
+from .constants import (
+    AccountKind,
+    DayKind,
+    DaySource,
+    DeliveryStatus,
+    NoticeChannel,
+    RegionLevel,
+    StaffRole,
+    WindowCategory,
+)
 from .validators import mask_id_number, validate_credit_code, validate_id_number, validate_mobile, validate_region_code
 
 
@@ -148,3 +157,99 @@ class StaffAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.hall}"
+
+
+class WorkingDay(models.Model):
+    """One day of the working-day calendar (行政许可法 Art. 82: limits count working days only).
+
+    Seeded from chinesecalendar for the years the State Council has announced; a year without an
+    announcement is seeded by rule (weekends plus the fixed statutory holidays) and marked provisional.
+    Rows an admin has edited (`source=admin`) are never overwritten by reseeding."""
+
+    date = models.DateField("日期", unique=True)
+    is_working_day = models.BooleanField("工作日", help_text="办理时限是否计算这一天")
+    kind = models.CharField("类型", max_length=20, choices=DayKind.choices, default=DayKind.NORMAL)
+    source = models.CharField("来源", max_length=10, choices=DaySource.choices, default=DaySource.SEEDED)
+    note = models.CharField("说明", max_length=60, blank=True, help_text="节日名称或调整原因")
+    provisional = models.BooleanField(
+        "暂定", default=False, help_text="该年度国务院放假安排尚未公布，按规则推算；正式安排录入后取消"
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = verbose_name_plural = "工作日历"
+
+    def __str__(self) -> str:
+        label = "工作日" if self.is_working_day else "休息日"
+        return f"{self.date:%Y-%m-%d} {label}{'（暂定）' if self.provisional else ''}"
+
+
+class Notice(models.Model):
+    """An outbox row: written in the transaction of the event that causes it, then delivered by
+    Celery through its channels (one `NoticeDelivery` per channel). The in-site inbox shows it
+    once its inbox delivery is sent."""
+
+    recipient = models.ForeignKey(User, verbose_name="接收人", on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField("通知类型", max_length=40, help_text="如 case_accepted、clock_warning")
+    subject = models.CharField("标题", max_length=200)
+    body = models.TextField("内容")
+    link = models.CharField("链接", max_length=300, blank=True)
+    case_number = models.CharField("办件编号", max_length=40, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    read_at = models.DateTimeField("阅读时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notice_recipient_read")]
+        verbose_name = verbose_name_plural = "通知"
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class NoticeDelivery(models.Model):
+    """One channel of one notice. A sender claims it (pending → sending) in one UPDATE before
+    sending, so a task run twice sends once; the sweeper returns stale claims to pending."""
+
+    notice = models.ForeignKey(Notice, verbose_name="通知", on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField("渠道", max_length=10, choices=NoticeChannel.choices)
+    address = models.CharField("地址", max_length=254, blank=True, help_text="手机号或电子邮箱；站内信为空")
+    status = models.CharField(
+        "状态", max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    claimed_at = models.DateTimeField("领取时间", null=True, blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    last_error = models.CharField("最近错误", max_length=500, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["notice", "channel"], name="notice_delivery_one_per_channel")]
+        verbose_name = verbose_name_plural = "通知发送记录"
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} · {self.get_channel_display()} · {self.get_status_display()}"
+
+
+class ClockWarning(models.Model):
+    """Each change of a case clock's warning level, recorded exactly once by the SLA scan.
+
+    Kept here with a plain case id (no foreign key) so that hall stays below cases in the import
+    order; the unique constraint makes a second scan of the same change a no-op."""
+
+    case_id = models.BigIntegerField("办件ID", db_index=True)
+    case_number = models.CharField("办件编号", max_length=40, blank=True)
+    clock = models.CharField("时限", max_length=20, help_text="intake / decision / delivery / supplement / deferred")
+    due_on = models.DateField("到期日")
+    level = models.CharField("预警等级", max_length=10)
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["case_id", "clock", "due_on", "level"], name="clock_warning_once"),
+        ]
+        verbose_name = verbose_name_plural = "时限预警记录"
+
+    def __str__(self) -> str:
+        return f"{self.case_number} {self.clock} {self.level}"

@@ -1,0 +1,22 @@
+"""Celery tasks of hall: thin, they take ids and call the services in hall.notices / hall.workdays."""
+
+from celery import shared_task
+
+from . import notices
+
+
+@shared_task(bind=True, acks_late=True, max_retries=notices.MAX_ATTEMPTS)
+def notice_send(self, notice_id: int) -> None:
+    """Deliver one notice through its channels; retry failed channels with backoff."""
+    failed = notices.notice_deliver(notice_id=notice_id)
+    if failed:
+        raise self.retry(countdown=notices.retry_countdown(self.request.retries))
+
+
+@shared_task(acks_late=True)
+def notice_sweep() -> int:
+    """Queue again every notice with a delivery stuck in sending or left pending. Returns how many."""
+    notice_ids = notices.notice_sweep()
+    for notice_id in notice_ids:
+        notices.enqueue_send(notice_id)
+    return len(notice_ids)

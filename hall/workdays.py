@@ -1,0 +1,184 @@
+"""Working-day arithmetic on the calendar table (DOMAIN.md §3: limits count working days, the start
+day not counted; China swaps weekend days into workdays around holidays).
+
+Reads go through a per-process map of one year per query, so a clock that walks thirty days makes
+at most two queries. The map is dropped when an admin edits the calendar (`workdays_changed`, which
+also bumps a version in Django's cache so that other processes reload within CHECK_SECONDS).
+
+A date with no row (a year nobody has seeded, or a year whose official calendar is not out) falls
+back to the rule: weekends plus the statutory holidays whose dates are fixed by rule
+(全国年节及纪念日放假办法, 2024 revision) and is provisional.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from datetime import date, timedelta
+from functools import cache as memoize
+
+from django.core.cache import cache
+
+# Seconds between checks of the shared calendar version (another process may have edited it).
+CHECK_SECONDS = 10
+VERSION_KEY = "tongban:workdays:version"
+
+# Lunar holidays by Gregorian date for years after chinesecalendar's data ends. Known astronomical
+# dates; the State Council's actual arrangement (swaps, extra days) is announced each November.
+SPRING_FESTIVAL = {2027: date(2027, 2, 6), 2028: date(2028, 1, 26), 2029: date(2029, 2, 13), 2030: date(2030, 2, 3)}
+DRAGON_BOAT = {2027: date(2027, 6, 9), 2028: date(2028, 5, 28), 2029: date(2029, 6, 16), 2030: date(2030, 6, 5)}
+MID_AUTUMN = {2027: date(2027, 9, 15), 2028: date(2028, 10, 3), 2029: date(2029, 9, 22), 2030: date(2030, 9, 12)}
+
+_lock = threading.Lock()
+_years: dict[int, dict[date, tuple[bool, bool]]] = {}
+_state = {"version": None, "checked": 0.0}
+
+
+@memoize
+def rule_holidays(year: int) -> dict[date, str]:
+    """The statutory holidays of `year` known by rule, without the swapped workdays nobody can guess."""
+    days = {date(year, 1, 1): "元旦", date(year, 5, 1): "劳动节", date(year, 5, 2): "劳动节"}
+    for offset in range(3):
+        days[date(year, 10, 1) + timedelta(days=offset)] = "国庆节"
+    if year in SPRING_FESTIVAL:  # 除夕 and the first three days of the lunar year
+        for offset in range(-1, 3):
+            days[SPRING_FESTIVAL[year] + timedelta(days=offset)] = "春节"
+    qingming = _qingming(year)
+    if qingming:
+        days[qingming] = "清明节"
+    if year in DRAGON_BOAT:
+        days[DRAGON_BOAT[year]] = "端午节"
+    if year in MID_AUTUMN:
+        days.setdefault(MID_AUTUMN[year], "中秋节")
+    return days
+
+
+def _qingming(year: int) -> date | None:
+    try:
+        import chinese_calendar
+
+        terms = chinese_calendar.get_solar_terms(date(year, 4, 1), date(year, 4, 10))
+    except Exception:  # noqa: BLE001 - outside the library's range: no Qingming by rule
+        return None
+    return next((day for day, name in terms if name == "清明"), None)
+
+
+def rule_is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in rule_holidays(day.year)
+
+
+def workdays_changed() -> None:
+    """Forget the cached calendar here and tell other processes to reload it."""
+    with _lock:
+        _years.clear()
+        version = time.time_ns()
+        cache.set(VERSION_KEY, version, None)
+        _state["version"] = version
+        _state["checked"] = time.monotonic()
+
+
+def _check_version() -> None:
+    now = time.monotonic()
+    if now - _state["checked"] < CHECK_SECONDS:
+        return
+    version = cache.get(VERSION_KEY)
+    with _lock:
+        _state["checked"] = now
+        if version != _state["version"]:
+            _years.clear()
+            _state["version"] = version
+
+
+def _year(year: int) -> dict[date, tuple[bool, bool]]:
+    _check_version()
+    days = _years.get(year)
+    if days is None:
+        from .models import WorkingDay
+
+        rows = WorkingDay.objects.filter(date__year=year).values_list("date", "is_working_day", "provisional")
+        days = {row_date: (working, provisional) for row_date, working, provisional in rows}
+        with _lock:
+            _years[year] = days
+    return days
+
+
+def _lookup(day: date) -> tuple[bool, bool]:
+    """(is working day, is provisional) for one date."""
+    entry = _year(day.year).get(day)
+    if entry is None:
+        return rule_is_working_day(day), True
+    return entry
+
+
+def is_working_day(day: date) -> bool:
+    return _lookup(day)[0]
+
+
+def is_provisional(day: date) -> bool:
+    """True when the date's status is a guess: its year's official arrangement is not entered."""
+    return _lookup(day)[1]
+
+
+def any_provisional(start: date, end: date) -> bool:
+    """True if any date in start..end (both included) is provisional."""
+    if end < start:
+        start, end = end, start
+    day = start
+    while day <= end:
+        if is_provisional(day):
+            return True
+        day += timedelta(days=1)
+    return False
+
+
+def add_working_days(start: date, n: int) -> date:
+    """The date n working days after `start`, the start day not counted (n < 0 counts backwards).
+    n = 0 returns the start day itself."""
+    step = 1 if n >= 0 else -1
+    remaining = abs(n)
+    day = start
+    while remaining:
+        day += timedelta(days=step)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def next_working_day(day: date) -> date:
+    """`day` itself if it is a working day, else the next one."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def working_days_between(start: date, end: date, pauses: Iterable[tuple[date, date]] = ()) -> int:
+    """Working days after `start` up to and including `end`, leaving out days inside a pause.
+
+    A pause (begin, finish) stops the clock for the days after `begin` up to and including `finish`
+    (the same convention as the limit itself); a pause still running has finish = None (up to `end`).
+    If end < start the result is negative: minus the working days from end to start."""
+    if end < start:
+        return -working_days_between(end, start, pauses)
+    windows = [(begin, finish or end) for begin, finish in pauses]
+    count = 0
+    day = start + timedelta(days=1)
+    while day <= end:
+        if is_working_day(day) and not any(begin < day <= finish for begin, finish in windows):
+            count += 1
+        day += timedelta(days=1)
+    return count
+
+
+def years_without_official_calendar(today: date, horizon_days: int = 90) -> list[int]:
+    """The years from `today` to today + horizon whose calendar is still provisional (or missing):
+    clocks running now may end in them, so admins must enter them."""
+    from .models import WorkingDay
+
+    years = range(today.year, (today + timedelta(days=horizon_days)).year + 1)
+    missing = []
+    for year in years:
+        rows = WorkingDay.objects.filter(date__year=year)
+        if not rows.exists() or rows.filter(provisional=True).exists():
+            missing.append(year)
+    return missing
