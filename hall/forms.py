@@ -1,49 +1,50 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 from .models import Enterprise, User
 from .validators import normalize_id_number, validate_credit_code, validate_id_number, validate_mobile
 
 
 class LoginForm(AuthenticationForm):
-    username = forms.CharField(label="手机号或身份证号", max_length=50)
-    password = forms.CharField(label="密码", strip=False, widget=forms.PasswordInput)
+    username = forms.CharField(label=_("手机号或身份证号"), max_length=50)
+    password = forms.CharField(label=_("密码"), strip=False, widget=forms.PasswordInput)
 
     error_messages = {
-        "invalid_login": "账号或密码不正确。请检查手机号（或身份证号）和密码后重试；连续输错5次将锁定30分钟。",
-        "inactive": "该账号已停用，请联系大厅工作人员。",
+        "invalid_login": _("账号或密码不正确。请检查手机号（或身份证号）和密码后重试；连续输错5次将锁定30分钟。"),
+        "inactive": _("该账号已停用，请联系大厅工作人员。"),
     }
 
 
 class PersonRegistrationForm(forms.Form):
-    real_name = forms.CharField(label="姓名", max_length=50)
-    id_number = forms.CharField(label="身份证号", max_length=18, help_text="18位居民身份证号，末位X请大写")
-    mobile = forms.CharField(label="手机号", max_length=11)
+    real_name = forms.CharField(label=_("姓名"), max_length=50)
+    id_number = forms.CharField(label=_("身份证号"), max_length=18, help_text=_("18位居民身份证号，末位X请大写"))
+    mobile = forms.CharField(label=_("手机号"), max_length=11)
     password1 = forms.CharField(
-        label="密码", strip=False, widget=forms.PasswordInput, help_text="至少8位，不能全是数字，不能太常见"
+        label=_("密码"), strip=False, widget=forms.PasswordInput, help_text=_("至少8位，不能全是数字，不能太常见")
     )
-    password2 = forms.CharField(label="确认密码", strip=False, widget=forms.PasswordInput)
+    password2 = forms.CharField(label=_("确认密码"), strip=False, widget=forms.PasswordInput)
 
     def clean_id_number(self):
         value = normalize_id_number(self.cleaned_data["id_number"])
         validate_id_number(value)
         if User.objects.filter(id_number=value).exists():
-            raise forms.ValidationError("该身份证号已注册，请直接登录；如忘记密码请到大厅窗口办理。")
+            raise forms.ValidationError(_("该身份证号已注册，请直接登录；如忘记密码请到大厅窗口办理。"))
         return value
 
     def clean_mobile(self):
         value = self.cleaned_data["mobile"].strip()
         validate_mobile(value)
         if User.objects.filter(mobile=value).exists() or User.objects.filter(username=value).exists():
-            raise forms.ValidationError("该手机号已注册，请直接登录或换一个手机号。")
+            raise forms.ValidationError(_("该手机号已注册，请直接登录或换一个手机号。"))
         return value
 
     def clean(self):
         cleaned = super().clean()
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2", "两次输入的密码不一致。")
+            self.add_error("password2", _("两次输入的密码不一致。"))
         elif p1:
             probe = User(
                 real_name=cleaned.get("real_name", ""),
@@ -60,9 +61,9 @@ class PersonRegistrationForm(forms.Form):
 class EnterpriseRegistrationForm(PersonRegistrationForm):
     """The agent registers with their own identity, for the enterprise they act for."""
 
-    enterprise_name = forms.CharField(label="单位名称", max_length=200)
-    credit_code = forms.CharField(label="统一社会信用代码", max_length=18)
-    legal_representative = forms.CharField(label="法定代表人", max_length=50)
+    enterprise_name = forms.CharField(label=_("单位名称"), max_length=200)
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18)
+    legal_representative = forms.CharField(label=_("法定代表人"), max_length=50)
 
     field_order = [
         "enterprise_name",
@@ -77,13 +78,13 @@ class EnterpriseRegistrationForm(PersonRegistrationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["real_name"].label = "经办人姓名"
-        self.fields["id_number"].label = "经办人身份证号"
-        self.fields["mobile"].label = "经办人手机号"
+        self.fields["real_name"].label = _("经办人姓名")
+        self.fields["id_number"].label = _("经办人身份证号")
+        self.fields["mobile"].label = _("经办人手机号")
 
     def clean_credit_code(self):
         value = self.cleaned_data["credit_code"].strip().upper()
         validate_credit_code(value)
         if Enterprise.objects.filter(credit_code=value).exists():
-            raise forms.ValidationError("该统一社会信用代码已注册。如需更换经办人，请到大厅窗口办理。")
+            raise forms.ValidationError(_("该统一社会信用代码已注册。如需更换经办人，请到大厅窗口办理。"))
         return value

@@ -6,6 +6,7 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 ID_CHECK_CHARS = "10X98765432"
@@ -26,15 +27,15 @@ def id_number_check_char(first17: str) -> str:
 def validate_id_number(value: str) -> None:
     value = normalize_id_number(value)
     if not re.fullmatch(r"\d{17}[\dX]", value):
-        raise ValidationError("身份证号应为18位：前17位是数字，最后一位是数字或X。", code="id_format")
+        raise ValidationError(_("身份证号应为18位：前17位是数字，最后一位是数字或X。"), code="id_format")
     try:
         birth = datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise ValidationError("身份证号中的出生日期不存在，请核对。", code="id_birth") from None
+        raise ValidationError(_("身份证号中的出生日期不存在，请核对。"), code="id_birth") from None
     if birth.year < 1900 or birth > datetime.date.today():
-        raise ValidationError("身份证号中的出生日期不合理，请核对。", code="id_birth")
+        raise ValidationError(_("身份证号中的出生日期不合理，请核对。"), code="id_birth")
     if id_number_check_char(value[:17]) != value[17]:
-        raise ValidationError("身份证号校验位不正确，请核对是否输错。", code="id_check")
+        raise ValidationError(_("身份证号校验位不正确，请核对是否输错。"), code="id_check")
 
 
 def credit_code_check_char(first17: str) -> str:
@@ -46,20 +47,20 @@ def validate_credit_code(value: str) -> None:
     value = (value or "").strip().upper()
     if len(value) != 18 or any(c not in CREDIT_ALPHABET for c in value):
         raise ValidationError(
-            "统一社会信用代码应为18位，由数字和大写字母组成（不含 I、O、S、V、Z）。", code="credit_format"
+            _("统一社会信用代码应为18位，由数字和大写字母组成（不含 I、O、S、V、Z）。"), code="credit_format"
         )
     if credit_code_check_char(value[:17]) != value[17]:
-        raise ValidationError("统一社会信用代码校验位不正确，请核对是否输错。", code="credit_check")
+        raise ValidationError(_("统一社会信用代码校验位不正确，请核对是否输错。"), code="credit_check")
 
 
 def validate_mobile(value: str) -> None:
     if not MOBILE_RE.fullmatch((value or "").strip()):
-        raise ValidationError("手机号应为11位中国大陆手机号码，以1开头，第二位为3到9。", code="mobile")
+        raise ValidationError(_("手机号应为11位中国大陆手机号码，以1开头，第二位为3到9。"), code="mobile")
 
 
 def validate_region_code(value: str) -> None:
     if not re.fullmatch(r"\d{6}", value or ""):
-        raise ValidationError("行政区划代码应为6位数字（GB/T 2260）。", code="region_code")
+        raise ValidationError(_("行政区划代码应为6位数字（GB/T 2260）。"), code="region_code")
 
 
 def mask_id_number(value: str) -> str:

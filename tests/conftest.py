@@ -15,6 +15,13 @@ from .factories import CitizenFactory
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # A fast hasher: the demo organisation has dozens of accounts and every test builds it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def demo(db):
     """The demo city: regions, halls (YJ city, JC 江城, YD 阳东, YX 阳西, YC 阳春), departments, staff."""

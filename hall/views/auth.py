@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from ..forms import EnterpriseRegistrationForm, LoginForm, PersonRegistrationForm
@@ -18,11 +19,9 @@ class LoginView(auth_views.LoginView):
 
 def lockout(request, credentials, *args, **kwargs):
     """django-axes calls this when an account is locked: show the login form with the reason."""
-    form = LoginForm(request, data=request.POST or None)
-    form.is_bound = True
-    form._errors = {}
-    form.add_error(None, "登录失败次数过多，该账号已被暂时锁定，请30分钟后再试，或到大厅窗口核实身份后解锁。")
-    return render(request, "hall/login.html", {"form": form, "locked_out": True}, status=403)
+    form = LoginForm(request, initial={"username": request.POST.get("username", "")})
+    message = _("登录失败次数过多，该账号已被暂时锁定，请30分钟后再试，或到大厅窗口核实身份后解锁。")
+    return render(request, "hall/login.html", {"form": form, "lockout_message": message}, status=403)
 
 
 @require_http_methods(["GET", "POST"])
@@ -38,6 +37,6 @@ def register(request, kind: str = "person"):
         else:
             user = citizen_register_person(password=password, **data)
         login(request, user, backend=BACKEND)
-        messages.success(request, "注册成功，欢迎使用通办。")
+        messages.success(request, _("注册成功，欢迎使用通办。"))
         return redirect("workbench")
     return render(request, "hall/register.html", {"form": form, "kind": kind})
