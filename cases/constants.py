@@ -1,0 +1,144 @@
+"""Choices of the cases app, with the Chinese words the halls use (DESIGN.md, DOMAIN.md §3)."""
+
+from django.db import models
+
+
+class CaseState(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "待受理"
+    SUPPLEMENT_REQUESTED = "supplement_requested", "待补正"
+    REJECTED = "rejected", "不予受理"
+    WITHDRAWN = "withdrawn", "已撤回"
+    ACCEPTED = "accepted", "已受理"
+    SUSPENDED = "suspended", "特别程序"
+    APPROVED = "approved", "准予许可"
+    DENIED = "denied", "不予许可"
+    DELIVERED = "delivered", "已送达"
+    ARCHIVED = "archived", "已归档"
+
+
+# States in which the applicant may still withdraw (before the decision).
+WITHDRAWABLE_STATES = [
+    CaseState.DRAFT,
+    CaseState.SUBMITTED,
+    CaseState.SUPPLEMENT_REQUESTED,
+    CaseState.ACCEPTED,
+    CaseState.SUSPENDED,
+]
+# States in which the application is with the hall for intake review.
+INTAKE_STATES = [CaseState.SUBMITTED, CaseState.SUPPLEMENT_REQUESTED]
+# States in which the department is deciding.
+DECIDING_STATES = [CaseState.ACCEPTED, CaseState.SUSPENDED]
+# States after which nothing more happens to the application itself.
+CLOSED_STATES = [CaseState.REJECTED, CaseState.WITHDRAWN, CaseState.ARCHIVED]
+
+# How far along a state is, used to let a bundle's parent follow its slowest live child.
+STATE_PROGRESS = {
+    CaseState.DRAFT: 0,
+    CaseState.SUBMITTED: 1,
+    CaseState.SUPPLEMENT_REQUESTED: 1,
+    CaseState.ACCEPTED: 2,
+    CaseState.SUSPENDED: 2,
+    CaseState.APPROVED: 3,
+    CaseState.DENIED: 3,
+    CaseState.DELIVERED: 4,
+    CaseState.ARCHIVED: 5,
+}
+
+
+class WarningLevel(models.TextChoices):
+    NONE = "none", "无"
+    GREEN = "green", "正常"
+    YELLOW = "yellow", "临期"
+    RED = "red", "即将超期"
+    OVERDUE = "overdue", "已超期"
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", "网上申请"
+    COUNTER = "counter", "窗口申请"
+
+
+class ApplicantRole(models.TextChoices):
+    """The part an actor plays in an event, beside the staff roles of hall.constants.StaffRole."""
+
+    APPLICANT = "applicant", "申请人"
+    SYSTEM = "system", "系统"
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", "创建草稿"
+    UPDATED = "updated", "修改申请信息"
+    MATERIAL_ADDED = "material_added", "上传材料"
+    MATERIAL_REPLACED = "material_replaced", "替换材料"
+    MATERIAL_REMOVED = "material_removed", "删除材料"
+    SUBMITTED = "submitted", "提交申请"
+    COUNTER_RECEIVED = "counter_received", "窗口收件"
+    ACCEPTED = "accepted", "受理"
+    ACCEPTED_WITH_DEFERRAL = "accepted_with_deferral", "容缺受理"
+    SUPPLEMENT_REQUESTED = "supplement_requested", "一次性告知补正"
+    SUPPLEMENTED = "supplemented", "补正材料"
+    DEFERRED_RECEIVED = "deferred_received", "补齐容缺材料"
+    REFUSED = "refused", "不予受理"
+    WITHDRAWN = "withdrawn", "撤回申请"
+    GRANTED = "granted", "准予许可"
+    DENIED = "denied", "不予许可"
+    SUSPENDED = "suspended", "启动特别程序"
+    RESUMED = "resumed", "结束特别程序"
+    EXTENSION_REQUESTED = "extension_requested", "申请延期"
+    EXTENSION_APPROVED = "extension_approved", "批准延期"
+    EXTENSION_REFUSED = "extension_refused", "不批准延期"
+    BUNDLE_FOLLOWED = "bundle_followed", "一件事状态同步"
+    DELIVERED = "delivered", "送达"
+    ARCHIVED = "archived", "归档"
+    DOCUMENT_ISSUED = "document_issued", "出具文书"
+
+
+class DocumentKind(models.TextChoices):
+    ACCEPTANCE = "acceptance", "受理通知书"
+    SUPPLEMENT = "supplement", "材料补正告知书"
+    REFUSAL = "refusal", "不予受理决定书"
+    DEFERRAL = "deferral", "容缺受理通知书"
+    GRANT = "grant", "准予行政许可决定书"
+    DENIAL = "denial", "不予行政许可决定书"
+    SPECIAL_PROCEDURE = "special_procedure", "特别程序告知书"
+    EXTENSION = "extension", "延期告知书"
+
+
+# The short word in each document's number: 〔2026〕受字第00001号 …
+DOCUMENT_NUMBER_WORD = {
+    DocumentKind.ACCEPTANCE: "受",
+    DocumentKind.SUPPLEMENT: "补",
+    DocumentKind.REFUSAL: "不受",
+    DocumentKind.DEFERRAL: "容缺",
+    DocumentKind.GRANT: "准",
+    DocumentKind.DENIAL: "不准",
+    DocumentKind.SPECIAL_PROCEDURE: "特",
+    DocumentKind.EXTENSION: "延",
+}
+
+
+class ExtensionState(models.TextChoices):
+    PENDING = "pending", "待批准"
+    APPROVED = "approved", "已批准"
+    REFUSED = "refused", "未批准"
+
+
+class SpecialProcedureKind(models.TextChoices):
+    HEARING = "hearing", "听证"
+    EXPERT_REVIEW = "expert_review", "专家评审"
+    TESTING = "testing", "检验、检测、检疫"
+    INSPECTION = "inspection", "现场勘查"
+    OTHER = "other", "其他法定特别程序"
+
+
+class DefectKind(models.TextChoices):
+    MISSING = "missing", "缺少"
+    DEFECTIVE = "defective", "不符合要求"
+
+
+# Fixed by law (DOMAIN.md §3, 行政许可法 Art. 42): one extension of at most 10 working days.
+MAX_EXTENSION_DAYS = 10
+# Appeal rights printed on refusals and denials.
+RECONSIDERATION_DAYS = 60
+LAWSUIT_MONTHS = 6

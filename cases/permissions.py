@@ -1,0 +1,114 @@
+"""Who may run which transition of a case: the `permission=` callables of the state machine.
+
+Each callable takes (case, user) and answers from the user's staff assignments (hall.StaffAssignment)
+or from the case's applicant. They never write. The assignments are read once per user object and
+kept on it, so a page that asks about many cases does not query once per case.
+"""
+
+from hall.constants import StaffRole
+
+
+def _assignments(user) -> list:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_cases_assignments", None)
+    if cached is None:
+        cached = list(user.assignments.select_related("hall__region", "department"))
+        user._cases_assignments = cached
+    return cached
+
+
+def halls_with_role(user, role: str) -> set[int]:
+    return {a.hall_id for a in _assignments(user) if a.role == role}
+
+
+def departments_with_role(user, role: str) -> set[int]:
+    return {a.department_id for a in _assignments(user) if a.role == role and a.department_id}
+
+
+def regions_with_role(user, role: str) -> set[int]:
+    return {a.hall.region_id for a in _assignments(user) if a.role == role}
+
+
+def intake_hall_id(case) -> int | None:
+    """The hall that reviews the application: the hall it was handed to, else the one that received it."""
+    return case.handed_to_hall_id or case.receiving_hall_id
+
+
+def is_applicant(case, user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and case.applicant_id == user.pk)
+
+
+def is_intake_clerk(case, user) -> bool:
+    """A window clerk of the hall that received the case or that it was handed to."""
+    return intake_hall_id(case) in halls_with_role(user, StaffRole.WINDOW_CLERK)
+
+
+def is_receiving_clerk(case, user) -> bool:
+    halls = halls_with_role(user, StaffRole.WINDOW_CLERK)
+    return case.receiving_hall_id in halls or case.handed_to_hall_id in halls
+
+
+def is_deciding_approver(case, user) -> bool:
+    """An approver of the department that owns the item and decides."""
+    return case.owning_department_id is not None and case.owning_department_id in departments_with_role(
+        user, StaffRole.APPROVER
+    )
+
+
+def is_supervisor(case, user) -> bool:
+    """A supervisor of the region of the hall or department concerned, or of its parent region (city)."""
+    regions = regions_with_role(user, StaffRole.SUPERVISOR)
+    if not regions:
+        return False
+    case_regions = set()
+    for hall in (case.receiving_hall, case.handed_to_hall):
+        if hall is not None:
+            case_regions |= {hall.region_id, hall.region.parent_id}
+    if case.owning_department is not None:
+        region = case.owning_department.region
+        case_regions |= {region.id, region.parent_id}
+    return bool(regions & case_regions)
+
+
+def is_result_clerk(case, user) -> bool:
+    halls = halls_with_role(user, StaffRole.RESULT_CLERK)
+    return case.receiving_hall_id in halls or case.handed_to_hall_id in halls
+
+
+# The callables named in the transitions (models.Case).
+def can_submit(case, user) -> bool:
+    return is_applicant(case, user) or is_receiving_clerk(case, user)
+
+
+def can_review_intake(case, user) -> bool:
+    return is_intake_clerk(case, user)
+
+
+def can_supplement(case, user) -> bool:
+    return is_applicant(case, user) or is_receiving_clerk(case, user)
+
+
+def can_withdraw(case, user) -> bool:
+    return is_applicant(case, user)
+
+
+def can_decide(case, user) -> bool:
+    return is_deciding_approver(case, user)
+
+
+def can_approve_extension(case, user) -> bool:
+    return is_supervisor(case, user)
+
+
+def can_deliver(case, user) -> bool:
+    return is_result_clerk(case, user)
+
+
+def can_archive(case, user) -> bool:
+    return is_result_clerk(case, user) or is_deciding_approver(case, user)
+
+
+def system_only(case, user) -> bool:
+    """Transitions the portal itself makes (a bundle's parent following its children)."""
+    return user is None

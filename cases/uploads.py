@@ -1,0 +1,113 @@
+"""Checks on uploaded materials, and clean-up of files written by a service that then fails.
+
+A material must be a PDF, JPEG or PNG, not empty, not larger than settings.TONGBAN_MAX_UPLOAD_BYTES,
+and its content must be what its name says (read from the file's first bytes with `filetype`, never
+trusted from the browser's content type).
+"""
+
+import contextvars
+import hashlib
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import PurePath
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+
+# Extension of the file name → the type its content must have.
+ALLOWED_TYPES = {"pdf": "pdf", "jpg": "jpg", "jpeg": "jpg", "png": "png"}
+ALLOWED_LABEL = "PDF、JPG、PNG"
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    name: str
+    size: int
+    sha256: str
+    kind: str
+
+
+def _read_all(upload) -> bytes:
+    upload.seek(0)
+    content = upload.read()
+    upload.seek(0)
+    return content
+
+
+def upload_check(upload) -> CheckedUpload:
+    """Refuse a file that is empty, too large, of an unsupported type, or whose content does not match
+    its extension. Raises ValidationError with a plain Chinese message; returns facts about the file."""
+    name = PurePath(getattr(upload, "name", "") or "").name
+    if not name:
+        raise ValidationError("请选择要上传的文件。", code="no_file")
+    extension = PurePath(name).suffix.lower().lstrip(".")
+    expected = ALLOWED_TYPES.get(extension)
+    if expected is None:
+        raise ValidationError(
+            "文件“%(name)s”的格式不支持，请上传 %(allowed)s 文件。",
+            code="unsupported_type",
+            params={"name": name, "allowed": ALLOWED_LABEL},
+        )
+    size = getattr(upload, "size", None)
+    limit = settings.TONGBAN_MAX_UPLOAD_BYTES
+    if size is not None and size > limit:
+        raise ValidationError(
+            "文件“%(name)s”超过 %(limit)s MB，请压缩后再上传。",
+            code="too_large",
+            params={"name": name, "limit": _megabytes(limit)},
+        )
+    content = _read_all(upload)
+    if not content:
+        raise ValidationError("文件“%(name)s”是空文件，请重新选择。", code="empty", params={"name": name})
+    if len(content) > limit:
+        raise ValidationError(
+            "文件“%(name)s”超过 %(limit)s MB，请压缩后再上传。",
+            code="too_large",
+            params={"name": name, "limit": _megabytes(limit)},
+        )
+    guessed = filetype.guess(content[:8192])
+    actual = ALLOWED_TYPES.get(guessed.extension) if guessed else None
+    if actual != expected:
+        raise ValidationError(
+            "文件“%(name)s”的内容与扩展名不符（不是真正的 %(ext)s 文件），请上传原始文件。",
+            code="content_mismatch",
+            params={"name": name, "ext": extension.upper()},
+        )
+    return CheckedUpload(name=name, size=len(content), sha256=hashlib.sha256(content).hexdigest(), kind=expected)
+
+
+def _megabytes(limit: int) -> str:
+    return f"{limit / (1024 * 1024):g}"
+
+
+# Files written during the current service call; deleted if the call fails (no orphan files).
+_written = contextvars.ContextVar("cases_written_files", default=None)
+
+
+def remember_written(name: str) -> None:
+    files = _written.get()
+    if files is not None:
+        files.append(name)
+
+
+@contextmanager
+def delete_files_on_error():
+    """Around a service: if it raises, delete every file it stored (its rows roll back with the
+    transaction, the files on disk do not). Nested calls share the outermost list."""
+    if _written.get() is not None:
+        yield
+        return
+    token = _written.set([])
+    try:
+        yield
+    except BaseException:
+        for name in _written.get():
+            try:
+                default_storage.delete(name)
+            except OSError:
+                pass
+        raise
+    finally:
+        _written.reset(token)
