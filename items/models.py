@@ -176,7 +176,16 @@ class ItemVersion(models.Model):
     power_division = models.TextField("权限划分", blank=True)
     exercise_content = models.TextField("行使内容", blank=True)
 
-    # Bodies (the implementing body itself is item.department: name and credit code)
+    # Bodies
+    department = models.ForeignKey(
+        Department,
+        verbose_name="实施主体",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="本版本的实施主体；下放、划转后新版本写承接部门，旧版本保持原样",
+    )
     body_nature = models.CharField(
         "实施主体性质", max_length=1, choices=BodyNature.choices, default=BodyNature.STATUTORY
     )
@@ -278,6 +287,10 @@ class ItemVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.number}（{self.get_state_display()}）"
+
+    @property
+    def implementing_department(self) -> Department:
+        return self.department if self.department_id else self.item.department
 
     @property
     def is_published(self) -> bool:

@@ -74,6 +74,7 @@ class ItemVersionFactory(factory.django.DjangoModelFactory):
     published_at = factory.LazyAttribute(
         lambda o: timezone.now() if o.state in (VersionState.PUBLISHED, VersionState.SUPERSEDED) else None
     )
+    department = factory.LazyAttribute(lambda o: o.item.department)
     name = factory.LazyAttribute(lambda o: o.item.base_item.name)
     keywords = ""
     legal_basis = factory.LazyAttribute(lambda o: o.item.base_item.legal_basis)

@@ -1,0 +1,292 @@
+"""Forms of the catalogue editing pages. They parse and check input next to each field; the
+services in items/services.py write."""
+
+import datetime
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.forms import inlineformset_factory
+from django.utils import timezone
+
+from hall.models import Department, Hall
+
+from .constants import CaseKind, ChangeCause, ChangeKind, HandlingForm, ServiceObject
+from .models import BaseItem, Item, ItemVersion, LifeEvent, Material, ProcessStep, Theme
+from .validators import validate_implementation_code
+
+# Blank forms and samples citizens download: documents and images only.
+GUIDE_FILE_SUFFIXES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".jpg", ".jpeg", ".png"}
+
+
+def validate_guide_file(upload) -> None:
+    if not upload or not hasattr(upload, "size"):
+        return
+    if Path(upload.name).suffix.lower() not in GUIDE_FILE_SUFFIXES:
+        raise ValidationError("只能上传 PDF、Word、Excel、WPS 文档或 JPG、PNG 图片。", code="file_type")
+    limit = settings.TONGBAN_MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        raise ValidationError(f"文件不能超过 {limit // 1024 // 1024} MB。", code="file_size")
+    if upload.size == 0:
+        raise ValidationError("文件是空的（0 字节），请重新选择。", code="file_empty")
+
+
+class CodesField(forms.MultipleChoiceField):
+    """Several national codes stored as one comma-separated string ("1,2")."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def prepare_value(self, value):
+        if isinstance(value, str):
+            return [code for code in value.split(",") if code]
+        return value
+
+    def clean(self, value):
+        return ",".join(sorted(super().clean(value)))
+
+
+class NewItemForm(forms.Form):
+    """新增事项: a county implements a base item."""
+
+    base_item = forms.ModelChoiceField(
+        BaseItem.objects.all(), label="基本目录事项", error_messages={"required": "请选择基本目录事项。"}
+    )
+    implementation_code = forms.CharField(
+        label="实施编码",
+        max_length=24,
+        help_text="不超过24位的数字或大写字母",
+        validators=[validate_implementation_code],
+        error_messages={"max_length": "实施编码不能超过24位。", "required": "请填写实施编码。"},
+    )
+    department = forms.ModelChoiceField(
+        Department.objects.none(), label="实施主体", error_messages={"required": "请选择实施主体。"}
+    )
+    cause = forms.ChoiceField(label="调整原因", choices=ChangeCause.choices)
+    cause_note = forms.CharField(
+        label="原因说明", widget=forms.Textarea(attrs={"rows": 2}), help_text="如依据的法规名称、文号和条款"
+    )
+    cause_date = forms.DateField(
+        label="原因发生日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="自该日起10个工作日内须提交调整",
+        error_messages={"invalid": "请按“年-月-日”填写日期，如 2026-01-31。"},
+    )
+
+    def __init__(self, *args, departments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments if departments is not None else Department.objects.none()
+
+    def clean_implementation_code(self):
+        code = self.cleaned_data["implementation_code"].strip().upper()
+        if Item.objects.filter(implementation_code=code).exists():
+            raise ValidationError("这个实施编码已经被另一个事项使用。")
+        return code
+
+    def clean_cause_date(self):
+        return _not_in_future(self.cleaned_data["cause_date"])
+
+
+class ChangeForm(forms.Form):
+    """An adjustment of a published item: cancel, delegate, transfer or change elements."""
+
+    kind = forms.ChoiceField(
+        label="调整类型", choices=[(k, label) for k, label in ChangeKind.choices if k != ChangeKind.ADD]
+    )
+    cause = forms.ChoiceField(label="调整原因", choices=ChangeCause.choices)
+    cause_note = forms.CharField(
+        label="原因说明", widget=forms.Textarea(attrs={"rows": 2}), help_text="如修订的法规名称、文号和条款"
+    )
+    cause_date = forms.DateField(
+        label="原因发生日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="自该日起10个工作日内须提交调整",
+        error_messages={"invalid": "请按“年-月-日”填写日期，如 2026-01-31。"},
+    )
+    target_department = forms.ModelChoiceField(
+        Department.objects.select_related("region"),
+        label="承接部门",
+        required=False,
+        help_text="仅下放或划转时填写",
+    )
+
+    def clean_cause_date(self):
+        return _not_in_future(self.cleaned_data["cause_date"])
+
+
+def _not_in_future(day: datetime.date) -> datetime.date:
+    if day > timezone.localdate():
+        raise ValidationError("原因发生日期不能晚于今天。")
+    return day
+
+
+class VersionForm(forms.ModelForm):
+    """Every element of the guide a catalogue admin edits."""
+
+    service_objects = CodesField(label="服务对象", choices=ServiceObject.choices)
+    handling_forms = CodesField(label="办理形式", choices=HandlingForm.choices)
+
+    class Meta:
+        model = ItemVersion
+        fields = [
+            "name",
+            "business_code",
+            "keywords",
+            "legal_basis",
+            "exercise_level",
+            "power_division",
+            "exercise_content",
+            "body_nature",
+            "joint_departments",
+            "handling_unit",
+            "entrusting_department",
+            "case_kind",
+            "limit_unit",
+            "statutory_days",
+            "statutory_note",
+            "promised_days",
+            "promised_note",
+            "yellow_threshold_days",
+            "visits_required",
+            "special_procedure",
+            "special_procedure_note",
+            "acceptance_conditions",
+            "process_description",
+            "intermediary_services",
+            "quantity_limit",
+            "result_name",
+            "result_sample",
+            "charges_fee",
+            "fee_basis",
+            "fee_standard",
+            "service_objects",
+            "themes",
+            "life_events",
+            "handling_forms",
+            "online_application",
+            "appointment",
+            "online_payment",
+            "express_delivery",
+            "cross_area_scope",
+            "cross_area_mode",
+            "receivable_halls",
+            "handling_location",
+            "handling_hours",
+            "consultation",
+            "complaint",
+            "faq",
+        ]
+        widgets = {
+            "themes": forms.CheckboxSelectMultiple,
+            "life_events": forms.CheckboxSelectMultiple,
+            "receivable_halls": forms.CheckboxSelectMultiple,
+            "legal_basis": forms.Textarea(attrs={"rows": 3}),
+            "power_division": forms.Textarea(attrs={"rows": 2}),
+            "exercise_content": forms.Textarea(attrs={"rows": 2}),
+            "acceptance_conditions": forms.Textarea(attrs={"rows": 3}),
+            "process_description": forms.Textarea(attrs={"rows": 3}),
+            "fee_basis": forms.Textarea(attrs={"rows": 2}),
+            "fee_standard": forms.Textarea(attrs={"rows": 2}),
+            "handling_location": forms.Textarea(attrs={"rows": 2}),
+            "consultation": forms.Textarea(attrs={"rows": 2}),
+            "complaint": forms.Textarea(attrs={"rows": 2}),
+            "faq": forms.Textarea(attrs={"rows": 4}),
+        }
+        error_messages = {
+            "name": {"required": "请填写事项名称。", "max_length": "事项名称不能超过200个字。"},
+            "legal_basis": {"required": "请填写设定依据。"},
+            "acceptance_conditions": {"required": "请填写受理条件。"},
+            "result_name": {"required": "请填写审批结果名称。"},
+            "statutory_days": {"required": "请填写法定办结时限。", "invalid": "请填写整数个工作日。"},
+            "promised_days": {"required": "请填写承诺办结时限。", "invalid": "请填写整数个工作日。"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].queryset = Theme.objects.all()
+        self.fields["life_events"].queryset = LifeEvent.objects.all()
+        self.fields["receivable_halls"].queryset = Hall.objects.select_related("region")
+        self.fields["result_sample"].validators.append(validate_guide_file)
+
+    def clean(self):
+        data = super().clean()
+        statutory, promised = data.get("statutory_days"), data.get("promised_days")
+        if statutory is not None and promised is not None and promised > statutory:
+            self.add_error("promised_days", f"承诺办结时限（{promised}）不得超过法定办结时限（{statutory}）。")
+        if data.get("case_kind") == CaseKind.INSTANT and promised:
+            self.add_error("promised_days", "即办件当场办结，承诺办结时限应为0。")
+        if data.get("charges_fee") and not (data.get("fee_basis") or "").strip():
+            self.add_error("fee_basis", "收费的事项请写明收费依据。")
+        return data
+
+
+class MaterialForm(forms.ModelForm):
+    class Meta:
+        model = Material
+        fields = [
+            "order",
+            "name",
+            "material_type",
+            "material_form",
+            "original_copies",
+            "copy_copies",
+            "paper_spec",
+            "mandatory",
+            "deferrable",
+            "source_channel",
+            "source_note",
+            "issuing_body",
+            "basis",
+            "acceptance_standard",
+            "filling_notes",
+            "blank_form",
+            "sample",
+            "note",
+        ]
+        widgets = {
+            "basis": forms.Textarea(attrs={"rows": 2}),
+            "acceptance_standard": forms.Textarea(attrs={"rows": 2}),
+            "filling_notes": forms.Textarea(attrs={"rows": 2}),
+        }
+        error_messages = {
+            "name": {"required": "请填写材料名称。"},
+            "basis": {"required": "请写明要求提供该材料的法律、法规或规章依据。"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["blank_form"].validators.append(validate_guide_file)
+        self.fields["sample"].validators.append(validate_guide_file)
+
+
+class StepForm(forms.ModelForm):
+    class Meta:
+        model = ProcessStep
+        fields = ["order", "name", "handler", "time_limit", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 1})}
+        error_messages = {"name": {"required": "请填写环节名称。"}}
+
+
+MaterialFormSet = inlineformset_factory(
+    ItemVersion, Material, form=MaterialForm, extra=1, can_delete=True, max_num=60, validate_max=True
+)
+StepFormSet = inlineformset_factory(
+    ItemVersion, ProcessStep, form=StepForm, extra=1, can_delete=True, max_num=20, validate_max=True
+)
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label="退回理由",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "退回时请写明退回理由，让起草人知道要改什么。"},
+    )
+
+
+class CompareForm(forms.Form):
+    a = forms.IntegerField(min_value=1)
+    b = forms.IntegerField(min_value=1)
