@@ -49,3 +49,76 @@ class UserAdmin(BaseUserAdmin):
 @admin.register(Enterprise)
 class EnterpriseAdmin(admin.ModelAdmin):
     list_display = ["name", "credit_code", "legal_representative", "agent"]
+
+
+# Working-day calendar, notices and clock warnings -----------------------------------------------
+from django.contrib import messages  # noqa: E402
+
+from . import workdays  # noqa: E402
+from .models import ClockWarning, Notice, NoticeDelivery, WorkingDay  # noqa: E402
+
+
+@admin.register(WorkingDay)
+class WorkingDayAdmin(admin.ModelAdmin):
+    """Admins enter the State Council's arrangement here; their rows are never overwritten by reseeding."""
+
+    list_display = ["date", "weekday", "is_working_day", "kind", "note", "source", "provisional"]
+    list_filter = ["provisional", "is_working_day", "kind", "source"]
+    date_hierarchy = "date"
+    search_fields = ["note"]
+    fields = ["date", "is_working_day", "kind", "note", "provisional"]
+    actions = ["confirm_years"]
+
+    @admin.display(description="星期")
+    def weekday(self, obj):
+        return "一二三四五六日"[obj.date.weekday()]
+
+    def save_model(self, request, obj, form, change):
+        saved = workdays.working_day_update(
+            day=obj.date,
+            is_working_day=obj.is_working_day,
+            kind=obj.kind,
+            note=obj.note,
+            provisional=obj.provisional,
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        workdays.workdays_changed()
+        workdays.calendar_changed_schedule_recompute()
+
+    @admin.action(description="确认所选日期所在年度为正式安排（取消暂定）")
+    def confirm_years(self, request, queryset):
+        for year in sorted({day.year for day in queryset.values_list("date", flat=True)}):
+            count = workdays.calendar_confirm_year(year=year)
+            self.message_user(request, f"{year}年日历已确认为正式安排（{count}天取消暂定）。", messages.SUCCESS)
+
+
+class NoticeDeliveryInline(admin.TabularInline):
+    model = NoticeDelivery
+    extra = 0
+    readonly_fields = ["channel", "address", "status", "attempts", "claimed_at", "sent_at", "last_error"]
+    can_delete = False
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "kind", "subject", "case_number", "read_at"]
+    list_filter = ["kind", "deliveries__status", "deliveries__channel"]
+    search_fields = ["case_number", "subject", "recipient__username", "recipient__real_name"]
+    readonly_fields = ["recipient", "kind", "subject", "body", "link", "case_number", "created_at", "read_at"]
+    inlines = [NoticeDeliveryInline]
+
+
+@admin.register(ClockWarning)
+class ClockWarningAdmin(admin.ModelAdmin):
+    list_display = ["recorded_at", "case_number", "clock", "due_on", "level"]
+    list_filter = ["level", "clock"]
+    search_fields = ["case_number"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

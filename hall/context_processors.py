@@ -1,3 +1,4 @@
+from .notices import navbar_context
 from .selectors import assignments_for_user
 
 
@@ -6,4 +7,5 @@ def portal(request):
     return {
         "large_text": request.COOKIES.get("tb_large_text") == "1",
         "my_assignments": list(assignments_for_user(user)) if user is not None and user.is_authenticated else [],
+        **navbar_context(user),
     }

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .constants import DeliveryStatus, NoticeChannel
+from .constants import DeliveryStatus, NoticeChannel, StaffRole
 from .models import Notice, NoticeDelivery, User
 
 logger = logging.getLogger(__name__)
@@ -170,3 +170,26 @@ def notice_mark_read(*, user: User, notice_ids: list[int] | None = None) -> int:
     if notice_ids is not None:
         notices = notices.filter(pk__in=notice_ids)
     return notices.update(read_at=timezone.now())
+
+
+def navbar_context(user) -> dict:
+    """The unread count for the navbar and, for admins, the years whose calendar is provisional."""
+    if user is None or not user.is_authenticated:
+        return {}
+    context = {"unread_notice_count": unread_count(user)}
+    if user.is_superuser or user.assignments.filter(role=StaffRole.SYSTEM_ADMIN).exists():
+        context["calendar_warning_years"] = calendar_warning_years()
+    return context
+
+
+def calendar_warning_years() -> list[int]:
+    """Years needing an admin's entry, cached for ten minutes (the banner is on every page)."""
+    from django.core.cache import cache
+
+    from .workdays import years_without_official_calendar
+
+    years = cache.get("tongban:calendar_warning_years")
+    if years is None:
+        years = years_without_official_calendar(timezone.localdate())
+        cache.set("tongban:calendar_warning_years", years, 600)
+    return years

@@ -13,6 +13,8 @@ urlpatterns = [
     path("workbench/", portal.workbench, name="workbench"),
     path("workbench/<str:role>/", portal.workbench_role, name="workbench_role"),
     path("large-text/", portal.toggle_large_text, name="toggle_large_text"),
+    path("inbox/", include("hall.views.inbox")),
+    path("", include("cases.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]

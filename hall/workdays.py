@@ -74,6 +74,7 @@ def workdays_changed() -> None:
         _years.clear()
         version = time.time_ns()
         cache.set(VERSION_KEY, version, None)
+        cache.delete("tongban:calendar_warning_years")
         _state["version"] = version
         _state["checked"] = time.monotonic()
 
@@ -182,3 +183,160 @@ def years_without_official_calendar(today: date, horizon_days: int = 90) -> list
         if not rows.exists() or rows.filter(provisional=True).exists():
             missing.append(year)
     return missing
+
+
+# Writes: seeding and admin edits --------------------------------------------------------------
+
+CALENDAR_RECOMPUTE_TASK = "cases.tasks.case_clocks_recompute"
+
+
+def _official_days(year: int) -> dict[date, tuple[bool, str, str]] | None:
+    """{date: (working, kind, note)} from chinesecalendar, or None if it has no data for the year."""
+    import chinese_calendar
+
+    from .constants import DayKind
+
+    try:
+        chinese_calendar.get_holiday_detail(date(year, 12, 31))
+        chinese_calendar.get_holiday_detail(date(year, 1, 1))
+    except NotImplementedError:
+        return None
+    days = {}
+    day = date(year, 1, 1)
+    while day.year == year:
+        on_holiday, name = chinese_calendar.get_holiday_detail(day)
+        weekend = day.weekday() >= 5
+        if not on_holiday and weekend:
+            days[day] = (True, DayKind.SWAP_WORKDAY, _holiday_name(name))
+        elif on_holiday and name:
+            days[day] = (False, DayKind.HOLIDAY, _holiday_name(name))
+        else:
+            days[day] = (not on_holiday, DayKind.NORMAL, "")
+        day += timedelta(days=1)
+    return days
+
+
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "Mid-autumn Festival": "中秋节",
+    "National Day": "国庆节",
+    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+}
+
+
+def _holiday_name(name: str | None) -> str:
+    if not name:
+        return ""
+    return HOLIDAY_NAMES.get(name, name)
+
+
+def _rule_days(year: int) -> dict[date, tuple[bool, str, str]]:
+    from .constants import DayKind
+
+    holidays = rule_holidays(year)
+    days = {}
+    day = date(year, 1, 1)
+    while day.year == year:
+        if day in holidays:
+            days[day] = (False, DayKind.HOLIDAY, holidays[day])
+        else:
+            days[day] = (day.weekday() < 5, DayKind.NORMAL, "")
+        day += timedelta(days=1)
+    return days
+
+
+def calendar_seed(*, years: Iterable[int]) -> dict[int, dict[str, int | bool]]:
+    """Fill the calendar for `years`: official data from chinesecalendar where it has the year,
+    else the rule, marked provisional. Rows an admin edited are left alone. Idempotent.
+    Returns per year: official (bool), created, updated, kept (admin rows)."""
+    from django.db import transaction
+
+    from .constants import DaySource
+    from .models import WorkingDay
+
+    report = {}
+    for year in years:
+        official = _official_days(year)
+        days = official if official is not None else _rule_days(year)
+        existing = {row.date: row for row in WorkingDay.objects.filter(date__year=year)}
+        created = updated = kept = 0
+        with transaction.atomic():
+            new_rows = []
+            for day, (working, kind, note) in days.items():
+                row = existing.get(day)
+                values = {"is_working_day": working, "kind": kind, "note": note, "provisional": official is None}
+                if row is None:
+                    new_rows.append(WorkingDay(date=day, source=DaySource.SEEDED, **values))
+                elif row.source == DaySource.ADMIN:
+                    kept += 1
+                elif any(getattr(row, field) != value for field, value in values.items()):
+                    WorkingDay.objects.filter(pk=row.pk).update(**values)
+                    updated += 1
+            WorkingDay.objects.bulk_create(new_rows)
+            created = len(new_rows)
+        report[year] = {"official": official is not None, "created": created, "updated": updated, "kept": kept}
+    workdays_changed()
+    if any(r["updated"] for r in report.values()):
+        calendar_changed_schedule_recompute()
+    return report
+
+
+def working_day_update(*, day: date, is_working_day: bool, kind: str, note: str = "", provisional: bool = False):
+    """An admin's edit of one day: stored with source=admin (reseeding keeps it), then every open
+    case's clock is recomputed in Celery after commit."""
+    from .constants import DaySource
+    from .models import WorkingDay
+
+    row, _ = WorkingDay.objects.update_or_create(
+        date=day,
+        defaults={
+            "is_working_day": is_working_day,
+            "kind": kind,
+            "note": note,
+            "provisional": provisional,
+            "source": DaySource.ADMIN,
+        },
+    )
+    workdays_changed()
+    calendar_changed_schedule_recompute()
+    return row
+
+
+def calendar_confirm_year(*, year: int) -> int:
+    """An admin confirms that `year` now matches the State Council's announcement: every day of it
+    stops being provisional (days never seeded are filled by rule first). Returns rows confirmed."""
+    from .constants import DaySource
+    from .models import WorkingDay
+
+    if not WorkingDay.objects.filter(date__year=year).exists():
+        calendar_seed(years=[year])
+    count = WorkingDay.objects.filter(date__year=year, provisional=True).update(
+        provisional=False, source=DaySource.ADMIN
+    )
+    workdays_changed()
+    calendar_changed_schedule_recompute()
+    return count
+
+
+def calendar_changed_schedule_recompute() -> None:
+    """After commit, ask the cases app (by task name: hall never imports it) to recompute open clocks."""
+    import logging
+
+    from django.db import transaction
+
+    def send() -> None:
+        from .celery import app
+
+        task = app.tasks.get(CALENDAR_RECOMPUTE_TASK)
+        if task is None:
+            return
+        try:
+            task.delay()
+        except Exception:  # noqa: BLE001 - a broker outage must not undo the admin's edit
+            logging.getLogger(__name__).exception("could not schedule the clock recompute")
+
+    transaction.on_commit(send)
