@@ -15,6 +15,7 @@ urlpatterns = [
     path("large-text/", portal.toggle_large_text, name="toggle_large_text"),
     path("inbox/", include("hall.views.inbox")),
     path("", include("cases.urls")),
+    path("", include("cases.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]

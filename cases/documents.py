@@ -1,0 +1,89 @@
+"""Issuing the written notices of a case as PDFs (DOMAIN.md §3), each with a document number, date,
+issuing body, a seal area and a QR code to the public verification page.
+
+1. A number is allocated from the issuer's yearly sequence for the kind (cases.numbering).
+2. A random verification token is drawn; the QR code points at /verify/<token>/.
+3. The PDF is rendered from templates/cases/pdf/<kind>.html and its SHA-256 taken.
+4. The file is stored under MEDIA_ROOT and the Document row written (append-only: a correction is a
+   new Document with `supersedes` pointing at the old one, the old file stays as it was).
+Runs inside the calling service's transaction; if that fails, the stored file is deleted.
+"""
+
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from hall.pdf import absolute_url, qr_data_uri, render_pdf, sha256_hex
+
+from .constants import DocumentKind
+from .models import Case, Document, _verification_token
+from .numbering import document_number_allocate
+from .uploads import remember_written
+
+
+def issuer_of(case: Case) -> tuple[str, str, str]:
+    """(key, short name for the number, full name) of the body issuing the case's notices: the owning
+    department, which decides; a receiving hall only when no department is known."""
+    department = case.owning_department
+    if department is not None:
+        short = f"{department.region.name}{department.short_name or department.name}"
+        return f"dept{department.pk}", short, department.name
+    hall = case.receiving_hall
+    return f"hall{hall.pk}", hall.name, hall.name
+
+
+def verify_path(token: str) -> str:
+    return reverse("cases:verify", args=[token])
+
+
+def document_issue(
+    *, case: Case, kind: str, actor, context: dict | None = None, supersedes: Document | None = None, on=None
+) -> Document:
+    from .services._common import today
+
+    issued_on = on or today()
+    key, short, issuer = issuer_of(case)
+    number = document_number_allocate(issuer_key=key, issuer_short=short, kind=kind, day=issued_on)
+    token = _verification_token()
+    verify_url = absolute_url(verify_path(token))
+    title = DocumentKind(kind).label
+    pdf = render_pdf(
+        f"cases/pdf/{kind}.html",
+        {
+            **(context or {}),
+            "case": case,
+            "title": title,
+            "issuer": issuer,
+            "document_number": number,
+            "issued_on": issued_on,
+            "verify_url": verify_url,
+            "qr_data_uri": qr_data_uri(verify_url),
+            "supersedes": supersedes,
+        },
+    )
+    document = Document(
+        number=number,
+        kind=kind,
+        case=case,
+        title=title,
+        issuer_name=issuer,
+        issued_on=issued_on,
+        issued_by=actor,
+        sha256=sha256_hex(pdf),
+        token=token,
+        supersedes=supersedes,
+    )
+    document.file.save(f"{case.number or case.pk}-{kind}-{token[:8]}.pdf", ContentFile(pdf), save=False)
+    remember_written(document.file.name)
+    document.save()
+    return document
+
+
+def document_correct(*, document: Document, actor, context: dict | None = None) -> Document:
+    """Issue a corrected copy of `document` as a new Document that supersedes it."""
+    if hasattr(document, "superseded_by"):
+        raise ValueError("该文书已被更正，请更正最新的文书。")
+    return document_issue(case=document.case, kind=document.kind, actor=actor, context=context, supersedes=document)
+
+
+def document_for_token(token: str) -> Document | None:
+    return Document.objects.select_related("case", "case__item_version", "case__bundle").filter(token=token).first()

@@ -1,0 +1,168 @@
+"""What every case service shares: running a transition safely, the audit event, the applicant's
+notice, and the errors the views show."""
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+
+from hall.constants import StaffRole
+from hall.notices import notice_queue
+
+from .. import permissions
+from ..clock import case_clock_recompute
+from ..constants import ApplicantRole, CaseState
+from ..models import Case, CaseEvent, Document
+from ..uploads import delete_files_on_error
+
+
+class CaseAlreadyHandled(ValidationError, ConcurrentTransition):
+    """Someone else changed the case's state between reading and saving (optimistic locking)."""
+
+    def __init__(self, message: str = "该办件已由其他工作人员处理，当前状态已变化，请刷新页面后查看。"):
+        super().__init__(message, code="already_handled")
+
+
+def case_service(func: Callable) -> Callable:
+    """One transaction per service; a file stored by a failed call is deleted (no orphan files)."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        with delete_files_on_error(), transaction.atomic():
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def run_transition(case: Case, name: str, actor, *args):
+    """Run transition `name` for `actor`: a plain refusal if the state does not allow it or the actor may
+    not (PermissionDenied), else the state changes in memory; the caller saves with save_case()."""
+    method = getattr(case, name)
+    if not can_proceed(method):
+        raise ValidationError(
+            "该办件当前状态为“%(state)s”，不能执行此操作。",
+            code="invalid_transition",
+            params={"state": CaseState(case.state).label},
+        )
+    if not has_transition_perm(method, actor):
+        raise PermissionDenied("您无权对该办件执行此操作。")
+    return method(*args)
+
+
+def save_case(case: Case) -> None:
+    """Recompute the clock and save; a concurrent change of state becomes CaseAlreadyHandled."""
+    case_clock_recompute(case)
+    try:
+        case.save()
+    except ConcurrentTransition as exc:
+        raise CaseAlreadyHandled() from exc
+
+
+def actor_role_and_hall(actor, case: Case) -> tuple[str, object]:
+    """The part the actor plays on this case, and the hall they act at (for the audit event)."""
+    if actor is None:
+        return ApplicantRole.SYSTEM, None
+    if case.applicant_id == actor.pk:
+        return ApplicantRole.APPLICANT, None
+    assignments = permissions._assignments(actor)
+    intake_hall = permissions.intake_hall_id(case)
+    preferences = [
+        lambda a: a.role == StaffRole.WINDOW_CLERK and a.hall_id in (intake_hall, case.receiving_hall_id),
+        lambda a: a.role == StaffRole.APPROVER and a.department_id == case.owning_department_id,
+        lambda a: a.role == StaffRole.SUPERVISOR,
+        lambda a: a.role == StaffRole.RESULT_CLERK and a.hall_id in (intake_hall, case.receiving_hall_id),
+        lambda a: True,
+    ]
+    for matches in preferences:
+        for assignment in assignments:
+            if matches(assignment):
+                return assignment.role, assignment.hall
+    return "", None
+
+
+def event_record(
+    *,
+    case: Case,
+    kind: str,
+    actor,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    changes: dict | None = None,
+    ip: str | None = None,
+    document: Document | None = None,
+) -> CaseEvent:
+    role, hall = actor_role_and_hall(actor, case)
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=actor,
+        actor_name=(actor.real_name or actor.username) if actor is not None else "系统",
+        role=role,
+        hall=hall,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        changes=changes or {},
+        ip=ip or None,
+        document=document,
+    )
+
+
+def case_link(case: Case) -> str:
+    """The applicant's page of the case (B2's `cases:detail`), if the URL exists yet."""
+    try:
+        return reverse("cases:detail", args=[case.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def notify_applicant(case: Case, *, kind: str, subject: str, body: str) -> None:
+    notice_queue(
+        recipient=case.applicant,
+        kind=kind,
+        subject=subject,
+        body=body,
+        link=case_link(case),
+        case_number=case.number or "",
+    )
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def add_working_days(start: date, days: int) -> date:
+    """hall.workdays when engineer C's calendar is there, else weekdays only."""
+    try:
+        from hall.workdays import add_working_days as calendar_add
+    except ImportError:  # pragma: no cover - until the calendar lands
+        calendar_add = None
+    if calendar_add is not None:
+        return calendar_add(start, days)
+    day = start
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
+def working_days_between(start: date, end: date) -> int:
+    try:
+        from hall.workdays import working_days_between as calendar_between
+    except ImportError:  # pragma: no cover
+        calendar_between = None
+    if calendar_between is not None:
+        return calendar_between(start, end)
+    days, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days += 1
+    return days

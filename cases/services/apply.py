@@ -1,0 +1,534 @@
+"""Applying: drafts, materials, the completeness check, submission (online and at the counter),
+bundles (一件事) and withdrawal."""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.utils import timezone
+
+from hall.constants import AccountKind
+from hall.models import Enterprise, Hall, User
+from hall.validators import validate_id_number, validate_mobile
+from items.constants import VersionState
+from items.models import Bundle, ItemVersion, Material
+
+from .. import permissions
+from ..constants import STATE_PROGRESS, CaseState, Channel, EventKind
+from ..models import Case, SubmittedMaterial
+from ..numbering import case_number_allocate
+from ..uploads import remember_written, upload_check
+from ._common import case_service, event_record, notify_applicant, run_transition, save_case
+
+# The applicant or a clerk of the receiving hall may change materials in these states.
+MATERIAL_STATES = [CaseState.DRAFT, CaseState.SUBMITTED, CaseState.SUPPLEMENT_REQUESTED, CaseState.ACCEPTED]
+
+
+@dataclass
+class Completeness:
+    """What the guide asks for that the case does not have yet."""
+
+    missing_mandatory: list = field(default_factory=list)  # mandatory, not deferrable: blocks submission
+    missing_deferrable: list = field(default_factory=list)  # mandatory but may be deferred (容缺)
+    missing_optional: list = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing_mandatory and not self.missing_deferrable
+
+    @property
+    def submittable(self) -> bool:
+        return not self.missing_mandatory
+
+
+def _guide_materials(case: Case) -> list[Material]:
+    return list(case.item_version.materials.order_by("order", "pk")) if case.item_version_id else []
+
+
+def _current_material_ids(case: Case) -> set[int]:
+    return set(case.materials.filter(superseded=False, material__isnull=False).values_list("material_id", flat=True))
+
+
+def completeness_check(case: Case) -> Completeness:
+    """Compare the case's current files with the guide's materials. For a bundle's parent, the
+    children's results together."""
+    result = Completeness()
+    if case.is_bundle_parent:
+        for child in case.children.select_related("item_version"):
+            part = completeness_check(child)
+            result.missing_mandatory += part.missing_mandatory
+            result.missing_deferrable += part.missing_deferrable
+            result.missing_optional += part.missing_optional
+        return result
+    present = _current_material_ids(case)
+    for material in _guide_materials(case):
+        if material.pk in present:
+            continue
+        if not material.mandatory:
+            result.missing_optional.append(material)
+        elif material.deferrable:
+            result.missing_deferrable.append(material)
+        else:
+            result.missing_mandatory.append(material)
+    return result
+
+
+def _default_receiving_hall(item_version: ItemVersion) -> Hall:
+    """Online applications are received by the hall of the owning county (the first such hall)."""
+    region = item_version.item.region
+    hall = Hall.objects.filter(region=region).order_by("code").first()
+    if hall is None:
+        hall = Hall.objects.filter(Q(region=region.parent) | Q(is_city_hall=True)).order_by("code").first()
+    if hall is None:
+        raise ValidationError("该事项所在地区没有政务服务大厅，暂不能申请。", code="no_hall")
+    return hall
+
+
+def _check_applicable(item_version: ItemVersion) -> None:
+    if item_version.state != VersionState.PUBLISHED or item_version.item.current_version_id != item_version.pk:
+        raise ValidationError("该事项的办事指南已更新或尚未发布，请重新选择事项。", code="not_published")
+
+
+def _check_enterprise(applicant: User, enterprise: Enterprise | None) -> None:
+    if enterprise is not None and enterprise.agent_id != applicant.pk:
+        raise PermissionDenied("您不是该企业的经办人，不能以企业名义申请。")
+
+
+def _check_form_identity(applicant: User, form_data: dict) -> None:
+    """An ID number typed into the form must be the account's own."""
+    typed = (form_data or {}).get("applicant_id_number")
+    if typed and applicant.id_number and typed.strip().upper() != applicant.id_number.upper():
+        raise ValidationError("填写的身份证号与账号登记的身份证号不一致。", code="id_mismatch")
+
+
+def _new_case(*, applicant, item_version, enterprise, receiving_hall, form_data, channel, agent_name="", agent_id=""):
+    return Case(
+        applicant=applicant,
+        applicant_name=enterprise.name if enterprise else (applicant.real_name or applicant.username),
+        enterprise=enterprise,
+        item_version=item_version,
+        owning_department=item_version.item.department if item_version else None,
+        receiving_hall=receiving_hall,
+        form_data=form_data or {},
+        channel=channel,
+        agent_name=agent_name,
+        agent_id_number=agent_id,
+    )
+
+
+def _agent(form_data: dict) -> tuple[str, str]:
+    agent = (form_data or {}).get("agent") or {}
+    return agent.get("name", ""), agent.get("id_number", "")
+
+
+@case_service
+def case_create_draft(
+    *,
+    applicant: User,
+    item_version: ItemVersion,
+    enterprise: Enterprise | None = None,
+    receiving_hall: Hall | None = None,
+    form_data: dict | None = None,
+    ip: str | None = None,
+) -> Case:
+    """A citizen starts an online application for the item's current published version."""
+    if not applicant.is_citizen:
+        raise PermissionDenied("只有群众或企业账号可以在线申请。")
+    _check_applicable(item_version)
+    if not item_version.online_application:
+        raise ValidationError("该事项暂不支持网上申请，请到窗口办理。", code="not_online")
+    _check_enterprise(applicant, enterprise)
+    _check_form_identity(applicant, form_data)
+    agent_name, agent_id = _agent(form_data)
+    case = _new_case(
+        applicant=applicant,
+        item_version=item_version,
+        enterprise=enterprise,
+        receiving_hall=receiving_hall or _default_receiving_hall(item_version),
+        form_data=form_data,
+        channel=Channel.ONLINE,
+        agent_name=agent_name,
+        agent_id=agent_id,
+    )
+    case.full_clean(exclude=["number", "state"])
+    save_case(case)
+    event_record(case=case, kind=EventKind.CREATED, actor=applicant, to_state=case.state, ip=ip)
+    return case
+
+
+@case_service
+def case_update_draft(*, case: Case, actor: User, form_data: dict, ip: str | None = None) -> Case:
+    if case.state != CaseState.DRAFT:
+        raise ValidationError("申请已提交，不能再修改申请表。", code="not_draft")
+    if not permissions.is_applicant(case, actor):
+        raise PermissionDenied("只有申请人可以修改草稿。")
+    _check_form_identity(actor, form_data)
+    before = case.form_data
+    case.form_data = form_data or {}
+    case.agent_name, case.agent_id_number = _agent(form_data)
+    save_case(case)
+    event_record(
+        case=case, kind=EventKind.UPDATED, actor=actor, changes={"before": before, "after": case.form_data}, ip=ip
+    )
+    return case
+
+
+def _may_change_materials(case: Case, actor: User) -> None:
+    if case.state not in MATERIAL_STATES:
+        raise ValidationError(
+            "该办件当前状态为“%(state)s”，不能再上传材料。",
+            code="materials_closed",
+            params={"state": CaseState(case.state).label},
+        )
+    applicant, clerk = permissions.is_applicant(case, actor), permissions.is_receiving_clerk(case, actor)
+    if not (applicant or clerk):
+        raise PermissionDenied("您无权为该办件上传材料。")
+    if case.state == CaseState.SUBMITTED and not clerk:
+        raise ValidationError("申请已提交，正在等待受理审查，暂不能更换材料。", code="under_review")
+
+
+def _check_material_for_case(case: Case, material: Material | None) -> None:
+    if material is not None and material.version_id != case.item_version_id:
+        raise ValidationError("所选材料不属于该事项的办事指南。", code="foreign_material")
+
+
+@case_service
+def case_attach_material(
+    *,
+    case: Case,
+    actor: User,
+    upload,
+    material: Material | None = None,
+    originals_seen: bool = False,
+    ip: str | None = None,
+) -> SubmittedMaterial:
+    """Store one file for a guide material. A new file for the same material replaces (supersedes)
+    the previous one. After acceptance only a deferred (容缺) material may still be handed in."""
+    _may_change_materials(case, actor)
+    _check_material_for_case(case, material)
+    deferred = None
+    if case.state == CaseState.ACCEPTED:
+        deferred = case.deferred_materials.filter(material=material, received_at__isnull=True).first()
+        if deferred is None:
+            raise ValidationError("办件已受理，只能补交容缺材料。", code="not_deferred")
+    checked = upload_check(upload)
+    previous = list(case.materials.filter(material=material, superseded=False)) if material else []
+    submitted = SubmittedMaterial(
+        case=case,
+        material=material,
+        original_name=checked.name,
+        size=checked.size,
+        sha256=checked.sha256,
+        originals_seen=originals_seen and permissions.is_receiving_clerk(case, actor),
+        uploaded_by=actor,
+    )
+    submitted.file.save(f"{checked.sha256[:16]}.{checked.kind}", upload, save=False)
+    remember_written(submitted.file.name)
+    submitted.save()
+    for old in previous:
+        old.superseded = True
+        old.save(update_fields=["superseded"])
+    changes = {
+        "material": material.name if material else "",
+        "added": {"id": submitted.pk, "name": checked.name, "sha256": checked.sha256, "size": checked.size},
+        "replaced": [{"id": old.pk, "name": old.original_name, "sha256": old.sha256} for old in previous],
+    }
+    kind = EventKind.MATERIAL_REPLACED if previous else EventKind.MATERIAL_ADDED
+    event_record(case=case, kind=kind, actor=actor, changes=changes, ip=ip)
+    if deferred is not None:
+        _receive_deferred(case=case, deferred=deferred, actor=actor, ip=ip)
+    return submitted
+
+
+def _receive_deferred(*, case: Case, deferred, actor: User, ip: str | None) -> None:
+    deferred.received_at = timezone.now()
+    deferred.save(update_fields=["received_at"])
+    outstanding = case.deferred_materials.filter(received_at__isnull=True)
+    case.deferred_due = min((d.due for d in outstanding), default=None)
+    save_case(case)
+    event_record(
+        case=case,
+        kind=EventKind.DEFERRED_RECEIVED,
+        actor=actor,
+        note=f"已补交容缺材料：{deferred.material.name}",
+        ip=ip,
+    )
+    if case.deferred_due is None:
+        notify_applicant(
+            case,
+            kind="case_deferred_complete",
+            subject=f"办件{case.number}容缺材料已补齐",
+            body=f"您申请的“{case.title}”（办件编号 {case.number}）容缺材料已全部补齐。",
+        )
+
+
+@case_service
+def case_remove_material(*, case: Case, actor: User, submitted: SubmittedMaterial, ip: str | None = None) -> None:
+    """Take a file back out of a draft (the file stays on disk for the trail; the row is superseded)."""
+    if case.state != CaseState.DRAFT or submitted.case_id != case.pk:
+        raise ValidationError("只能删除草稿中的材料。", code="not_draft")
+    if not permissions.is_applicant(case, actor):
+        raise PermissionDenied("只有申请人可以删除材料。")
+    submitted.superseded = True
+    submitted.save(update_fields=["superseded"])
+    event_record(
+        case=case,
+        kind=EventKind.MATERIAL_REMOVED,
+        actor=actor,
+        changes={"removed": {"id": submitted.pk, "name": submitted.original_name, "sha256": submitted.sha256}},
+        ip=ip,
+    )
+
+
+def _number_and_receive(case: Case) -> None:
+    now = timezone.now()
+    if not case.number:
+        case.number = case_number_allocate(hall_code=case.receiving_hall.code, day=timezone.localdate(now))
+    case.submitted_at = case.submitted_at or now
+    case.received_at = case.received_at or now
+
+
+@case_service
+def case_submit(*, case: Case, actor: User, ip: str | None = None) -> Case:
+    """Submit a draft: every mandatory, non-deferrable material must be there (completeness_check).
+    A bundle's parent submits all its children with it."""
+    check = completeness_check(case)
+    if not check.submittable:
+        names = "、".join(m.name for m in check.missing_mandatory)
+        raise ValidationError("还缺少必备材料：%(names)s。请上传后再提交。", code="incomplete", params={"names": names})
+    if case.item_version_id:
+        _check_applicable(case.item_version)
+    from_state = case.state
+    run_transition(case, "submit", actor)
+    _number_and_receive(case)
+    save_case(case)
+    event_record(case=case, kind=EventKind.SUBMITTED, actor=actor, from_state=from_state, to_state=case.state, ip=ip)
+    if case.is_bundle_parent:
+        for child in case.children.select_related("item_version__item", "receiving_hall"):
+            case_submit(case=child, actor=actor, ip=ip)
+    else:
+        notify_applicant(
+            case,
+            kind="case_submitted",
+            subject=f"申请已提交：{case.title}",
+            body=f"您申请的“{case.title}”已提交，办件编号 {case.number}，窗口将在5个工作日内完成受理审查。",
+        )
+    return case
+
+
+def _counter_applicant(*, id_number: str, real_name: str, mobile: str) -> User:
+    """The walk-in applicant's account, found by ID number or created (without a usable password)."""
+    validate_id_number(id_number)
+    validate_mobile(mobile)
+    existing = User.objects.filter(id_number__iexact=id_number).first()
+    if existing is not None:
+        if not existing.is_citizen:
+            raise ValidationError("该身份证号属于工作人员账号，不能作为申请人。", code="staff_id")
+        if existing.real_name.strip() != real_name.strip():
+            raise ValidationError("姓名与该身份证号已登记的账号不一致，请核对证件。", code="id_mismatch")
+        return existing
+    if User.objects.filter(Q(mobile=mobile) | Q(username=mobile)).exists():
+        raise ValidationError("该手机号已被另一个账号使用，请核对身份证号或更换手机号。", code="mobile_taken")
+    user = User(username=mobile, mobile=mobile, id_number=id_number.upper(), real_name=real_name.strip())
+    user.kind = AccountKind.PERSON
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    return user
+
+
+@case_service
+def case_record_counter_application(
+    *,
+    clerk: User,
+    hall: Hall,
+    item_version: ItemVersion,
+    applicant_id_number: str,
+    applicant_name: str,
+    applicant_mobile: str,
+    identity_checked: bool,
+    form_data: dict | None = None,
+    enterprise: Enterprise | None = None,
+    uploads: dict | None = None,
+    originals_seen: list[int] | tuple = (),
+    ip: str | None = None,
+) -> Case:
+    """A clerk records a walk-in application at their hall: the identity check, the scanned materials
+    ({Material: file}) and which originals were seen (Material ids). The case is submitted at once
+    and waits for the clerk's intake review (accept, supplement, refuse, defer)."""
+    if hall.pk not in permissions.halls_with_role(clerk, "window_clerk"):
+        raise PermissionDenied("您不是该大厅的窗口工作人员。")
+    if not identity_checked:
+        raise ValidationError("请先当面核验申请人的身份证件，再收件。", code="identity_unchecked")
+    _check_applicable(item_version)
+    if not item_version.receivable_halls.filter(pk=hall.pk).exists():
+        raise ValidationError("本大厅不能受理该事项，请引导申请人到可受理的大厅办理。", code="hall_not_allowed")
+    applicant = _counter_applicant(id_number=applicant_id_number, real_name=applicant_name, mobile=applicant_mobile)
+    if enterprise is not None:
+        _check_enterprise(applicant, enterprise)
+    agent_name, agent_id = _agent(form_data)
+    case = _new_case(
+        applicant=applicant,
+        item_version=item_version,
+        enterprise=enterprise,
+        receiving_hall=hall,
+        form_data=form_data,
+        channel=Channel.COUNTER,
+        agent_name=agent_name,
+        agent_id=agent_id,
+    )
+    case.identity_checked = True
+    save_case(case)
+    event_record(case=case, kind=EventKind.CREATED, actor=clerk, to_state=case.state, note="窗口收件", ip=ip)
+    seen = set(originals_seen)
+    for material, upload in (uploads or {}).items():
+        case_attach_material(
+            case=case, actor=clerk, upload=upload, material=material, originals_seen=material.pk in seen, ip=ip
+        )
+    run_transition(case, "submit", clerk)
+    _number_and_receive(case)
+    save_case(case)
+    event_record(
+        case=case,
+        kind=EventKind.COUNTER_RECEIVED,
+        actor=clerk,
+        from_state=CaseState.DRAFT,
+        to_state=case.state,
+        note="已当面核验申请人身份证件",
+        changes={"originals_seen": sorted(seen)},
+        ip=ip,
+    )
+    notify_applicant(
+        case,
+        kind="case_submitted",
+        subject=f"窗口已收件：{case.title}",
+        body=f"{hall.name}已收到您申请的“{case.title}”，办件编号 {case.number}。",
+    )
+    return case
+
+
+@case_service
+def case_create_bundle(
+    *,
+    applicant: User,
+    bundle: Bundle,
+    enterprise: Enterprise | None = None,
+    receiving_hall: Hall | None = None,
+    form_data: dict | None = None,
+    ip: str | None = None,
+) -> Case:
+    """一件事: a parent case and one child draft per item of the bundle (each item's current version),
+    each decided by its own department in parallel; the parent follows its children."""
+    if not applicant.is_citizen:
+        raise PermissionDenied("只有群众或企业账号可以在线申请。")
+    if not bundle.is_published:
+        raise ValidationError("该“一件事”尚未发布。", code="not_published")
+    _check_enterprise(applicant, enterprise)
+    versions = [item.current_version for item in bundle.items.select_related("current_version__item", "region")]
+    if not versions or any(v is None for v in versions):
+        raise ValidationError("该“一件事”中有事项暂未发布办事指南，暂不能申请。", code="incomplete_bundle")
+    for version in versions:
+        _check_applicable(version)
+    hall = receiving_hall or _default_receiving_hall(versions[0])
+    parent = _new_case(
+        applicant=applicant,
+        item_version=None,
+        enterprise=enterprise,
+        receiving_hall=hall,
+        form_data=form_data,
+        channel=Channel.ONLINE,
+    )
+    parent.bundle = bundle
+    save_case(parent)
+    event_record(case=parent, kind=EventKind.CREATED, actor=applicant, to_state=parent.state, ip=ip)
+    for version in versions:
+        child = _new_case(
+            applicant=applicant,
+            item_version=version,
+            enterprise=enterprise,
+            receiving_hall=hall,
+            form_data=form_data,
+            channel=Channel.ONLINE,
+        )
+        child.parent = parent
+        child.bundle = bundle
+        save_case(child)
+        event_record(case=child, kind=EventKind.CREATED, actor=applicant, to_state=child.state, ip=ip)
+    return parent
+
+
+@case_service
+def case_withdraw(*, case: Case, actor: User, reason: str = "", ip: str | None = None) -> Case:
+    """The applicant withdraws before the decision (a bundle's parent withdraws every live child)."""
+    from_state = case.state
+    if case.is_bundle_parent:
+        if not permissions.can_withdraw(case, actor):
+            raise PermissionDenied("只有申请人可以撤回申请。")
+        children = [c for c in case.children.all() if c.state in _withdrawable()]
+        if not children:
+            raise ValidationError("该申请已有决定，不能撤回。", code="decided")
+        for child in children:
+            case_withdraw(case=child, actor=actor, reason=reason, ip=ip)
+        return case
+    run_transition(case, "withdraw", actor)
+    save_case(case)
+    event_record(
+        case=case, kind=EventKind.WITHDRAWN, actor=actor, from_state=from_state, to_state=case.state, note=reason, ip=ip
+    )
+    if case.number:
+        notify_applicant(
+            case,
+            kind="case_withdrawn",
+            subject=f"申请已撤回：{case.title}",
+            body=f"您已撤回办件 {case.number}（{case.title}）。",
+        )
+    bundle_follow(case)
+    return case
+
+
+def _withdrawable():
+    from ..constants import WITHDRAWABLE_STATES
+
+    return WITHDRAWABLE_STATES
+
+
+# Between two live children at the same stage, the one needing attention first sets the parent's state.
+_TIE_BREAK = {
+    CaseState.SUPPLEMENT_REQUESTED: 0,
+    CaseState.SUBMITTED: 1,
+    CaseState.SUSPENDED: 0,
+    CaseState.ACCEPTED: 1,
+    CaseState.DENIED: 0,
+    CaseState.APPROVED: 1,
+}
+
+
+def bundle_parent_state(states: list[str]) -> str:
+    """The parent's state from its children's: the least advanced live child's state; when no child is
+    live, rejected if any was rejected, else withdrawn."""
+    live = [s for s in states if s not in (CaseState.WITHDRAWN, CaseState.REJECTED)]
+    if not live:
+        return CaseState.REJECTED if CaseState.REJECTED in states else CaseState.WITHDRAWN
+    return min(live, key=lambda s: (STATE_PROGRESS[s], _TIE_BREAK.get(s, 0)))
+
+
+def bundle_follow(case: Case) -> Case | None:
+    """After a child's transition (inside its service's transaction): bring the parent into line."""
+    if not case.parent_id:
+        return None
+    parent = Case.objects.select_for_update().get(pk=case.parent_id)
+    new_state = bundle_parent_state(list(parent.children.values_list("state", flat=True)))
+    if new_state == parent.state:
+        return parent
+    from_state = parent.state
+    run_transition(parent, "follow_children", None, new_state)
+    save_case(parent)
+    event_record(
+        case=parent,
+        kind=EventKind.BUNDLE_FOLLOWED,
+        actor=None,
+        from_state=from_state,
+        to_state=parent.state,
+        note=f"子办件 {case.number or case.pk} 状态变化",
+    )
+    return parent

@@ -1,0 +1,297 @@
+"""Intake review (形式审查) by a window clerk: accept, ask for everything missing at once, refuse,
+or accept with deferred materials; and the applicant's supplement (DOMAIN.md §3)."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from items.models import Material
+
+from ..constants import LAWSUIT_MONTHS, RECONSIDERATION_DAYS, CaseState, DefectKind, DocumentKind, EventKind
+from ..documents import document_issue
+from ..models import Case, DeferredMaterial, SupplementItem, SupplementRequest
+from ._common import add_working_days, case_service, event_record, notify_applicant, run_transition, save_case, today
+from .apply import _current_material_ids, bundle_follow, completeness_check
+
+
+def default_appeal_rights(case: Case) -> str:
+    department = case.owning_department
+    government = f"{department.region.name}人民政府" if department is not None else "本级人民政府"
+    return (
+        f"如不服本决定，可自收到本决定书之日起{RECONSIDERATION_DAYS}日内向{government}申请行政复议，"
+        f"或者自收到本决定书之日起{LAWSUIT_MONTHS}个月内依法向人民法院提起行政诉讼。"
+    )
+
+
+def promised_completion(case: Case, accepted_on: date) -> date:
+    """The promised completion date if the case is accepted on `accepted_on` (promised working days)."""
+    return add_working_days(accepted_on, case.item_version.promised_days)
+
+
+def _acceptance_date(case: Case) -> date:
+    """Art. 32: after a supplement, the acceptance date is the day the last material arrived."""
+    return case.last_material_on or today()
+
+
+def _issue_and_record(case, *, kind, event_kind, actor, from_state, note="", context=None, ip=None, changes=None):
+    document = document_issue(case=case, kind=kind, actor=actor, context=context)
+    event_record(
+        case=case,
+        kind=event_kind,
+        actor=actor,
+        from_state=from_state,
+        to_state=case.state,
+        note=note,
+        changes=changes,
+        ip=ip,
+        document=document,
+    )
+    return document
+
+
+def _officer(actor) -> str:
+    return actor.real_name or actor.username
+
+
+@case_service
+def case_accept(*, case: Case, actor, note: str = "", ip: str | None = None) -> Case:
+    """Accept a complete application (受理通知书). A second clerk doing the same at the same moment gets
+    CaseAlreadyHandled."""
+    check = completeness_check(case)
+    if not check.complete:
+        names = "、".join(m.name for m in check.missing_mandatory + check.missing_deferrable)
+        raise ValidationError(
+            "材料不齐全（缺少：%(names)s），不能直接受理：请一次性告知补正，或对可容缺材料容缺受理。",
+            code="incomplete",
+            params={"names": names},
+        )
+    from_state = case.state
+    run_transition(case, "accept", actor)
+    case.accepted_on = _acceptance_date(case)
+    save_case(case)
+    context = {"officer": _officer(actor), "promised_on": promised_completion(case, case.accepted_on), "note": note}
+    _issue_and_record(
+        case, kind=DocumentKind.ACCEPTANCE, event_kind=EventKind.ACCEPTED, actor=actor, from_state=from_state,
+        note=note, context=context, ip=ip,
+    )  # fmt: skip
+    notify_applicant(
+        case,
+        kind="case_accepted",
+        subject=f"已受理：{case.title}",
+        body=f"您的申请（办件编号 {case.number}）已于{case.accepted_on:%Y年%m月%d日}受理，"
+        f"承诺于{context['promised_on']:%Y年%m月%d日}前办结。受理通知书可在办件详情中下载。",
+    )
+    bundle_follow(case)
+    return case
+
+
+def _supplement_lines(case: Case, items: list[dict]) -> list[SupplementItem]:
+    if not items:
+        raise ValidationError("请至少列出一项需要补正的材料。", code="no_items")
+    present = _current_material_ids(case)
+    lines = []
+    for entry in items:
+        material: Material | None = entry.get("material")
+        if material is not None and material.version_id != case.item_version_id:
+            raise ValidationError("所选材料不属于该事项的办事指南。", code="foreign_material")
+        reason = (entry.get("reason") or "").strip()
+        name = (entry.get("name") or (material.name if material else "")).strip()
+        if not name or not reason:
+            raise ValidationError("每一项补正都要写明材料名称和原因。", code="no_reason")
+        defect = entry.get("defect") or (
+            DefectKind.DEFECTIVE if material is not None and material.pk in present else DefectKind.MISSING
+        )
+        lines.append(SupplementItem(material=material, name=name[:200], defect=defect, reason=reason))
+    return lines
+
+
+@case_service
+def case_request_supplement(
+    *, case: Case, actor, items: list[dict], due: date, note: str = "", ip: str | None = None
+) -> SupplementRequest:
+    """一次性告知 (材料补正告知书): every missing or defective material in one notice, each with its reason
+    (items: [{"material": Material | None, "name": str, "reason": str, "defect": DefectKind?}]),
+    and the deadline."""
+    if due <= today():
+        raise ValidationError("补正期限应晚于今天。", code="past_due")
+    lines = _supplement_lines(case, items)
+    from_state = case.state
+    run_transition(case, "request_supplement", actor)
+    case.supplement_due = due
+    save_case(case)
+    request = SupplementRequest.objects.create(case=case, requested_by=actor, due=due, note=note)
+    for line in lines:
+        line.request = request
+    SupplementItem.objects.bulk_create(lines)
+    context = {"lines": lines, "due": due, "note": note, "officer": _officer(actor)}
+    changes = {"items": [{"name": li.name, "defect": li.defect, "reason": li.reason} for li in lines]}
+    _issue_and_record(
+        case, kind=DocumentKind.SUPPLEMENT, event_kind=EventKind.SUPPLEMENT_REQUESTED, actor=actor,
+        from_state=from_state, note=note, context=context, ip=ip, changes=changes,
+    )  # fmt: skip
+    listing = "；".join(f"{li.name}（{li.reason}）" for li in lines)
+    notify_applicant(
+        case,
+        kind="case_supplement_requested",
+        subject=f"请补正材料：{case.title}",
+        body=f"办件 {case.number} 需要补正以下材料：{listing}。请于{due:%Y年%m月%d日}前补齐。",
+    )
+    bundle_follow(case)
+    return request
+
+
+@case_service
+def case_supplement(*, case: Case, actor, ip: str | None = None) -> Case:
+    """The applicant (or a clerk at the counter) declares the supplement done, after uploading the files
+    with case_attach_material. Every listed guide material must have a file newer than the request;
+    the acceptance date will be the day the last of them arrived."""
+    request = case.supplement_requests.filter(fulfilled_at__isnull=True).first()
+    if request is None or case.state != CaseState.SUPPLEMENT_REQUESTED:
+        raise ValidationError("该办件没有待补正的事项。", code="nothing_to_supplement")
+    listed = [line.material_id for line in request.items.all() if line.material_id]
+    fresh = case.materials.filter(superseded=False, uploaded_at__gte=request.requested_at, material_id__in=listed)
+    arrived = {m.material_id: m.uploaded_at for m in fresh}
+    missing = [line.name for line in request.items.all() if line.material_id and line.material_id not in arrived]
+    if missing:
+        raise ValidationError(
+            "还需补正：%(names)s。请上传后再提交。", code="incomplete", params={"names": "、".join(missing)}
+        )
+    latest = max(arrived.values(), default=timezone.now())
+    from_state = case.state
+    run_transition(case, "supplement", actor)
+    request.fulfilled_at = timezone.now()
+    request.save(update_fields=["fulfilled_at"])
+    case.last_material_on = timezone.localdate(latest)
+    case.supplement_due = None
+    save_case(case)
+    event_record(
+        case=case,
+        kind=EventKind.SUPPLEMENTED,
+        actor=actor,
+        from_state=from_state,
+        to_state=case.state,
+        note=f"材料补齐日：{case.last_material_on:%Y-%m-%d}",
+        ip=ip,
+    )
+    notify_applicant(
+        case,
+        kind="case_supplemented",
+        subject=f"补正材料已提交：{case.title}",
+        body=f"办件 {case.number} 的补正材料已收到，窗口将尽快审查。",
+    )
+    bundle_follow(case)
+    return case
+
+
+@case_service
+def case_refuse(
+    *,
+    case: Case,
+    actor,
+    reasons: str,
+    competent_authority: str = "",
+    appeal_rights: str = "",
+    ip: str | None = None,
+) -> Case:
+    """不予受理决定书: the reasons, the competent authority if it is not this one, and appeal rights."""
+    if not (reasons or "").strip():
+        raise ValidationError("请写明不予受理的理由。", code="no_reason")
+    from_state = case.state
+    run_transition(case, "refuse", actor)
+    case.outcome_reasons = reasons.strip()
+    case.decided_at = timezone.now()
+    case.supplement_due = None
+    save_case(case)
+    context = {
+        "reasons": case.outcome_reasons,
+        "competent_authority": competent_authority.strip(),
+        "appeal_rights": (appeal_rights or "").strip() or default_appeal_rights(case),
+        "officer": _officer(actor),
+    }
+    _issue_and_record(
+        case, kind=DocumentKind.REFUSAL, event_kind=EventKind.REFUSED, actor=actor, from_state=from_state,
+        note=case.outcome_reasons, context=context, ip=ip,
+    )  # fmt: skip
+    notify_applicant(
+        case,
+        kind="case_refused",
+        subject=f"不予受理：{case.title}",
+        body=f"办件 {case.number} 不予受理。理由：{case.outcome_reasons}。不予受理决定书可在办件详情中下载。",
+    )
+    bundle_follow(case)
+    return case
+
+
+@case_service
+def case_accept_with_deferral(
+    *,
+    case: Case,
+    actor,
+    deferred_materials: list[Material],
+    due: date,
+    undertaking: str,
+    ip: str | None = None,
+) -> Case:
+    """容缺受理通知书: accept with the listed materials deferred. Only materials the guide marks deferrable,
+    every other mandatory material present, a deadline no later than the promised completion date, and
+    the applicant's signed undertaking recorded. The decision can be granted only once all are in."""
+    if not deferred_materials:
+        raise ValidationError("请选择容缺的材料。", code="no_materials")
+    if not (undertaking or "").strip():
+        raise ValidationError("容缺受理须有申请人签署的承诺书。", code="no_undertaking")
+    for material in deferred_materials:
+        if material.version_id != case.item_version_id:
+            raise ValidationError("所选材料不属于该事项的办事指南。", code="foreign_material")
+        if not material.deferrable:
+            raise ValidationError(
+                "“%(name)s”不是可容缺材料，不能容缺受理。", code="not_deferrable", params={"name": material.name}
+            )
+    check = completeness_check(case)
+    deferred_ids = {m.pk for m in deferred_materials}
+    still_missing = check.missing_mandatory + [m for m in check.missing_deferrable if m.pk not in deferred_ids]
+    if still_missing:
+        raise ValidationError(
+            "除容缺材料外还缺少：%(names)s，不能容缺受理。",
+            code="incomplete",
+            params={"names": "、".join(m.name for m in still_missing)},
+        )
+    accepted_on = _acceptance_date(case)
+    promised_on = promised_completion(case, accepted_on)
+    if due <= today():
+        raise ValidationError("补齐期限应晚于今天。", code="past_due")
+    if due > promised_on:
+        raise ValidationError(
+            "补齐期限不得晚于承诺办结日期（%(date)s）。",
+            code="after_promised",
+            params={"date": f"{promised_on:%Y-%m-%d}"},
+        )
+    from_state = case.state
+    run_transition(case, "accept_with_deferral", actor)
+    case.accepted_on = accepted_on
+    case.deferred_due = due
+    case.undertaking = undertaking.strip()
+    case.undertaking_signed_at = timezone.now()
+    save_case(case)
+    DeferredMaterial.objects.bulk_create([DeferredMaterial(case=case, material=m, due=due) for m in deferred_materials])
+    context = {
+        "deferred": deferred_materials,
+        "due": due,
+        "promised_on": promised_on,
+        "undertaking": case.undertaking,
+        "officer": _officer(actor),
+    }
+    _issue_and_record(
+        case, kind=DocumentKind.DEFERRAL, event_kind=EventKind.ACCEPTED_WITH_DEFERRAL, actor=actor,
+        from_state=from_state, note=case.undertaking, context=context, ip=ip,
+        changes={"deferred": [m.name for m in deferred_materials], "due": due.isoformat()},
+    )  # fmt: skip
+    notify_applicant(
+        case,
+        kind="case_accepted_with_deferral",
+        subject=f"容缺受理：{case.title}",
+        body=f"办件 {case.number} 已容缺受理。请于{due:%Y年%m月%d日}前补交："
+        f"{'、'.join(m.name for m in deferred_materials)}；逾期未补齐的，将依法作出处理。",
+    )
+    bundle_follow(case)
+    return case

@@ -1,0 +1,22 @@
+"""The public verification page a notice's QR code points at: it confirms that a document with this
+number, date, case number and title was issued, and its hash, without any personal data."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from ..documents import document_for_token
+
+
+@require_GET
+def document_verify(request, token: str):
+    document = document_for_token(token)
+    if document is None:
+        raise Http404("未找到该文书")
+    successor = getattr(document, "superseded_by", None)
+    return render(
+        request,
+        "cases/verify.html",
+        {"document": document, "case_number": document.case.number, "case_title": document.case.title,
+         "successor": successor},
+    )
