@@ -1,0 +1,20 @@
+"""Celery tasks of cases: thin, they call the services in cases.sla."""
+
+from celery import shared_task
+
+from . import sla
+
+
+@shared_task(acks_late=True)
+def sla_scan() -> dict:
+    """Beat task: record and notify the clocks that reached a warning level."""
+    result = sla.sla_scan()
+    return {"scanned": result.scanned, "recorded": result.recorded, "notices": result.notices}
+
+
+@shared_task(acks_late=True)
+def case_clocks_recompute(case_ids: list[int] | None = None) -> int:
+    """After an admin edited the calendar: recompute the clocks of open cases (then scan)."""
+    changed = sla.case_clocks_recompute(case_ids=case_ids)
+    sla.sla_scan()
+    return changed
