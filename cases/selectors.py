@@ -1,0 +1,122 @@
+"""Reads of cases, already scoped to the caller (DESIGN.md): a page never filters by hand.
+
+Who sees what (issue 4, demand 8):
+- a citizen: their own cases and their enterprise's;
+- a window clerk: cases received at their hall or handed to it;
+- an approver: cases of their department;
+- a result clerk: cases received at or handed to their hall (to hand results out);
+- a supervisor: cases of their hall's region, and of its sub-regions for a city supervisor;
+- a system administrator: everything.
+Anyone else sees nothing. A person with several roles sees the union.
+"""
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from hall.constants import StaffRole
+from hall.models import Region
+
+from . import permissions
+from .models import Case, CaseEvent, Document, SubmittedMaterial
+
+
+def _base() -> QuerySet:
+    return Case.objects.select_related(
+        "item_version", "bundle", "applicant", "enterprise", "receiving_hall", "handed_to_hall", "owning_department"
+    )
+
+
+def _sub_regions(region_ids: set[int]) -> set[int]:
+    children = set(Region.objects.filter(parent_id__in=region_ids).values_list("pk", flat=True))
+    return region_ids | children
+
+
+def case_scope(user) -> Q | None:
+    """The Q that limits cases to what `user` may see; None for nothing."""
+    if user is None or not user.is_authenticated:
+        return None
+    assignments = permissions._assignments(user)
+    if any(a.role == StaffRole.SYSTEM_ADMIN for a in assignments):
+        return Q()
+    scope = Q(pk__in=[])
+    if user.is_citizen:
+        scope |= Q(applicant=user) | Q(enterprise__agent=user)
+    halls = permissions.halls_with_role(user, StaffRole.WINDOW_CLERK) | permissions.halls_with_role(
+        user, StaffRole.RESULT_CLERK
+    )
+    if halls:
+        scope |= Q(receiving_hall_id__in=halls) | Q(handed_to_hall_id__in=halls)
+    departments = permissions.departments_with_role(user, StaffRole.APPROVER)
+    if departments:
+        scope |= Q(owning_department_id__in=departments)
+    regions = permissions.regions_with_role(user, StaffRole.SUPERVISOR)
+    if regions:
+        regions = _sub_regions(regions)
+        scope |= (
+            Q(owning_department__region_id__in=regions)
+            | Q(receiving_hall__region_id__in=regions)
+            | Q(handed_to_hall__region_id__in=regions)
+        )
+    return scope
+
+
+def cases_for_user(user) -> QuerySet:
+    scope = case_scope(user)
+    if scope is None:
+        return Case.objects.none()
+    # Every condition follows a foreign key to one row: the joins cannot duplicate a case (no distinct).
+    return _base().filter(scope)
+
+
+def get_case_for_user(user, pk) -> Case:
+    """The case if `user` may see it, else Http404 (a guessed number looks like a missing one)."""
+    try:
+        return cases_for_user(user).get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("未找到该办件") from exc
+
+
+def case_timeline(case: Case) -> QuerySet:
+    """The case's events, oldest first, with who and where (the applicant's and staff's timeline)."""
+    return CaseEvent.objects.filter(case=case).select_related("hall", "document").order_by("created_at", "pk")
+
+
+def documents_for_case(case: Case) -> QuerySet:
+    return Document.objects.filter(case=case).select_related("superseded_by").order_by("issued_at", "pk")
+
+
+def materials_by_guide(case: Case) -> tuple[list, list]:
+    """([(guide Material, [current SubmittedMaterial…])…], [files not tied to a guide material]) for
+    showing the materials side by side with the guide."""
+    current = list(
+        SubmittedMaterial.objects.filter(case=case, superseded=False).select_related("material").order_by("uploaded_at")
+    )
+    by_material = {}
+    extra = []
+    for submitted in current:
+        if submitted.material_id:
+            by_material.setdefault(submitted.material_id, []).append(submitted)
+        else:
+            extra.append(submitted)
+    guide = list(case.item_version.materials.order_by("order", "pk")) if case.item_version_id else []
+    return [(material, by_material.get(material.pk, [])) for material in guide], extra
+
+
+def case_with_children(case: Case) -> Case:
+    """A bundle's parent with its children prefetched (each with its item version)."""
+    return _base().prefetch_related(Prefetch("children", queryset=_base().order_by("pk"))).get(pk=case.pk)
+
+
+def progress_lookup(number: str, mobile: str) -> Case | None:
+    """Public progress check (no login): the case with this number whose applicant's mobile matches.
+    The caller shows only the title, state and dates, nothing personal, and rate-limits the form."""
+    number, mobile = (number or "").strip().upper(), (mobile or "").strip()
+    if not number or not mobile:
+        return None
+    case = _base().filter(number=number).first()
+    if case is None:
+        return None
+    form_mobile = (case.form_data or {}).get("contact_mobile")
+    if mobile in {case.applicant.mobile, form_mobile} - {None, ""}:
+        return case
+    return None

@@ -1,0 +1,101 @@
+"""Who sees which case, at selector level (the pages use these; B2 tests the pages themselves)."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
+
+from cases.selectors import cases_for_user, get_case_for_user, progress_lookup
+from hall.constants import StaffRole
+from hall.demo import staff_username
+from hall.models import User
+from tests.factories import EnterpriseFactory
+
+from .factories import CaseFactory
+
+# role in the cast → may see a case of 江城区市场监管 received at the JC hall
+MATRIX = {
+    "citizen": True,
+    "other_citizen": False,
+    "clerk": True,
+    "other_clerk": False,
+    "approver": True,
+    "other_approver": False,
+    "result_clerk": True,
+    "supervisor": True,
+    "catalogue_admin": False,
+    "other_catalogue_admin": False,
+    "admin": True,
+}
+
+
+@pytest.fixture
+def jc_case(cast):
+    return CaseFactory(applicant=cast.citizen, submitted=True)
+
+
+@pytest.mark.parametrize("who,sees", MATRIX.items())
+def test_matrix(cast, jc_case, who, sees):
+    user = getattr(cast, who)
+    assert cases_for_user(user).filter(pk=jc_case.pk).exists() is sees
+    if sees:
+        assert get_case_for_user(user, jc_case.pk) == jc_case
+    else:
+        with pytest.raises(Http404):
+            get_case_for_user(user, jc_case.pk)
+
+
+def test_anonymous_sees_nothing(jc_case):
+    assert not cases_for_user(AnonymousUser()).exists()
+    with pytest.raises(Http404):
+        get_case_for_user(AnonymousUser(), jc_case.pk)
+
+
+@pytest.mark.parametrize("guess", [0, 999999, "abc", None, "1 OR 1=1"])
+def test_guessed_ids_are_404(cast, jc_case, guess):
+    with pytest.raises(Http404):
+        get_case_for_user(cast.other_citizen, guess)
+
+
+def test_case_handed_to_another_hall_is_seen_by_that_hall(cast, jc_case):
+    jc_case.handed_to_hall = cast.halls["YD"]
+    jc_case.save()
+    assert cases_for_user(cast.other_clerk).filter(pk=jc_case.pk).exists()
+    assert cases_for_user(cast.clerk).filter(pk=jc_case.pk).exists()  # the receiving side keeps sight
+
+
+def test_city_supervisor_sees_county_cases_and_other_county_supervisor_does_not(cast, jc_case):
+    city = User.objects.get(username=staff_username("YJ", StaffRole.SUPERVISOR))
+    yd = User.objects.get(username=staff_username("YD", StaffRole.SUPERVISOR))
+    assert cases_for_user(city).filter(pk=jc_case.pk).exists()
+    assert not cases_for_user(yd).filter(pk=jc_case.pk).exists()
+
+
+def test_enterprise_case_seen_by_its_agent_only(cast):
+    enterprise = EnterpriseFactory()
+    case = CaseFactory(applicant=enterprise.agent, enterprise=enterprise, applicant_name=enterprise.name)
+    assert list(cases_for_user(enterprise.agent)) == [case]
+    assert not cases_for_user(cast.citizen).exists()
+
+
+def test_citizen_sees_only_own_cases(cast, jc_case):
+    other = CaseFactory(applicant=cast.other_citizen)
+    assert list(cases_for_user(cast.citizen)) == [jc_case]
+    assert list(cases_for_user(cast.other_citizen)) == [other]
+
+
+def test_progress_lookup_needs_number_and_mobile(cast, jc_case):
+    assert progress_lookup(jc_case.number, cast.citizen.mobile) == jc_case
+    assert progress_lookup(jc_case.number.lower(), cast.citizen.mobile) == jc_case
+    assert progress_lookup(jc_case.number, "13000000000") is None
+    assert progress_lookup("JC000000000", cast.citizen.mobile) is None
+    assert progress_lookup("", "") is None
+
+
+def test_scope_query_count_does_not_grow_with_cases(cast, django_assert_max_num_queries):
+    for _ in range(5):
+        CaseFactory(applicant=cast.citizen, submitted=True)
+    clerk = User.objects.get(pk=cast.clerk.pk)
+    with django_assert_max_num_queries(2):
+        cases = list(cases_for_user(clerk))
+        [c.item_version.name for c in cases]
+    assert len(cases) == 5
