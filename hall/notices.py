@@ -27,8 +27,6 @@ logger = logging.getLogger(__name__)
 
 # After this many failed attempts a delivery is marked failed and left for an admin to look at.
 MAX_ATTEMPTS = 5
-# A claim older than this is taken to belong to a dead worker.
-STUCK_AFTER = timedelta(seconds=int(getattr(settings, "TONGBAN_NOTICE_STUCK_SECONDS", 300)))
 
 
 def notice_queue(
@@ -133,8 +131,10 @@ def notice_sweep(
     """Return stale claims to pending and list the notices that still have unsent deliveries
     older than `pending_after`, so that the caller queues them again."""
     now = now or timezone.now()
-    stuck_after = STUCK_AFTER if stuck_after is None else stuck_after
-    pending_after = STUCK_AFTER if pending_after is None else pending_after
+    # A claim older than this belongs to a dead worker; a pending row this old lost its task.
+    default = timedelta(seconds=int(getattr(settings, "TONGBAN_NOTICE_STUCK_SECONDS", 300)))
+    stuck_after = default if stuck_after is None else stuck_after
+    pending_after = default if pending_after is None else pending_after
     NoticeDelivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=now - stuck_after).update(
         status=DeliveryStatus.PENDING
     )

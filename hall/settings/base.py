@@ -207,3 +207,28 @@ EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backend
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "noreply@tongban.example")
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# --- Clock and notices (docs/clock.md) ---------------------------------------------------------
+# Beat: the SLA scan reads the next_due index every few minutes (instant cases count minutes);
+# the sweeper resends notices stuck in sending or left pending.
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "sla-scan": {
+            "task": "cases.tasks.sla_scan",
+            "schedule": int(os.environ.get("TONGBAN_SLA_SCAN_SECONDS", "300")),
+        },
+        "notice-sweep": {
+            "task": "hall.tasks.notice_sweep",
+            "schedule": int(os.environ.get("TONGBAN_NOTICE_SWEEP_SECONDS", "120")),
+        },
+    }
+)
+if os.environ.get("TONGBAN_CELERY_VISIBILITY_TIMEOUT") and not CELERY_BROKER_URL.startswith("filesystem"):
+    # Redis redelivers a message unacknowledged this long (a worker killed mid-task): tests shorten it.
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = int(os.environ["TONGBAN_CELERY_VISIBILITY_TIMEOUT"])
+# SMS: a dotted path to a class with send(*, mobile, text); the default writes to the log.
+TONGBAN_SMS_BACKEND = os.environ.get("TONGBAN_SMS_BACKEND", "hall.notice_backends.LogSmsBackend")
+# A claimed notice not sent after this many seconds belongs to a dead worker: the sweeper resends it.
+TONGBAN_NOTICE_STUCK_SECONDS = int(os.environ.get("TONGBAN_NOTICE_STUCK_SECONDS", "300"))
+# Instant cases (即办件) are due by this time on the day they are accepted.
+TONGBAN_HALL_CLOSING_TIME = os.environ.get("TONGBAN_HALL_CLOSING_TIME", "17:30")
