@@ -36,7 +36,12 @@ def sms(settings):
 
 
 def queue(user, **kwargs):
-    defaults = {"kind": "case_accepted", "subject": "您的申请已受理", "body": "请留意办理进度。", "case_number": "JC26112300001"}
+    defaults = {
+        "kind": "case_accepted",
+        "subject": "您的申请已受理",
+        "body": "请留意办理进度。",
+        "case_number": "JC26112300001",
+    }
     return notice_queue(recipient=user, **{**defaults, **kwargs})
 
 
