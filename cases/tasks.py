@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from hall.workdays import workdays_changed
+
 from . import sla
 
 
@@ -15,6 +17,7 @@ def sla_scan() -> dict:
 @shared_task(acks_late=True)
 def case_clocks_recompute(case_ids: list[int] | None = None) -> int:
     """After an admin edited the calendar: recompute the clocks of open cases (then scan)."""
+    workdays_changed()  # this worker may hold the calendar from before the edit
     changed = sla.case_clocks_recompute(case_ids=case_ids)
     sla.sla_scan()
     return changed

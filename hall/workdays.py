@@ -3,7 +3,8 @@ day not counted; China swaps weekend days into workdays around holidays).
 
 Reads go through a per-process map of one year per query, so a clock that walks thirty days makes
 at most two queries. The map is dropped when an admin edits the calendar (`workdays_changed`, which
-also bumps a version in Django's cache so that other processes reload within CHECK_SECONDS).
+and other processes (the Celery worker) notice an edit within CHECK_SECONDS by reading the table's
+version: its row count and latest update time, one cheap aggregate).
 
 A date with no row (a year nobody has seeded, or a year whose official calendar is not out) falls
 back to the rule: weekends plus the statutory holidays whose dates are fixed by rule
@@ -19,10 +20,10 @@ from datetime import date, timedelta
 from functools import cache as memoize
 
 from django.core.cache import cache
+from django.utils import timezone
 
 # Seconds between checks of the shared calendar version (another process may have edited it).
 CHECK_SECONDS = 10
-VERSION_KEY = "tongban:workdays:version"
 
 # Lunar holidays by Gregorian date for years after chinesecalendar's data ends. Known astronomical
 # dates; the State Council's actual arrangement (swaps, extra days) is announced each November.
@@ -68,22 +69,29 @@ def rule_is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in rule_holidays(day.year)
 
 
+def _table_version():
+    from django.db.models import Count, Max
+
+    from .models import WorkingDay
+
+    row = WorkingDay.objects.aggregate(n=Count("pk"), latest=Max("updated_at"))
+    return row["n"], row["latest"]
+
+
 def workdays_changed() -> None:
-    """Forget the cached calendar here and tell other processes to reload it."""
+    """Forget the cached calendar in this process (other processes see the table's new version)."""
     with _lock:
         _years.clear()
-        version = time.time_ns()
-        cache.set(VERSION_KEY, version, None)
-        cache.delete("tongban:calendar_warning_years")
-        _state["version"] = version
-        _state["checked"] = time.monotonic()
+        _state["version"] = None
+        _state["checked"] = 0.0
+    cache.delete("tongban:calendar_warning_years")
 
 
 def _check_version() -> None:
     now = time.monotonic()
     if now - _state["checked"] < CHECK_SECONDS:
         return
-    version = cache.get(VERSION_KEY)
+    version = _table_version()
     with _lock:
         _state["checked"] = now
         if version != _state["version"]:
@@ -274,7 +282,7 @@ def calendar_seed(*, years: Iterable[int]) -> dict[int, dict[str, int | bool]]:
                 elif row.source == DaySource.ADMIN:
                     kept += 1
                 elif any(getattr(row, field) != value for field, value in values.items()):
-                    WorkingDay.objects.filter(pk=row.pk).update(**values)
+                    WorkingDay.objects.filter(pk=row.pk).update(updated_at=timezone.now(), **values)
                     updated += 1
             WorkingDay.objects.bulk_create(new_rows)
             created = len(new_rows)
@@ -315,7 +323,7 @@ def calendar_confirm_year(*, year: int) -> int:
     if not WorkingDay.objects.filter(date__year=year).exists():
         calendar_seed(years=[year])
     count = WorkingDay.objects.filter(date__year=year, provisional=True).update(
-        provisional=False, source=DaySource.ADMIN
+        provisional=False, source=DaySource.ADMIN, updated_at=timezone.now()
     )
     workdays_changed()
     calendar_changed_schedule_recompute()
