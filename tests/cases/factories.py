@@ -9,7 +9,6 @@ Service tests drive the real services instead (`apply_online`, `submitted_case`)
 import itertools
 
 import factory
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -36,13 +35,6 @@ def pdf_upload(name: str = "申请书.pdf", content: bytes = PDF_BYTES) -> Simpl
 
 def png_upload(name: str = "身份证.png", content: bytes = PNG_BYTES) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="image/png")
-
-
-@pytest.fixture
-def media_root(settings, tmp_path):
-    """Uploaded materials and issued documents go to a fresh folder per test."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 def _hall_of(version) -> Hall:

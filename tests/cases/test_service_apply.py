@@ -11,10 +11,8 @@ from cases.constants import CaseState, EventKind
 from cases.models import Case, CaseEvent, SubmittedMaterial
 from hall.models import Notice
 
-from .factories import media_root, pdf_upload, png_upload  # noqa: F401
+from .factories import pdf_upload, png_upload
 from .helpers import attach_all, draft_case, submitted_case, version_with_materials
-
-pytestmark = pytest.mark.usefixtures("media_root")
 
 
 def test_draft_is_received_by_the_owning_county_hall(cast):

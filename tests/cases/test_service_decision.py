@@ -8,10 +8,7 @@ from cases.constants import CaseState, DocumentKind, EventKind, ExtensionState, 
 from cases.models import Document
 from hall.models import Notice
 
-from .factories import media_root  # noqa: F401
 from .helpers import accepted_case, submitted_case
-
-pytestmark = pytest.mark.usefixtures("media_root")
 
 
 def test_grant(cast):

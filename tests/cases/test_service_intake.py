@@ -11,10 +11,8 @@ from cases.constants import CaseState, DefectKind, DocumentKind, EventKind
 from cases.models import Document, SupplementRequest
 from hall.models import Notice
 
-from .factories import media_root, pdf_upload, png_upload  # noqa: F401
+from .factories import pdf_upload, png_upload
 from .helpers import accepted_case, submitted_case
-
-pytestmark = pytest.mark.usefixtures("media_root")
 
 
 def in_days(n: int) -> datetime.date:
