@@ -5,9 +5,7 @@ checked by their content (magic bytes), not by their name, before any service se
 """
 
 import datetime
-from pathlib import Path
 
-import filetype
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,16 +14,9 @@ from django.utils import timezone
 from hall.validators import normalize_id_number, validate_id_number, validate_mobile
 
 from .constants import MAX_EXTENSION_DAYS, CaseState, SpecialProcedureKind
+from .uploads import ALLOWED_LABEL, upload_check
 
-# What an uploaded material may be: extension → the MIME type its content must have.
-ALLOWED_UPLOADS = {
-    ".pdf": "application/pdf",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-}
-ALLOWED_UPLOADS_LABEL = "PDF、JPG、PNG"
-UPLOAD_ACCEPT = ",".join(sorted(ALLOWED_UPLOADS))
+UPLOAD_ACCEPT = ".pdf,.jpg,.jpeg,.png"
 
 
 def max_upload_bytes() -> int:
@@ -33,35 +24,13 @@ def max_upload_bytes() -> int:
 
 
 def validate_material_file(upload) -> None:
-    """Refuse empty, oversize, unsupported files and files whose content is not what their name says."""
-    if upload is None:
-        return
-    size = upload.size or 0
-    if size == 0:
-        raise ValidationError("文件是空的（0 字节），请重新选择。", code="empty")
-    limit = max_upload_bytes()
-    if size > limit:
-        raise ValidationError(
-            f"文件太大：{size / 1024 / 1024:.1f} MB，单个文件不能超过 {limit / 1024 / 1024:.0f} MB。", code="oversize"
-        )
-    extension = Path(upload.name or "").suffix.lower()
-    expected = ALLOWED_UPLOADS.get(extension)
-    if expected is None:
-        raise ValidationError(f"不支持这种文件类型，请上传 {ALLOWED_UPLOADS_LABEL} 文件。", code="type")
-    position = upload.tell() if hasattr(upload, "tell") else 0
-    upload.seek(0)
-    head = upload.read(262)
-    upload.seek(position)
-    kind = filetype.guess(head)
-    if kind is None or kind.mime != expected:
-        raise ValidationError(
-            f"文件内容与扩展名“{extension}”不符（可能改过文件名或文件已损坏），"
-            f"请上传真实的 {ALLOWED_UPLOADS_LABEL} 文件。",
-            code="content",
-        )
+    """Refuse empty, oversize, unsupported files and files whose content is not what their name says
+    (B1's upload_check, run here too so that the message sits next to the file's own input)."""
+    if upload:
+        upload_check(upload)
 
 
-class MaterialFileInput(forms.ClearableFileInput):
+class MaterialFileInput(forms.FileInput):
     def __init__(self, attrs=None):
         super().__init__({"accept": UPLOAD_ACCEPT, **(attrs or {})})
 
@@ -71,7 +40,7 @@ def material_file_field(material, *, required: bool = False) -> forms.FileField:
     tags = ["必备" if material.mandatory else "非必备"]
     if material.deferrable:
         tags.append("可容缺")
-    help_parts = [f"{ALLOWED_UPLOADS_LABEL}，不超过 {max_upload_bytes() // 1024 // 1024} MB"]
+    help_parts = [f"{ALLOWED_LABEL}，不超过 {max_upload_bytes() // 1024 // 1024} MB"]
     if material.filling_notes:
         help_parts.insert(0, material.filling_notes)
     return forms.FileField(
@@ -80,7 +49,11 @@ def material_file_field(material, *, required: bool = False) -> forms.FileField:
         validators=[validate_material_file],
         widget=MaterialFileInput(),
         help_text="；".join(help_parts),
-        error_messages={"required": "请上传这份材料。"},
+        error_messages={
+            "required": "请上传这份材料。",
+            "empty": "文件是空的（0 字节），请重新选择。",
+            "invalid": "没有收到文件，请重新选择。",
+        },
     )
 
 
@@ -107,6 +80,23 @@ class MaterialUploadForm(forms.Form):
             for material in self.materials
             if self.cleaned_data.get(material_field_name(material))
         }
+
+
+class SupplementUploadForm(MaterialUploadForm):
+    """补正: a file for each listed material, all required."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = True
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label="撤回原因", max_length=500, required=False)
+    confirm = forms.BooleanField(
+        label="我确认撤回本次申请（撤回后不能恢复，如需办理须重新申请）",
+        error_messages={"required": "请勾选确认后再撤回。"},
+    )
 
 
 def appeal_rights_text(department=None) -> str:
@@ -136,7 +126,9 @@ class ApplicationForm(forms.Form):
     """The application itself: who applies (prefilled from the account) and for whom."""
 
     applicant_name = forms.CharField(label="申请人姓名", max_length=50, disabled=True, required=False)
-    applicant_id_number = forms.CharField(label="身份证号", max_length=18, disabled=True, required=False)
+    applicant_id_number = forms.CharField(
+        label="申请人身份证号", max_length=18, help_text="须与账号实名登记的身份证号一致"
+    )
     contact_mobile = forms.CharField(
         label="联系手机", max_length=11, validators=[validate_mobile], help_text="办理进度和通知发送到此号码"
     )
@@ -159,16 +151,22 @@ class ApplicationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["applicant_name"].initial = user.real_name
-        self.fields["applicant_id_number"].initial = user.masked_id_number
-        self.fields.setdefault("contact_mobile", self.fields["contact_mobile"])
+        self.fields["applicant_id_number"].initial = user.id_number
         if not self.initial.get("contact_mobile"):
             self.fields["contact_mobile"].initial = user.mobile
-        self.enterprise = getattr(user, "enterprise", None) if hasattr(user, "enterprise") else None
+        self.enterprise = getattr(user, "enterprise", None)
         if self.enterprise is None:
             del self.fields["as_enterprise"]
         else:
             self.fields["as_enterprise"].label = f"以“{self.enterprise.name}”名义申请"
             self.fields["as_enterprise"].initial = True
+
+    def clean_applicant_id_number(self):
+        value = normalize_id_number(self.cleaned_data.get("applicant_id_number"))
+        validate_id_number(value)
+        if self.user.id_number and value != normalize_id_number(self.user.id_number):
+            raise ValidationError("填写的身份证号与账号实名登记的身份证号不一致，请核对。", code="id_mismatch")
+        return value
 
     def clean_agent_id_number(self):
         value = normalize_id_number(self.cleaned_data.get("agent_id_number"))
@@ -193,7 +191,11 @@ class ApplicationForm(forms.Form):
     def form_data(self) -> dict:
         """What goes into the case's form data (everything but the account's own identity)."""
         data = self.cleaned_data
-        result = {"contact_mobile": data["contact_mobile"], "description": data.get("description", "")}
+        result = {
+            "applicant_id_number": data["applicant_id_number"],
+            "contact_mobile": data["contact_mobile"],
+            "description": data.get("description", ""),
+        }
         if data.get("has_agent"):
             result["agent"] = {
                 "name": data["agent_name"],

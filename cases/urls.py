@@ -1,9 +1,42 @@
+"""URLs of the cases app, included at the site root by hall/urls.py: the pages live under cases/, the
+public verification page under verify/ (short, for the QR codes)."""
+
 from django.urls import path
 
-from .views import verify
+from .views import citizen, counter, decision, intake, progress, verify, workbench
 
 app_name = "cases"
 
 urlpatterns = [
     path("verify/<str:token>/", verify.document_verify, name="verify"),
+    # The applicant (B2)
+    path("cases/apply/<int:item_pk>/", citizen.apply, name="apply"),
+    path("cases/progress/", progress.progress, name="progress"),
+    path("cases/<int:pk>/", citizen.detail, name="detail"),
+    path("cases/<int:pk>/edit/", citizen.edit, name="edit"),
+    path("cases/<int:pk>/submit/", citizen.submit, name="submit"),
+    path("cases/<int:pk>/materials/<int:submitted_pk>/", citizen.material_file, name="material_file"),
+    path("cases/<int:pk>/materials/<int:submitted_pk>/remove/", citizen.remove_material, name="remove_material"),
+    path("cases/<int:pk>/withdraw/", citizen.withdraw, name="withdraw"),
+    path("cases/<int:pk>/supplement/", citizen.supplement, name="supplement"),
+    path("cases/<int:pk>/documents/<int:document_pk>/", citizen.document, name="document"),
+    # Window clerks (B2)
+    path("cases/desk/", workbench.clerk_workbench, name="clerk_workbench"),
+    path("cases/counter/", counter.counter_start, name="counter"),
+    path("cases/counter/<int:item_pk>/", counter.counter_apply, name="counter_apply"),
+    path("cases/<int:pk>/review/", intake.review, name="review"),
+    path("cases/<int:pk>/review/accept/", intake.accept, name="accept"),
+    path("cases/<int:pk>/review/supplement/", intake.request_supplement, name="request_supplement"),
+    path("cases/<int:pk>/review/refuse/", intake.refuse, name="refuse"),
+    path("cases/<int:pk>/review/defer/", intake.accept_with_deferral, name="accept_with_deferral"),
+    # Approvers and supervisors (B2)
+    path("cases/approvals/", workbench.approver_workbench, name="approver_workbench"),
+    path("cases/<int:pk>/decide/", decision.decide, name="decide"),
+    path("cases/<int:pk>/decide/grant/", decision.grant, name="grant"),
+    path("cases/<int:pk>/decide/deny/", decision.deny, name="deny"),
+    path("cases/<int:pk>/decide/suspend/", decision.suspend, name="suspend"),
+    path("cases/<int:pk>/decide/resume/", decision.resume, name="resume"),
+    path("cases/<int:pk>/decide/extension/", decision.request_extension, name="request_extension"),
+    path("cases/extensions/", decision.extensions, name="extensions"),
+    path("cases/extensions/<int:extension_pk>/decide/", decision.extension_decide, name="extension_decide"),
 ]

@@ -1,0 +1,269 @@
+"""The applicant's pages: apply online, keep a draft, submit, follow the case, withdraw, supplement,
+download notices. Every write goes through cases.services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from items.models import Item
+
+from .. import permissions
+from ..constants import WITHDRAWABLE_STATES, CaseState
+from ..forms import ApplicationForm, MaterialUploadForm, SupplementUploadForm, WithdrawForm
+from ..models import SubmittedMaterial
+from ..selectors import case_timeline, documents_for_case
+from ..services import (
+    case_attach_material,
+    case_create_draft,
+    case_remove_material,
+    case_submit,
+    case_supplement,
+    case_update_draft,
+    case_withdraw,
+    completeness_check,
+)
+from ..uploads import delete_files_on_error
+from .common import add_service_error, case_for, client_ip, may_view, pdf_or_file_response
+
+
+def _guide_materials(version):
+    return list(version.materials.order_by("order", "pk")) if version is not None else []
+
+
+def _citizen_only(user) -> None:
+    if not user.is_citizen:
+        raise PermissionDenied("工作人员账号不能在线申请，请使用窗口收件。")
+
+
+def _attach_all(*, case, actor, uploads: dict, ip) -> None:
+    for material, upload in uploads.items():
+        case_attach_material(case=case, actor=actor, upload=upload, material=material, ip=ip)
+
+
+def _try_submit(request, case) -> bool:
+    try:
+        case_submit(case=case, actor=request.user, ip=client_ip(request))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, f"草稿已保存，但还不能提交：{message}")
+        return False
+    messages.success(request, f"申请已提交，办件编号 {case.number}。窗口将在5个工作日内完成受理审查。")
+    return True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply(request, item_pk: int):
+    """在线申请: the application form and one file input per material of the item's published guide."""
+    _citizen_only(request.user)
+    item = get_object_or_404(Item.objects.select_related("current_version", "department", "region"), pk=item_pk)
+    version = item.current_version
+    if version is None or not version.online_application:
+        return render(request, "cases/apply_unavailable.html", {"item": item, "version": version})
+    materials = _guide_materials(version)
+    form = ApplicationForm(request.POST or None, user=request.user)
+    uploads = MaterialUploadForm(request.POST or None, request.FILES or None, materials=materials)
+    if request.method == "POST" and form.is_valid() and uploads.is_valid():
+        try:
+            with delete_files_on_error(), transaction.atomic():
+                case = case_create_draft(
+                    applicant=request.user,
+                    item_version=version,
+                    enterprise=form.enterprise if form.cleaned_data.get("as_enterprise") else None,
+                    form_data=form.form_data(),
+                    ip=client_ip(request),
+                )
+                _attach_all(case=case, actor=request.user, uploads=uploads.uploaded(), ip=client_ip(request))
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            if request.POST.get("action") == "submit" and _try_submit(request, case):
+                return redirect("cases:detail", pk=case.pk)
+            if request.POST.get("action") != "submit":
+                messages.success(request, "草稿已保存。请核对下方的材料完整性检查，确认无误后提交。")
+            return redirect("cases:edit", pk=case.pk)
+    context = {"item": item, "version": version, "materials": materials, "form": form, "uploads": uploads}
+    return render(request, "cases/apply.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, pk: int):
+    """A draft: change the form, add or replace files, see the completeness check, submit."""
+    case = case_for(request, pk, permissions.is_applicant)
+    if case.state != CaseState.DRAFT:
+        return redirect("cases:detail", pk=case.pk)
+    if case.is_bundle_parent:
+        return redirect("cases:detail", pk=case.pk)
+    version = case.item_version
+    materials = _guide_materials(version)
+    initial = ApplicationForm.initial_from(case.form_data)
+    initial["as_enterprise"] = case.enterprise_id is not None
+    form = ApplicationForm(request.POST or None, user=request.user, initial=initial)
+    uploads = MaterialUploadForm(request.POST or None, request.FILES or None, materials=materials)
+    if request.method == "POST" and form.is_valid() and uploads.is_valid():
+        try:
+            with delete_files_on_error(), transaction.atomic():
+                case_update_draft(case=case, actor=request.user, form_data=form.form_data(), ip=client_ip(request))
+                _attach_all(case=case, actor=request.user, uploads=uploads.uploaded(), ip=client_ip(request))
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            if request.POST.get("action") == "submit":
+                if _try_submit(request, case):
+                    return redirect("cases:detail", pk=case.pk)
+            else:
+                messages.success(request, "草稿已保存。")
+            return redirect("cases:edit", pk=case.pk)
+    current = case.materials.filter(superseded=False).select_related("material")
+    context = {
+        "case": case,
+        "item": version.item,
+        "version": version,
+        "materials": materials,
+        "form": form,
+        "uploads": uploads,
+        "current": current,
+        "check": completeness_check(case),
+    }
+    return render(request, "cases/edit.html", context)
+
+
+@login_required
+@require_POST
+def submit(request, pk: int):
+    case = case_for(request, pk, permissions.is_applicant)
+    if _try_submit(request, case):
+        return redirect("cases:detail", pk=case.pk)
+    return redirect("cases:edit", pk=case.pk)
+
+
+@login_required
+@require_POST
+def remove_material(request, pk: int, submitted_pk: int):
+    case = case_for(request, pk, permissions.is_applicant)
+    submitted = get_object_or_404(SubmittedMaterial, pk=submitted_pk, case=case, superseded=False)
+    try:
+        case_remove_material(case=case, actor=request.user, submitted=submitted, ip=client_ip(request))
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, f"已删除“{submitted.original_name}”。")
+    return redirect("cases:edit", pk=case.pk)
+
+
+def _detail_context(request, case) -> dict:
+    user = request.user
+    events = case_timeline(case)
+    documents = documents_for_case(case)
+    current = case.materials.filter(superseded=False).select_related("material")
+    open_request = case.supplement_requests.filter(fulfilled_at__isnull=True).prefetch_related("items").first()
+    deferred = case.deferred_materials.filter(received_at__isnull=True).select_related("material")
+    is_applicant = permissions.is_applicant(case, user)
+    return {
+        "case": case,
+        "events": events,
+        "documents": documents,
+        "current": current,
+        "children": case.children.select_related("item_version", "owning_department") if case.is_bundle_parent else [],
+        "open_request": open_request,
+        "deferred": deferred,
+        "is_applicant": is_applicant,
+        "may_review": permissions.is_intake_clerk(case, user),
+        "may_decide": permissions.is_deciding_approver(case, user),
+        "may_withdraw": is_applicant and case.state in WITHDRAWABLE_STATES,
+        "may_supplement": (is_applicant or permissions.is_receiving_clerk(case, user))
+        and (case.state == CaseState.SUPPLEMENT_REQUESTED or (case.state == CaseState.ACCEPTED and deferred)),
+        "withdraw_form": WithdrawForm(),
+        "check": completeness_check(case) if case.state == CaseState.DRAFT else None,
+    }
+
+
+@login_required
+def detail(request, pk: int):
+    """The case page: state, timeline (every event), documents to download, materials, next steps."""
+    case = case_for(request, pk, may_view)
+    return render(request, "cases/detail.html", _detail_context(request, case))
+
+
+@login_required
+@require_POST
+def withdraw(request, pk: int):
+    case = case_for(request, pk, permissions.is_applicant)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, case)
+        context["withdraw_form"] = form
+        return render(request, "cases/detail.html", context)
+    try:
+        case_withdraw(case=case, actor=request.user, reason=form.cleaned_data["reason"], ip=client_ip(request))
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, "申请已撤回。")
+    return redirect("cases:detail", pk=case.pk)
+
+
+def _supplement_targets(case) -> list:
+    """The guide materials the applicant is asked for now: the open supplement request's, or the
+    outstanding deferred (容缺) ones."""
+    if case.state == CaseState.SUPPLEMENT_REQUESTED:
+        request = case.supplement_requests.filter(fulfilled_at__isnull=True).first()
+        if request is not None:
+            return [line.material for line in request.items.select_related("material") if line.material_id]
+    if case.state == CaseState.ACCEPTED:
+        return [d.material for d in case.deferred_materials.filter(received_at__isnull=True).select_related("material")]
+    return []
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def supplement(request, pk: int):
+    """补正 online (or by a clerk at the counter): upload the listed materials, then hand them in."""
+    case = case_for(request, pk, permissions.is_applicant, permissions.is_receiving_clerk)
+    if case.state not in (CaseState.SUPPLEMENT_REQUESTED, CaseState.ACCEPTED):
+        messages.info(request, "该办件目前没有需要补正的材料。")
+        return redirect("cases:detail", pk=case.pk)
+    targets = _supplement_targets(case)
+    if case.state == CaseState.ACCEPTED and not targets:
+        messages.info(request, "该办件目前没有需要补正的材料。")
+        return redirect("cases:detail", pk=case.pk)
+    open_request = case.supplement_requests.filter(fulfilled_at__isnull=True).prefetch_related("items").first()
+    form = SupplementUploadForm(request.POST or None, request.FILES or None, materials=targets)
+    if request.method == "POST" and form.is_valid():
+        ip = client_ip(request)
+        try:
+            with delete_files_on_error(), transaction.atomic():
+                _attach_all(case=case, actor=request.user, uploads=form.uploaded(), ip=ip)
+                if case.state == CaseState.SUPPLEMENT_REQUESTED:
+                    case_supplement(case=case, actor=request.user, ip=ip)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "补正材料已提交，窗口将尽快审查。")
+            return redirect("cases:detail", pk=case.pk)
+    context = {"case": case, "form": form, "open_request": open_request, "targets": targets}
+    return render(request, "cases/supplement.html", context)
+
+
+@login_required
+def document(request, pk: int, document_pk: int):
+    """An issued notice (PDF), for everyone who may see the case; `?download=1` saves it."""
+    case = case_for(request, pk, may_view)
+    issued = get_object_or_404(case.documents, pk=document_pk)
+    response = pdf_or_file_response(issued.file, f"{issued.title}-{issued.number}.pdf")
+    response["Content-Type"] = "application/pdf"
+    if request.GET.get("download"):
+        response["Content-Disposition"] = response["Content-Disposition"].replace("inline", "attachment")
+    return response
+
+
+@login_required
+def material_file(request, pk: int, submitted_pk: int):
+    """One submitted file, for the applicant and the staff handling the case."""
+    case = case_for(request, pk, may_view)
+    submitted = get_object_or_404(case.materials, pk=submitted_pk)
+    return pdf_or_file_response(submitted.file, submitted.original_name)

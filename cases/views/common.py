@@ -1,0 +1,50 @@
+"""What every case page shares: finding the case the caller may see (404 otherwise), the caller's
+address for the audit trail, and turning a service's refusal into a message next to the form."""
+
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+
+from .. import permissions
+from ..models import Case
+from ..selectors import get_case_for_user
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def case_for(request, pk: int, *checks: Callable) -> Case:
+    """The case if any of `checks(case, user)` lets the caller see it; 404 for everyone else, so that
+    guessing numbers in the URL tells an outsider nothing."""
+    case = get_case_for_user(request.user, pk)
+    if not any(check(case, request.user) for check in checks):
+        raise Http404
+    return case
+
+
+def may_view(case, user) -> bool:
+    """Everyone with a part in the case: the applicant, the intake clerks, the deciding approvers and the
+    supervisors of the region."""
+    return (
+        permissions.is_applicant(case, user)
+        or permissions.is_receiving_clerk(case, user)
+        or permissions.is_intake_clerk(case, user)
+        or permissions.is_deciding_approver(case, user)
+        or permissions.is_supervisor(case, user)
+    )
+
+
+def add_service_error(form, error: ValidationError) -> None:
+    """Put a service's refusal on the form (as a non-field error, shown at the top of that form)."""
+    for message in error.messages:
+        form.add_error(None, message)
+
+
+def pdf_or_file_response(field_file, filename: str) -> FileResponse:
+    try:
+        handle = field_file.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404("文件不存在") from exc
+    return FileResponse(handle, filename=filename, as_attachment=False)

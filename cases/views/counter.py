@@ -1,0 +1,83 @@
+"""Counter application (窗口收件): a clerk picks an item the hall may receive, records the applicant and
+the identity check, scans the materials with the originals seen, and goes straight to intake review."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from hall.constants import StaffRole
+from hall.models import Hall
+from items.selectors import items_receivable_at
+
+from .. import permissions
+from ..forms import CounterApplicantForm, ItemChoiceForm, MaterialUploadForm, OriginalsSeenForm
+from ..services import case_record_counter_application
+from .common import add_service_error, client_ip
+
+
+def _clerk_hall(request) -> Hall:
+    """The hall the clerk works at (the first, if several); 404 for anyone who is not a window clerk."""
+    hall_ids = permissions.halls_with_role(request.user, StaffRole.WINDOW_CLERK)
+    if not hall_ids:
+        raise Http404
+    wanted = request.GET.get("hall") or request.POST.get("hall")
+    if wanted and wanted.isdigit() and int(wanted) in hall_ids:
+        return Hall.objects.get(pk=int(wanted))
+    return Hall.objects.filter(pk__in=hall_ids).order_by("code").first()
+
+
+@login_required
+def counter_start(request):
+    hall = _clerk_hall(request)
+    items = items_receivable_at(hall).select_related("current_version", "department")
+    form = ItemChoiceForm(request.GET or None, items=items)
+    if request.GET.get("item") and form.is_valid():
+        return redirect("cases:counter_apply", item_pk=form.cleaned_data["item"].pk)
+    return render(request, "cases/counter_start.html", {"hall": hall, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def counter_apply(request, item_pk: int):
+    hall = _clerk_hall(request)
+    item = get_object_or_404(items_receivable_at(hall).select_related("current_version", "department"), pk=item_pk)
+    version = item.current_version
+    materials = list(version.materials.order_by("order", "pk"))
+    data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
+    applicant_form = CounterApplicantForm(data, prefix="applicant")
+    originals_form = OriginalsSeenForm(data, materials=materials, prefix="originals")
+    uploads = MaterialUploadForm(data, files, materials=materials, prefix="scan")
+    if request.method == "POST" and all(f.is_valid() for f in (applicant_form, originals_form, uploads)):
+        applicant = applicant_form.cleaned_data
+        try:
+            case = case_record_counter_application(
+                clerk=request.user,
+                hall=hall,
+                item_version=version,
+                applicant_id_number=applicant["id_number"],
+                applicant_name=applicant["real_name"],
+                applicant_mobile=applicant["mobile"],
+                identity_checked=applicant["identity_checked"],
+                form_data={"description": applicant.get("description", ""), "contact_mobile": applicant["mobile"]},
+                uploads=uploads.uploaded(),
+                originals_seen=originals_form.material_ids(),
+                ip=client_ip(request),
+            )
+        except ValidationError as error:
+            add_service_error(applicant_form, error)
+        else:
+            messages.success(request, f"已收件，办件编号 {case.number}。请立即进行受理审查。")
+            return redirect("cases:review", pk=case.pk)
+    context = {
+        "hall": hall,
+        "item": item,
+        "version": version,
+        "materials": materials,
+        "applicant_form": applicant_form,
+        "originals_form": originals_form,
+        "uploads": uploads,
+    }
+    return render(request, "cases/counter_apply.html", context)

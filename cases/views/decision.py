@@ -1,0 +1,202 @@
+"""The department's decision: the approver's case page (materials beside the guide), grant, deny,
+special procedure, extension; and the supervisors' list of extension requests."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from hall.constants import StaffRole
+
+from .. import permissions
+from ..constants import DECIDING_STATES, ExtensionState
+from ..forms import DenyForm, ExtensionDecisionForm, ExtensionRequestForm, GrantForm, ResumeForm, SuspendForm
+from ..models import ExtensionRequest
+from ..selectors import case_timeline, documents_for_case
+from ..services import (
+    case_approve_extension,
+    case_deny,
+    case_grant,
+    case_request_extension,
+    case_resume,
+    case_suspend,
+    default_appeal_rights,
+)
+from .common import add_service_error, case_for, client_ip
+from .intake import guide_rows
+
+
+def _forms(case, data=None, which: str = ""):
+    def bound(name):
+        return data if which == name else None
+
+    return {
+        "grant_form": GrantForm(bound("grant"), prefix="grant"),
+        "deny_form": DenyForm(bound("deny"), prefix="deny", initial={"appeal_rights": default_appeal_rights(case)}),
+        "suspend_form": SuspendForm(bound("suspend"), prefix="suspend"),
+        "resume_form": ResumeForm(bound("resume"), prefix="resume"),
+        "extension_form": ExtensionRequestForm(bound("extension"), prefix="extension"),
+    }
+
+
+def _render_decide(request, case, forms: dict):
+    extensions = list(case.extension_requests.order_by("-requested_at"))
+    context = {
+        "case": case,
+        "rows": guide_rows(case),
+        "documents": documents_for_case(case).reverse(),
+        "events": case_timeline(case),
+        "procedures": case.special_procedures.order_by("-started_on", "-pk"),
+        "extensions": extensions,
+        "may_decide": case.state in DECIDING_STATES and permissions.is_deciding_approver(case, request.user),
+        "may_extend": not any(e.state != ExtensionState.REFUSED for e in extensions),
+        "deferred_outstanding": case.deferred_materials.filter(received_at__isnull=True).select_related("material"),
+        "active": next((name for name, form in forms.items() if form.is_bound), ""),
+        **forms,
+    }
+    return render(request, "cases/decide.html", context)
+
+
+@login_required
+def decide(request, pk: int):
+    case = case_for(request, pk, permissions.is_deciding_approver)
+    return _render_decide(request, case, _forms(case))
+
+
+def _action(request, pk: int, which: str, run):
+    case = case_for(request, pk, permissions.is_deciding_approver)
+    forms = _forms(case, request.POST, which)
+    form = forms[f"{which}_form"]
+    if form.is_valid():
+        try:
+            message = run(case, form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, message)
+            return redirect("cases:decide", pk=case.pk)
+    case.refresh_from_db()
+    return _render_decide(request, case, forms)
+
+
+@login_required
+@require_POST
+def grant(request, pk: int):
+    def run(case, data):
+        case_grant(case=case, actor=request.user, opinion=data["opinion"], ip=client_ip(request))
+        return "已作出准予许可决定，准予行政许可决定书已出具。"
+
+    return _action(request, pk, "grant", run)
+
+
+@login_required
+@require_POST
+def deny(request, pk: int):
+    def run(case, data):
+        case_deny(
+            case=case,
+            actor=request.user,
+            reasons=data["reasons"],
+            appeal_rights=data["appeal_rights"],
+            ip=client_ip(request),
+        )
+        return "已作出不予许可决定，不予行政许可决定书已出具。"
+
+    return _action(request, pk, "deny", run)
+
+
+@login_required
+@require_POST
+def suspend(request, pk: int):
+    def run(case, data):
+        case_suspend(
+            case=case,
+            actor=request.user,
+            kind=data["kind"],
+            reason=data["reason"],
+            expected_days=data["expected_days"],
+            ip=client_ip(request),
+        )
+        return "已启动特别程序，办理时限暂停计算，特别程序告知书已出具。"
+
+    return _action(request, pk, "suspend", run)
+
+
+@login_required
+@require_POST
+def resume(request, pk: int):
+    def run(case, data):
+        case_resume(case=case, actor=request.user, note=data["note"], ip=client_ip(request))
+        return "特别程序已结束，恢复计算办理时限。"
+
+    return _action(request, pk, "resume", run)
+
+
+@login_required
+@require_POST
+def request_extension(request, pk: int):
+    def run(case, data):
+        case_request_extension(
+            case=case, actor=request.user, days=data["days"], reason=data["reason"], ip=client_ip(request)
+        )
+        return "延期申请已提交，等待督查人员批准。"
+
+    return _action(request, pk, "extension", run)
+
+
+def _supervised_extensions(user):
+    """Extension requests on cases the supervisor may see (permissions.is_supervisor), pending first."""
+    if not permissions.regions_with_role(user, StaffRole.SUPERVISOR):
+        raise Http404
+    candidates = ExtensionRequest.objects.select_related(
+        "case__item_version",
+        "case__receiving_hall__region",
+        "case__handed_to_hall__region",
+        "case__owning_department__region",
+        "requested_by",
+        "decided_by",
+    ).order_by("state", "-requested_at")[:200]
+    return [e for e in candidates if permissions.is_supervisor(e.case, user)]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def extensions(request):
+    """督查: the extension requests of the supervisor's region, to approve or refuse."""
+    rows = _supervised_extensions(request.user)
+    pending = [e for e in rows if e.state == ExtensionState.PENDING]
+    decided = [e for e in rows if e.state != ExtensionState.PENDING]
+    forms = {e.pk: ExtensionDecisionForm(prefix=f"ext{e.pk}") for e in pending}
+    return render(
+        request,
+        "cases/extensions.html",
+        {"pending": [(e, forms[e.pk]) for e in pending], "decided": decided},
+    )
+
+
+@login_required
+@require_POST
+def extension_decide(request, extension_pk: int):
+    extension = get_object_or_404(ExtensionRequest.objects.select_related("case"), pk=extension_pk)
+    if not permissions.is_supervisor(extension.case, request.user):
+        raise Http404
+    form = ExtensionDecisionForm(request.POST, prefix=f"ext{extension.pk}")
+    if form.is_valid():
+        try:
+            case_approve_extension(
+                extension=extension,
+                actor=request.user,
+                approve=form.cleaned_data["approve"],
+                note=form.cleaned_data["note"],
+                ip=client_ip(request),
+            )
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        else:
+            verdict = "已批准延期，延期告知书已出具。" if form.cleaned_data["approve"] else "已不批准该延期申请。"
+            messages.success(request, f"办件 {extension.case.number}：{verdict}")
+    else:
+        messages.error(request, "请选择“批准延期”或“不批准”。")
+    return redirect("cases:extensions")

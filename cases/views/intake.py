@@ -1,0 +1,164 @@
+"""Intake review (形式审查) by a window clerk: the submitted files beside the guide's list, and the four
+outcomes, each issuing its notice for the clerk to print."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from .. import permissions
+from ..constants import INTAKE_STATES, CaseState
+from ..forms import AcceptForm, DeferralForm, RefuseForm, SupplementRequestForm
+from ..selectors import case_timeline, documents_for_case
+from ..services import (
+    case_accept,
+    case_accept_with_deferral,
+    case_refuse,
+    case_request_supplement,
+    completeness_check,
+    default_appeal_rights,
+)
+from .common import add_service_error, case_for, client_ip
+
+
+def guide_rows(case) -> list[dict]:
+    """One row per guide material with the files handed in for it (current ones first), plus a row for
+    files given outside the guide's list."""
+    materials = list(case.item_version.materials.order_by("order", "pk")) if case.item_version_id else []
+    submitted = list(case.materials.select_related("material", "uploaded_by").order_by("uploaded_at", "pk"))
+    deferred = {d.material_id: d for d in case.deferred_materials.all()}
+    rows = []
+    for material in materials:
+        files = [s for s in submitted if s.material_id == material.pk]
+        rows.append(
+            {
+                "material": material,
+                "current": [s for s in files if not s.superseded],
+                "superseded": [s for s in files if s.superseded],
+                "deferred": deferred.get(material.pk),
+            }
+        )
+    extra = [s for s in submitted if s.material_id is None and not s.superseded]
+    if extra:
+        rows.append({"material": None, "current": extra, "superseded": [], "deferred": None})
+    return rows
+
+
+def _forms(case, data=None, which: str = ""):
+    materials = list(case.item_version.materials.order_by("order", "pk")) if case.item_version_id else []
+
+    def bound(name):
+        return data if which == name else None
+
+    return {
+        "accept_form": AcceptForm(bound("accept"), prefix="accept"),
+        "supplement_form": SupplementRequestForm(bound("supplement"), materials=materials, prefix="supplement"),
+        "refuse_form": RefuseForm(
+            bound("refuse"), prefix="refuse", initial={"appeal_rights": default_appeal_rights(case)}
+        ),
+        "deferral_form": DeferralForm(bound("deferral"), materials=materials, prefix="deferral"),
+    }
+
+
+def _render_review(request, case, forms: dict, status: int = 200):
+    context = {
+        "case": case,
+        "rows": guide_rows(case),
+        "check": completeness_check(case),
+        "documents": documents_for_case(case).reverse(),
+        "events": case_timeline(case),
+        "open_request": case.supplement_requests.filter(fulfilled_at__isnull=True).prefetch_related("items").first(),
+        "may_review": case.state in INTAKE_STATES and permissions.is_intake_clerk(case, request.user),
+        "can_accept": case.state == CaseState.SUBMITTED,
+        "active": next((name for name, form in forms.items() if form.is_bound), "accept_form"),
+        **forms,
+    }
+    return render(request, "cases/review.html", context, status=status)
+
+
+@login_required
+def review(request, pk: int):
+    case = case_for(request, pk, permissions.is_intake_clerk, permissions.is_receiving_clerk)
+    return _render_review(request, case, _forms(case))
+
+
+def _outcome(request, pk: int, which: str, run):
+    """Shared by the four outcomes: validate the form, call the service, redirect back to the review page
+    (which lists the new notice to print), or show the form again with the reason next to it."""
+    case = case_for(request, pk, permissions.is_intake_clerk, permissions.is_receiving_clerk)
+    forms = _forms(case, request.POST, which)
+    form = forms[f"{which}_form"]
+    if form.is_valid():
+        try:
+            message = run(case, form)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, message)
+            return redirect("cases:review", pk=case.pk)
+    case.refresh_from_db()
+    return _render_review(request, case, forms)
+
+
+@login_required
+@require_POST
+def accept(request, pk: int):
+    def run(case, form):
+        case_accept(case=case, actor=request.user, note=form.cleaned_data["note"], ip=client_ip(request))
+        return "已受理，请打印受理通知书交给申请人。"
+
+    return _outcome(request, pk, "accept", run)
+
+
+@login_required
+@require_POST
+def request_supplement(request, pk: int):
+    def run(case, form):
+        case_request_supplement(
+            case=case, actor=request.user, items=form.items(), due=form.cleaned_data["deadline"], ip=client_ip(request)
+        )
+        return "已一次性告知需补正的材料，请打印材料补正告知书交给申请人。"
+
+    return _outcome(request, pk, "supplement", run)
+
+
+@login_required
+@require_POST
+def refuse(request, pk: int):
+    def run(case, form):
+        data = form.cleaned_data
+        case_refuse(
+            case=case,
+            actor=request.user,
+            reasons=data["reasons"],
+            competent_authority=data["competent_authority"],
+            appeal_rights=data["appeal_rights"],
+            ip=client_ip(request),
+        )
+        return "已作出不予受理决定，请打印不予受理决定书交给申请人。"
+
+    return _outcome(request, pk, "refuse", run)
+
+
+@login_required
+@require_POST
+def accept_with_deferral(request, pk: int):
+    def run(case, form):
+        deferred = form.deferred_materials()
+        due = form.cleaned_data["deadline"]
+        undertaking = (
+            f"申请人{case.applicant_name}承诺于{due:%Y年%m月%d日}前补交以下材料："
+            f"{'、'.join(m.name for m in deferred)}；逾期未补齐的，愿意承担相应后果。"
+        )
+        case_accept_with_deferral(
+            case=case,
+            actor=request.user,
+            deferred_materials=deferred,
+            due=due,
+            undertaking=undertaking,
+            ip=client_ip(request),
+        )
+        return "已容缺受理，请打印容缺受理通知书交给申请人。"
+
+    return _outcome(request, pk, "deferral", run)

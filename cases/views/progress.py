@@ -1,0 +1,53 @@
+"""Public progress lookup (办件进度查询): the case number and the applicant's mobile show the state and
+the steps so far, nothing personal. Rate-limited per address, and the same answer whether the number
+or the mobile is wrong, so that the page cannot be used to find out which numbers exist."""
+
+from django.core.cache import cache
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from ..forms import ProgressLookupForm
+from ..models import Case
+from ..selectors import progress_lookup
+from .common import client_ip
+
+LOOKUP_LIMIT = 10
+LOOKUP_WINDOW_SECONDS = 600
+NOT_FOUND = "没有找到对应的办件，请核对办件编号和申请人手机号。"
+TOO_MANY = "查询次数过多，请10分钟后再试。"
+
+
+def _over_limit(request) -> bool:
+    """Count this try against the caller's address; True once it passes the limit of the window."""
+    key = f"cases:progress:{client_ip(request) or 'unknown'}"
+    if cache.add(key, 1, LOOKUP_WINDOW_SECONDS):
+        return False
+    try:
+        tries = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, LOOKUP_WINDOW_SECONDS)
+        return False
+    return tries > LOOKUP_LIMIT
+
+
+def _steps(case: Case) -> list[dict]:
+    """The state changes only: what happened and when, never who, why, or any note."""
+    events = case.events.exclude(to_state="").order_by("created_at", "pk")
+    return [{"label": event.get_kind_display(), "at": event.created_at} for event in events]
+
+
+@require_http_methods(["GET", "POST"])
+def progress(request):
+    form = ProgressLookupForm(request.POST or None)
+    context = {"form": form}
+    if request.method == "POST":
+        if _over_limit(request):
+            context["refusal"] = TOO_MANY
+            return render(request, "cases/progress.html", context, status=429)
+        if form.is_valid():
+            case = progress_lookup(form.cleaned_data["number"], form.cleaned_data["mobile"])
+            if case is None:
+                context["refusal"] = NOT_FOUND
+            else:
+                context.update({"found": case, "steps": _steps(case)})
+    return render(request, "cases/progress.html", context)
