@@ -12,8 +12,8 @@ LARGE_TEXT_COOKIE = "tb_large_text"
 # The landing page of each role. Apps that build a role's real workbench point its entry at their
 # own URL name; hall never imports them.
 ROLE_HOME = {
-    StaffRole.WINDOW_CLERK: "workbench_role",
-    StaffRole.APPROVER: "workbench_role",
+    StaffRole.WINDOW_CLERK: "cases:clerk_workbench",
+    StaffRole.APPROVER: "cases:approver_workbench",
     StaffRole.RESULT_CLERK: "workbench_role",
     StaffRole.SUPERVISOR: "workbench_role",
     StaffRole.CATALOGUE_ADMIN: "workbench_role",
