@@ -15,7 +15,8 @@ urlpatterns = [
     path("large-text/", portal.toggle_large_text, name="toggle_large_text"),
     path("inbox/", include("hall.views.inbox")),
     path("", include("cases.urls")),
-    path("", include("cases.urls")),
+    path("items/", include("items.urls")),
+    path("healthz/", portal.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -16,9 +16,14 @@ ROLE_HOME = {
     StaffRole.APPROVER: "cases:approver_workbench",
     StaffRole.RESULT_CLERK: "workbench_role",
     StaffRole.SUPERVISOR: "workbench_role",
-    StaffRole.CATALOGUE_ADMIN: "workbench_role",
+    StaffRole.CATALOGUE_ADMIN: "items:workbench",
     StaffRole.SYSTEM_ADMIN: "workbench_role",
 }
+
+
+def healthz(request):
+    """A minimal view: liveness checks, and the baseline that bench/ compares pages against."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 def home(request):

@@ -9,6 +9,16 @@ from tests.factories import AssignmentFactory, StaffFactory
 from .factories import ItemVersionFactory
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached catalogue pages must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def reviewers(cast):
     """Two catalogue admins who may review 江城区 items: the city's (yj_catalogue) and a second
