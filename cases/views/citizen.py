@@ -29,6 +29,11 @@ from ..uploads import delete_files_on_error
 from .common import add_service_error, case_for, client_ip, may_view, pdf_or_file_response
 
 
+def _posted(request) -> tuple:
+    """(data, files) of a POST, even an empty one (an empty POST must still bind the form), else Nones."""
+    return (request.POST, request.FILES) if request.method == "POST" else (None, None)
+
+
 def _guide_materials(version):
     return list(version.materials.order_by("order", "pk")) if version is not None else []
 
@@ -64,8 +69,8 @@ def apply(request, item_pk: int):
     if version is None or not version.online_application:
         return render(request, "cases/apply_unavailable.html", {"item": item, "version": version})
     materials = _guide_materials(version)
-    form = ApplicationForm(request.POST or None, user=request.user)
-    uploads = MaterialUploadForm(request.POST or None, request.FILES or None, materials=materials)
+    form = ApplicationForm(_posted(request)[0], user=request.user)
+    uploads = MaterialUploadForm(*_posted(request), materials=materials)
     if request.method == "POST" and form.is_valid() and uploads.is_valid():
         try:
             with delete_files_on_error(), transaction.atomic():
@@ -102,8 +107,8 @@ def edit(request, pk: int):
     materials = _guide_materials(version)
     initial = ApplicationForm.initial_from(case.form_data)
     initial["as_enterprise"] = case.enterprise_id is not None
-    form = ApplicationForm(request.POST or None, user=request.user, initial=initial)
-    uploads = MaterialUploadForm(request.POST or None, request.FILES or None, materials=materials)
+    form = ApplicationForm(_posted(request)[0], user=request.user, initial=initial)
+    uploads = MaterialUploadForm(*_posted(request), materials=materials)
     if request.method == "POST" and form.is_valid() and uploads.is_valid():
         try:
             with delete_files_on_error(), transaction.atomic():
@@ -232,7 +237,7 @@ def supplement(request, pk: int):
         messages.info(request, "该办件目前没有需要补正的材料。")
         return redirect("cases:detail", pk=case.pk)
     open_request = case.supplement_requests.filter(fulfilled_at__isnull=True).prefetch_related("items").first()
-    form = SupplementUploadForm(request.POST or None, request.FILES or None, materials=targets)
+    form = SupplementUploadForm(*_posted(request), materials=targets)
     if request.method == "POST" and form.is_valid():
         ip = client_ip(request)
         try:

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 
 from .. import permissions
+from ..constants import CaseState
 from ..models import Case
 from ..selectors import get_case_for_user
 
@@ -25,15 +26,28 @@ def case_for(request, pk: int, *checks: Callable) -> Case:
 
 
 def may_view(case, user) -> bool:
-    """Everyone with a part in the case: the applicant, the intake clerks, the deciding approvers and the
-    supervisors of the region."""
+    """Everyone with a part in the case: the applicant, the intake clerks, the deciding approvers, the
+    supervisors of the region and the result window."""
+    if permissions.is_applicant(case, user):
+        return True
+    if case.state == CaseState.DRAFT:  # a draft is the applicant's own until it is submitted
+        return False
     return (
-        permissions.is_applicant(case, user)
-        or permissions.is_receiving_clerk(case, user)
+        permissions.is_receiving_clerk(case, user)
         or permissions.is_intake_clerk(case, user)
         or permissions.is_deciding_approver(case, user)
         or permissions.is_supervisor(case, user)
+        or permissions.is_result_clerk(case, user)
     )
+
+
+def is_staff_on(*checks: Callable) -> Callable:
+    """A check for staff pages: one of `checks`, and never on a draft (the applicant's own until submitted)."""
+
+    def check(case, user) -> bool:
+        return case.state != CaseState.DRAFT and any(c(case, user) for c in checks)
+
+    return check
 
 
 def add_service_error(form, error: ValidationError) -> None:

@@ -24,8 +24,10 @@ from ..services import (
     case_suspend,
     default_appeal_rights,
 )
-from .common import add_service_error, case_for, client_ip
+from .common import add_service_error, case_for, client_ip, is_staff_on
 from .intake import guide_rows
+
+APPROVER_CHECK = is_staff_on(permissions.is_deciding_approver)
 
 
 def _forms(case, data=None, which: str = ""):
@@ -61,23 +63,26 @@ def _render_decide(request, case, forms: dict):
 
 @login_required
 def decide(request, pk: int):
-    case = case_for(request, pk, permissions.is_deciding_approver)
+    case = case_for(request, pk, APPROVER_CHECK)
     return _render_decide(request, case, _forms(case))
 
 
 def _action(request, pk: int, which: str, run):
-    case = case_for(request, pk, permissions.is_deciding_approver)
+    case = case_for(request, pk, APPROVER_CHECK)
     forms = _forms(case, request.POST, which)
     form = forms[f"{which}_form"]
     if form.is_valid():
         try:
             message = run(case, form.cleaned_data)
         except ValidationError as error:
+            case.refresh_from_db()
+            if case.state not in DECIDING_STATES:
+                messages.error(request, "；".join(error.messages))
+                return redirect("cases:decide", pk=case.pk)
             add_service_error(form, error)
         else:
             messages.success(request, message)
             return redirect("cases:decide", pk=case.pk)
-    case.refresh_from_db()
     return _render_decide(request, case, forms)
 
 

@@ -19,7 +19,9 @@ from ..services import (
     completeness_check,
     default_appeal_rights,
 )
-from .common import add_service_error, case_for, client_ip
+from .common import add_service_error, case_for, client_ip, is_staff_on
+
+CLERK_CHECK = is_staff_on(permissions.is_intake_clerk, permissions.is_receiving_clerk)
 
 
 def guide_rows(case) -> list[dict]:
@@ -79,25 +81,29 @@ def _render_review(request, case, forms: dict, status: int = 200):
 
 @login_required
 def review(request, pk: int):
-    case = case_for(request, pk, permissions.is_intake_clerk, permissions.is_receiving_clerk)
+    case = case_for(request, pk, CLERK_CHECK)
     return _render_review(request, case, _forms(case))
 
 
 def _outcome(request, pk: int, which: str, run):
     """Shared by the four outcomes: validate the form, call the service, redirect back to the review page
     (which lists the new notice to print), or show the form again with the reason next to it."""
-    case = case_for(request, pk, permissions.is_intake_clerk, permissions.is_receiving_clerk)
+    case = case_for(request, pk, CLERK_CHECK)
     forms = _forms(case, request.POST, which)
     form = forms[f"{which}_form"]
     if form.is_valid():
         try:
             message = run(case, form)
         except ValidationError as error:
+            case.refresh_from_db()
+            if case.state not in INTAKE_STATES:
+                # The case has moved on (another clerk, or a stale page): the forms are gone, say it on top.
+                messages.error(request, "；".join(error.messages))
+                return redirect("cases:review", pk=case.pk)
             add_service_error(form, error)
         else:
             messages.success(request, message)
             return redirect("cases:review", pk=case.pk)
-    case.refresh_from_db()
     return _render_review(request, case, forms)
 
 

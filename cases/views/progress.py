@@ -38,7 +38,7 @@ def _steps(case: Case) -> list[dict]:
 
 @require_http_methods(["GET", "POST"])
 def progress(request):
-    form = ProgressLookupForm(request.POST or None)
+    form = ProgressLookupForm(request.POST if request.method == "POST" else None)
     context = {"form": form}
     if request.method == "POST":
         if _over_limit(request):

@@ -17,6 +17,10 @@ def document_verify(request, token: str):
     return render(
         request,
         "cases/verify.html",
-        {"document": document, "case_number": document.case.number, "case_title": document.case.title,
-         "successor": successor},
+        {
+            "document": document,
+            "case_number": document.case.number,
+            "case_title": document.case.title,
+            "successor": successor,
+        },
     )
