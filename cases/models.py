@@ -79,7 +79,7 @@ def is_single_item(case) -> bool:
     return case.item_version_id is not None
 
 
-def is_bundle_parent(case) -> bool:
+def is_bundle_parent_case(case) -> bool:
     return case.bundle_id is not None and case.item_version_id is None
 
 
@@ -204,7 +204,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     @property
     def is_bundle_parent(self) -> bool:
-        return is_bundle_parent(self)
+        return is_bundle_parent_case(self)
 
     # The state machine (DESIGN.md). Transitions change the case's own fields only.
     @transition(field=state, source=CaseState.DRAFT, target=CaseState.SUBMITTED, permission=permissions.can_submit)
@@ -317,7 +317,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         field=state,
         source="*",
         target=RETURN_VALUE(*CaseState.values),
-        conditions=[is_bundle_parent],
+        conditions=[is_bundle_parent_case],
         permission=permissions.system_only,
     )
     def follow_children(self, new_state: str) -> str:
