@@ -137,6 +137,7 @@ class ItemRows:
     values: dict
     materials: list[dict] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
+    differing: list[tuple[int, dict]] = field(default_factory=list)  # later rows that disagree
     department: Department | None = None
     item: Item | None = None
 
@@ -405,15 +406,15 @@ def parse_rows(rows: list[tuple[int, list]]) -> tuple[dict[str, ItemRows], list[
         if group is None:
             group = groups[code] = ItemRows(first_row=number, values=values)
         else:
-            for column in ITEM_COLUMNS:
-                if values[column.field] != group.values[column.field]:
-                    errors.append(
-                        RowError(
-                            number,
-                            column.header,
-                            f"同一事项（{code}）的各行内容应一致，与第{group.first_row}行不同。",
-                        )
+            differing = [c for c in ITEM_COLUMNS if values[c.field] != group.values[c.field]]
+            for column in differing:
+                errors.append(
+                    RowError(
+                        number, column.header, f"同一事项（{code}）的各行内容应一致，与第{group.first_row}行不同。"
                     )
+                )
+            if differing:
+                group.differing.append((number, values))
         group.rows.append(number)
         material_cells = [by_column[c] for c in MATERIAL_COLUMNS]
         if any(c is not None and str(c).strip() for c in material_cells):
@@ -426,7 +427,7 @@ def parse_rows(rows: list[tuple[int, list]]) -> tuple[dict[str, ItemRows], list[
 def check_items(*, user, groups: dict[str, ItemRows], system_admin: bool) -> list[RowError]:
     """Every rule of the catalogue, checked before anything is written (a fixed number of queries)."""
     errors: list[RowError] = []
-    credit_codes = {g.values["department"] for g in groups.values() if g.values["department"]}
+    credit_codes = {v["department"] for g in groups.values() for _, v in _row_values(g) if v["department"]}
     departments = {d.credit_code: d for d in Department.objects.filter(credit_code__in=credit_codes)}
     items = {
         i.implementation_code: i
@@ -439,38 +440,57 @@ def check_items(*, user, groups: dict[str, ItemRows], system_admin: bool) -> lis
     )
     editable = editable_department_ids(user)
     for code, group in groups.items():
+        for row, values in _row_values(group):
+            errors.extend(
+                _check_values(values, row, departments=departments, editable=editable, system_admin=system_admin)
+            )
         row, values = group.first_row, group.values
 
         def add(header: str, message: str, at: int = row) -> None:
             errors.append(RowError(at, header, message))
 
-        for header, validator, value in (
-            ("实施编码", validate_implementation_code, code),
-            ("基本编码", validate_base_code, values["base_code"]),
-        ):
-            if value:
-                try:
-                    validator(value)
-                except ValidationError as error:
-                    add(header, error.messages[0])
-        department = departments.get(values["department"])
-        if values["department"] and department is None:
-            add("实施主体统一社会信用代码", f"找不到统一社会信用代码为“{values['department']}”的部门。")
-        elif department is not None and not system_admin and department.pk not in editable:
-            add("实施主体统一社会信用代码", f"“{department.name}”不是您管理的部门，不能导入它的事项。")
-        group.department = department
+        group.department = departments.get(values["department"])
         group.item = items.get(code)
+        department = group.department
         if group.item and values["base_code"] and group.item.base_item.base_code != values["base_code"]:
             add("基本编码", f"实施编码{code}已对应基本编码{group.item.base_item.base_code}，不能改为另一个基本编码。")
         if values["base_code"] and values["base_code"] not in base_codes and not system_admin:
             add("基本编码", "基本目录中没有这个编码；新的基本目录事项请由系统管理员导入。")
         if group.item and department and group.item.department_id != department.pk:
             add("实施主体统一社会信用代码", "导入不能改变事项的实施主体；下放或划转请在事项编辑中办理。")
-        _check_limits(values, add)
-        if len(values["name"] or "") > 200:
-            add("事项名称", "事项名称不能超过200字。")
         for material in group.materials:
             _check_material(material, add)
+    return errors
+
+
+def _row_values(group: ItemRows) -> list[tuple[int, dict]]:
+    return [(group.first_row, group.values), *group.differing]
+
+
+def _check_values(values: dict, row: int, *, departments: dict, editable: set, system_admin: bool) -> list[RowError]:
+    """The checks of an item's own columns, as written on one row."""
+    errors: list[RowError] = []
+
+    def add(header: str, message: str) -> None:
+        errors.append(RowError(row, header, message))
+
+    for header, validator, value in (
+        ("实施编码", validate_implementation_code, values["implementation_code"]),
+        ("基本编码", validate_base_code, values["base_code"]),
+    ):
+        if value:
+            try:
+                validator(value)
+            except ValidationError as error:
+                add(header, error.messages[0])
+    department = departments.get(values["department"])
+    if values["department"] and department is None:
+        add("实施主体统一社会信用代码", f"找不到统一社会信用代码为“{values['department']}”的部门。")
+    elif department is not None and not system_admin and department.pk not in editable:
+        add("实施主体统一社会信用代码", f"“{department.name}”不是您管理的部门，不能导入它的事项。")
+    _check_limits(values, add)
+    if len(values["name"] or "") > 200:
+        add("事项名称", "事项名称不能超过200字。")
     return errors
 
 

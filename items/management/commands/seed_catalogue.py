@@ -17,7 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -58,7 +58,7 @@ def department_for(region_code: str, key: str) -> Department:
 @transaction.atomic
 def seed_catalogue() -> dict[str, int]:
     if not Region.objects.filter(code__in=data.COUNTIES).exists():
-        raise RuntimeError("先运行 seed_demo 载入演示组织（区划、大厅、部门），再载入事项目录。")
+        raise CommandError("先运行 seed_demo 载入演示组织（区划、大厅、部门），再载入事项目录。")
     now = timezone.now()
     created = 0
     for item in data.ITEMS:
