@@ -1,0 +1,142 @@
+"""Workbenches of clerks and approvers: search, filters, sort, pages of 25, masked ID numbers, and a
+fixed number of queries per page whatever the data."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.constants import CaseState
+from tests.factories import CitizenFactory
+from tests.items.factories import ItemVersionFactory
+
+from .factories import CaseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _make(n: int, version=None, **traits):
+    version = version or ItemVersionFactory()
+    return [CaseFactory(item_version=version, applicant=CitizenFactory(), **traits) for _ in range(n)]
+
+
+def _count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+        assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(
+    ("who", "url_name", "trait"),
+    [("clerk", "cases:clerk_workbench", "submitted"), ("approver", "cases:approver_workbench", "accepted")],
+)
+def test_fixed_number_of_queries_whatever_the_data(client, cast, who, url_name, trait):
+    client.force_login(getattr(cast, who))
+    url = reverse(url_name)
+    version = ItemVersionFactory()
+    _make(3, version, **{trait: True})
+    client.get(url)  # warm the calendar and other per-process caches
+    few = _count_queries(client, url)
+    _make(27, ItemVersionFactory(), **{trait: True})
+    many = _count_queries(client, url)
+    assert few == many, f"{few} queries with 3 cases, {many} with 30"
+    assert many <= 12
+
+
+def test_query_count_with_assert_num_queries(client, cast, django_assert_num_queries):
+    client.force_login(cast.clerk)
+    url = reverse("cases:clerk_workbench")
+    _make(3, submitted=True)
+    client.get(url)
+    expected = _count_queries(client, url)
+    _make(27, submitted=True)
+    with django_assert_num_queries(expected):
+        client.get(url)
+
+
+def test_pages_of_25_and_masked_id_numbers(client, cast):
+    cases = _make(30, submitted=True)
+    client.force_login(cast.clerk)
+    first = client.get(reverse("cases:clerk_workbench"))
+    assert len(first.context["page"].object_list) == 25
+    second = client.get(reverse("cases:clerk_workbench") + "?page=2")
+    assert len(second.context["page"].object_list) == 5
+    html = first.content.decode() + second.content.decode()
+    for case in cases:
+        assert case.applicant.id_number not in html
+    assert cases[0].applicant.masked_id_number in html
+
+
+def test_find_by_number_name_or_id_number(client, cast):
+    target, *others = _make(5, submitted=True)
+    client.force_login(cast.clerk)
+    url = reverse("cases:clerk_workbench")
+    for q in (target.number, target.applicant.id_number, target.applicant_name[:2]):
+        rows = list(client.get(url, {"q": q}).context["page"].object_list)
+        assert target in rows, q
+    rows = list(client.get(url, {"q": target.number}).context["page"].object_list)
+    assert rows == [target]
+
+
+def test_filter_by_state_item_and_age_and_sort(client, cast):
+    old_version = ItemVersionFactory()
+    old = CaseFactory(item_version=old_version, submitted=True)
+    old.received_at = timezone.now() - datetime.timedelta(days=20)
+    old.save()
+    new = CaseFactory(submitted=True)
+    supplement = CaseFactory(supplement_requested=True)
+    client.force_login(cast.clerk)
+    url = reverse("cases:clerk_workbench")
+
+    def rows(**params):
+        return list(client.get(url, params).context["page"].object_list)
+
+    assert set(rows()) == {old, new, supplement}  # default: the intake queue
+    assert rows(state=CaseState.SUPPLEMENT_REQUESTED) == [supplement]
+    assert rows(item=old_version.item.pk) == [old]
+    assert rows(age="15") == [old]
+    assert rows(sort="oldest")[0] == old
+    assert rows(sort="newest")[-1] == old
+
+
+def test_bad_filter_values_do_not_break_the_page(client, cast):
+    _make(2, submitted=True)
+    client.force_login(cast.clerk)
+    response = client.get(reverse("cases:clerk_workbench"), {"state": "nonsense", "item": "abc", "page": "999"})
+    assert response.status_code == 200
+
+
+def test_approver_queue_is_accepted_cases_of_the_department(client, cast):
+    accepted = _make(2, accepted=True)
+    submitted = _make(1, submitted=True)
+    client.force_login(cast.approver)
+    rows = list(client.get(reverse("cases:approver_workbench")).context["page"].object_list)
+    assert set(rows) == set(accepted)
+    assert submitted[0] not in rows
+    client.force_login(cast.other_approver)
+    assert list(client.get(reverse("cases:approver_workbench")).context["page"].object_list) == []
+
+
+def test_clerk_of_another_county_sees_none_of_them(client, cast):
+    _make(3, submitted=True)
+    client.force_login(cast.other_clerk)
+    assert list(client.get(reverse("cases:clerk_workbench")).context["page"].object_list) == []
+
+
+def test_workbenches_are_for_their_roles_only(client, cast):
+    client.force_login(cast.citizen)
+    assert client.get(reverse("cases:clerk_workbench")).status_code == 404
+    assert client.get(reverse("cases:approver_workbench")).status_code == 404
+    client.force_login(cast.approver)
+    assert client.get(reverse("cases:clerk_workbench")).status_code == 404
+
+
+def test_login_lands_clerk_and_approver_on_their_workbench(client, cast):
+    client.force_login(cast.clerk)
+    assert client.get(reverse("workbench"))["Location"] == reverse("cases:clerk_workbench")
+    client.force_login(cast.approver)
+    assert client.get(reverse("workbench"))["Location"] == reverse("cases:approver_workbench")
