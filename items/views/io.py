@@ -27,7 +27,9 @@ class ImportForm(forms.Form):
         label="原因说明", max_length=500, widget=forms.Textarea(attrs={"rows": 2}), help_text="如依据的文件名称和文号"
     )
     cause_date = forms.DateField(
-        label="原因发生日期", widget=forms.DateInput(attrs={"type": "date"}), initial=datetime.date.today
+        label="原因发生日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=datetime.date.today,
     )
     publish = forms.BooleanField(
         label="初始载入：直接发布（仅系统管理员）",
@@ -113,8 +115,6 @@ def io_import(request):
     }
     if result.ok:
         messages.success(request, "导入完成。")
-    else:
-        messages.error(request, "文件中有问题，没有导入任何内容。请按下面的清单修改后重新导入。")
     return redirect("items:io")
 
 
