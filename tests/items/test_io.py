@@ -294,3 +294,25 @@ def test_upload_form_errors_sit_next_to_the_field(client, cast, catalogue):
     response = client.post(reverse("items:io_import"), {"cause": "standardisation", "cause_note": ""})
     assert response.status_code == 200
     assert set(response.context["form"].errors) >= {"file", "cause_note"}
+
+
+def test_the_sample_files_in_fixtures(cast, settings, tmp_path):
+    """fixtures/catalogue/import-sample-*: 江城区市场监管's demo items import with no change;
+    the bad-rows sample lists each bad row and imports nothing."""
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_catalogue")
+    folder = settings.BASE_DIR / "fixtures" / "catalogue"
+    for name in ("import-sample-jc-market.xlsx", "import-sample-jc-market.csv"):
+        result = items_import(user=cast.catalogue_admin, content=(folder / name).read_bytes(), filename=name, **CHANGE)
+        assert result.ok and result.created == result.changed == [] and len(result.unchanged) == 8, name
+    before = _counts()
+    bad = (folder / "import-sample-bad-rows.csv").read_bytes()
+    result = items_import(user=cast.catalogue_admin, content=bad, filename="bad.csv", **CHANGE)
+    assert {(e.row, e.column) for e in result.errors} >= {
+        (3, "材料名称"),
+        (4, "要求提供材料的依据"),
+        (5, "承诺办结时限"),
+        (6, "实施编码"),
+        (7, "实施主体统一社会信用代码"),
+    }
+    assert _counts() == before
