@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db import models
 
-from .forms import MaterialForm, VersionForm
+from .forms import MATERIAL_FIELDS, VersionForm
 from .models import ItemVersion, Material
 from .validators import normalise_material_name
 
@@ -82,7 +82,7 @@ def compare_materials(left: ItemVersion, right: ItemVersion) -> list[MaterialRow
         a, b = lefts.get(key), rights.get(key)
         differences = []
         if a and b:
-            for name in MaterialForm.Meta.fields:
+            for name in MATERIAL_FIELDS:
                 if name == "order":
                     continue
                 va, vb = display_value(a, name), display_value(b, name)

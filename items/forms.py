@@ -220,29 +220,32 @@ class VersionForm(forms.ModelForm):
         return data
 
 
+MATERIAL_FIELDS = (
+    "order",
+    "name",
+    "material_type",
+    "material_form",
+    "original_copies",
+    "copy_copies",
+    "paper_spec",
+    "mandatory",
+    "deferrable",
+    "source_channel",
+    "source_note",
+    "issuing_body",
+    "basis",
+    "acceptance_standard",
+    "filling_notes",
+    "blank_form",
+    "sample",
+    "note",
+)
+
+
 class MaterialForm(forms.ModelForm):
     class Meta:
         model = Material
-        fields = [
-            "order",
-            "name",
-            "material_type",
-            "material_form",
-            "original_copies",
-            "copy_copies",
-            "paper_spec",
-            "mandatory",
-            "deferrable",
-            "source_channel",
-            "source_note",
-            "issuing_body",
-            "basis",
-            "acceptance_standard",
-            "filling_notes",
-            "blank_form",
-            "sample",
-            "note",
-        ]
+        fields = list(MATERIAL_FIELDS)  # a copy: inline formsets append their foreign key
         widgets = {
             "basis": forms.Textarea(attrs={"rows": 2}),
             "acceptance_standard": forms.Textarea(attrs={"rows": 2}),

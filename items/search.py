@@ -17,15 +17,19 @@ def pinyin_initials(text: str) -> str:
 
 
 def build_search_text(version) -> str:
-    """Everything a citizen may type, in one lower-cased column (served by a trigram index)."""
+    """Everything a citizen may type, in one lower-cased column (served by a trigram index):
+    name, keywords, codes, and the pinyin initials of the name and of each keyword, so that
+    "yyzz" finds an item named or tagged 营业执照."""
     item = version.item
+    keywords = (version.keywords or "").split()
     parts = [
         version.name,
-        version.keywords,
+        *keywords,
         version.business_code,
         item.implementation_code,
         item.base_item.base_code,
         version.pinyin_initials,
+        *(pinyin_initials(word) for word in keywords),
     ]
     return " ".join(p for p in parts if p).lower()
 
