@@ -39,6 +39,7 @@ migrate: venv
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py seed_catalogue
+	$(BIN)/python manage.py seed_cases
 
 lint: venv
 	$(BIN)/ruff check .

@@ -1,0 +1,132 @@
+"""A few demo cases in several states, made through the real services (so each has its events,
+notices and PDF notices). Idempotent: each demo case is marked in its form data and made once.
+
+Needs the demo organisation (seed_demo) and catalogue (seed_catalogue)."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import F
+from django.utils import timezone
+
+from cases import services
+from cases.constants import SpecialProcedureKind
+from cases.models import Case
+from hall.constants import StaffRole
+from hall.demo import CITIZENS, staff_username
+from hall.models import User
+from items.models import ItemVersion
+
+FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures" / "catalogue"
+MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+# (key, citizen index in hall.demo.CITIZENS, how far the case goes)
+SCENARIOS = [
+    ("draft", 0, "draft"),
+    ("submitted", 0, "submitted"),
+    ("supplement", 1, "supplement_requested"),
+    ("accepted", 1, "accepted"),
+    ("deferral", 2, "accepted_with_deferral"),
+    ("suspended", 2, "suspended"),
+    ("approved", 0, "approved"),
+    ("denied", 1, "denied"),
+    ("refused", 2, "rejected"),
+]
+
+
+def _sample_pdf() -> bytes:
+    samples = sorted(FIXTURE_DIR.glob("*.pdf"))
+    return samples[0].read_bytes() if samples else MINIMAL_PDF
+
+
+def _staff(role: str) -> User:
+    return User.objects.get(username=staff_username("JC", role))
+
+
+def _versions() -> list[ItemVersion]:
+    """Published online items of 江城区 decided by its market regulator, with a deferrable material."""
+    return list(
+        ItemVersion.objects.filter(
+            item__current_version=F("pk"),
+            item__region__code="441702",
+            item__department__short_name="市场监管",
+            online_application=True,
+            materials__deferrable=True,
+        )
+        .distinct()
+        .order_by("item__implementation_code")
+    )
+
+
+class Command(BaseCommand):
+    help = "Create demo cases in several states (idempotent)."
+
+    def handle(self, *args, **options):
+        versions = _versions()
+        if not versions:
+            raise CommandError("没有可用的演示事项：请先运行 seed_demo 和 seed_catalogue。")
+        citizens = [User.objects.get(mobile=mobile) for _name, _birth, _seq, mobile in CITIZENS]
+        self.clerk, self.approver = _staff(StaffRole.WINDOW_CLERK), _staff(StaffRole.APPROVER)
+        self.pdf = _sample_pdf()
+        made = 0
+        for index, (key, who, target) in enumerate(SCENARIOS):
+            if Case.objects.filter(form_data__demo=key).exists():
+                continue
+            self._make(key, citizens[who], versions[index % len(versions)], target)
+            made += 1
+        self.stdout.write(f"demo cases: {made} created, {len(SCENARIOS) - made} already there")
+
+    def _upload(self, name: str) -> SimpleUploadedFile:
+        return SimpleUploadedFile(f"{name}.pdf", self.pdf, content_type="application/pdf")
+
+    def _make(self, key: str, citizen: User, version: ItemVersion, target: str) -> None:
+        form_data = {"demo": key, "contact_mobile": citizen.mobile, "description": "演示办件"}
+        case = services.case_create_draft(applicant=citizen, item_version=version, form_data=form_data)
+        materials = list(version.materials.order_by("order", "pk"))
+        skip_deferrable = target == "accepted_with_deferral"
+        for material in materials:
+            if skip_deferrable and material.deferrable:
+                continue
+            services.case_attach_material(
+                case=case, actor=citizen, upload=self._upload(material.name[:40]), material=material
+            )
+        if target == "draft":
+            return
+        services.case_submit(case=case, actor=citizen)
+        due = timezone.localdate() + timezone.timedelta(days=7)
+        if target == "supplement_requested":
+            first = materials[0]
+            services.case_request_supplement(
+                case=case,
+                actor=self.clerk,
+                items=[{"material": first, "name": first.name, "reason": "未签名，请签名后重新上传"}],
+                due=due,
+            )
+        elif target == "rejected":
+            services.case_refuse(case=case, actor=self.clerk, reasons="申请事项依法不需要取得行政许可")
+        elif target == "accepted_with_deferral":
+            deferred = [m for m in materials if m.deferrable]
+            promised = services.promised_completion(case, timezone.localdate())
+            services.case_accept_with_deferral(
+                case=case,
+                actor=self.clerk,
+                deferred_materials=deferred,
+                due=min(due, promised),
+                undertaking="本人承诺在期限内补交容缺材料，逾期未补交的自愿承担相应责任。",
+            )
+        elif target != "submitted":
+            services.case_accept(case=case, actor=self.clerk)
+            if target == "suspended":
+                services.case_suspend(
+                    case=case,
+                    actor=self.approver,
+                    kind=SpecialProcedureKind.INSPECTION,
+                    reason="需对经营场所进行现场核查",
+                    expected_days=5,
+                )
+            elif target == "approved":
+                services.case_grant(case=case, actor=self.approver, opinion="经审查，符合法定条件。")
+            elif target == "denied":
+                services.case_deny(case=case, actor=self.approver, reasons="经营场所与申报的用途不符。")

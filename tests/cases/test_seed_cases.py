@@ -1,0 +1,18 @@
+"""The demo cases command: several states, idempotent."""
+
+import pytest
+from django.core.management import call_command
+
+from cases.constants import CaseState
+from cases.models import Case
+
+
+@pytest.mark.django_db
+def test_seed_cases_twice(cast):
+    call_command("seed_catalogue", verbosity=0)
+    call_command("seed_cases")
+    states = set(Case.objects.values_list("state", flat=True))
+    assert {CaseState.DRAFT, CaseState.SUBMITTED, CaseState.ACCEPTED, CaseState.APPROVED} <= states
+    count = Case.objects.count()
+    call_command("seed_cases")
+    assert Case.objects.count() == count
