@@ -6,7 +6,7 @@
    current version is left alone, so running the command twice changes nothing and never
    overwrites what catalogue admins have since published.
 3. Bundles (一件事) per county, by name.
-4. Blank forms and sample files are small PDFs under fixtures/catalogue/, copied once into media
+4. Blank forms and sample files are small PDFs under fixtures/catalogue/, copied (back) into media
    storage and shared by every material of the same name. `--build-fixtures` renders them again
    (WeasyPrint, real CJK glyphs) from the form rows in demo_catalogue.FORM_ROWS.
 """
@@ -61,6 +61,7 @@ def seed_catalogue() -> dict[str, int]:
         raise CommandError("先运行 seed_demo 载入演示组织（区划、大厅、部门），再载入事项目录。")
     now = timezone.now()
     created = 0
+    _restore_stored_fixtures()
     for item in data.ITEMS:
         BaseItem.objects.update_or_create(
             base_code=item["base_code"],
@@ -174,6 +175,15 @@ def stored_fixture(row: dict, *, kind: str, issuer: str) -> str:
         content = source.read_bytes() if source.exists() else render_form(row, kind=kind, issuer=issuer)
         default_storage.save(path, ContentFile(content))
     return path
+
+
+def _restore_stored_fixtures() -> None:
+    """Copy back any form file missing from media storage (e.g. a wiped media folder), so the
+    materials loaded earlier keep working downloads."""
+    for source in sorted(FIXTURE_DIR.glob("*.pdf")):
+        path = f"{STORAGE_DIR}/{source.name}"
+        if not default_storage.exists(path):
+            default_storage.save(path, ContentFile(source.read_bytes()))
 
 
 def render_form(row: dict, *, kind: str, issuer: str = "阳江市政务服务数据管理局") -> bytes:
