@@ -17,18 +17,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from functools import cache
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from hall.constants import StaffRole
 from hall.models import ClockWarning, StaffAssignment, User
-from hall.notices import notice_queue_from_template
+from hall.notices import NoticeDraft, notice_queue_many, render_notice
 from hall.workdays import add_working_days
 
-from .clock import DEFAULT_YELLOW_DAYS, case_clock_reading, case_clock_readings, case_clock_recompute
+from .clock import DEFAULT_YELLOW_DAYS, LEVEL_RANK, case_clock_reading, case_clock_readings, case_clock_recompute
 from .constants import CaseState, WarningLevel
 from .models import Case
 
@@ -75,6 +76,8 @@ class ScanResult:
     notices: int = 0
     horizon: dt.date | None = None
     changes: list[tuple[int, str, str]] = field(default_factory=list)  # (case id, clock, level)
+    # Recipients by (who, hall, department): many due cases share them; one query per group per scan.
+    recipients: dict[tuple, list[User]] = field(default_factory=dict, repr=False)
 
 
 def scan_horizon(today: dt.date) -> dt.date:
@@ -86,8 +89,8 @@ def scan_horizon(today: dt.date) -> dt.date:
 
 
 def due_cases(horizon: dt.date):
-    """The scan's only read of the cases table: a range scan of the `next_due` index."""
-    return Case.objects.filter(next_due__lte=horizon).select_related("item_version").only(*SCAN_FIELDS)
+    """The scan's only read of the cases table: a range scan of the `next_due` index (no ordering)."""
+    return Case.objects.filter(next_due__lte=horizon).select_related("item_version").only(*SCAN_FIELDS).order_by()
 
 
 def sla_scan(*, now: dt.datetime | None = None) -> ScanResult:
@@ -101,40 +104,59 @@ def sla_scan(*, now: dt.datetime | None = None) -> ScanResult:
             "case_id", "clock", "due_on", "level"
         )
     )
+    candidates = []
     level_updates: dict[str, list[int]] = {}
     for case in cases:
         for reading in case_clock_readings(case, now=now):
-            if reading.level not in WARNING_LEVELS:
-                continue
-            if (case.pk, reading.clock, reading.due, reading.level) in recorded:
-                continue
-            if _record_and_notify(case, reading, result):
-                result.recorded += 1
-                result.changes.append((case.pk, reading.clock, reading.level))
+            if reading.level in WARNING_LEVELS and (case.pk, reading.clock, reading.due, reading.level) not in recorded:
+                candidates.append((case, reading))
         current = case_clock_reading(case, now=now)
         level = current.level if current else WarningLevel.NONE
         if level != case.warning_level:
             level_updates.setdefault(level, []).append(case.pk)
-    for level, ids in level_updates.items():
-        # Only cases still due as read: a service that moved the dates meanwhile recomputed them itself.
-        result.levels_changed += Case.objects.filter(pk__in=ids, next_due__lte=result.horizon).update(
-            warning_level=level
-        )
+    with transaction.atomic():
+        inserted = _insert_warnings(candidates)
+        changes = [
+            (case, reading)
+            for case, reading in candidates
+            if (case.pk, reading.clock, reading.due, reading.level) in inserted
+        ]
+        result.changes = [(case.pk, reading.clock, reading.level) for case, reading in changes]
+        drafts = _drafts(changes, result.recipients)
+        notice_queue_many(drafts)
+        result.recorded = len(result.changes)
+        result.notices = len(drafts)
+        for level, ids in level_updates.items():
+            # Only cases still due as read: a service that moved the dates meanwhile recomputed them itself.
+            result.levels_changed += Case.objects.filter(pk__in=ids, next_due__lte=result.horizon).update(
+                warning_level=level
+            )
     return result
 
 
-def _record_and_notify(case: Case, reading, result: ScanResult) -> bool:
-    """Insert the warning record and queue its notices in one savepoint; False if already recorded."""
-    try:
-        with transaction.atomic():
-            ClockWarning.objects.create(
-                case_id=case.pk, case_number=case.number or "", clock=reading.clock, due_on=reading.due,
-                level=reading.level,
-            )  # fmt: skip
-            result.notices += _notify(case, reading)
-    except IntegrityError:
-        return False  # another scan recorded it first
-    return True
+def _insert_warnings(candidates, chunk: int = 500) -> set[tuple]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING: the keys this scan recorded. A key another scan
+    recorded first is not returned, so its notices are not queued twice (PostgreSQL and SQLite ≥ 3.35)."""
+    table = ClockWarning._meta.db_table
+    inserted = set()
+    recorded_at = timezone.now()
+    with connection.cursor() as cursor:
+        for start in range(0, len(candidates), chunk):
+            rows = candidates[start : start + chunk]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
+            params = []
+            for case, reading in rows:
+                params += [case.pk, case.number or "", reading.clock, reading.due, reading.level, recorded_at]
+            cursor.execute(
+                f"INSERT INTO {table} (case_id, case_number, clock, due_on, level, recorded_at) VALUES {values} "
+                "ON CONFLICT (case_id, clock, due_on, level) DO NOTHING RETURNING case_id, clock, due_on, level",
+                params,
+            )
+            for case_id, clock, due_on, level in cursor.fetchall():
+                if isinstance(due_on, str):  # SQLite returns the text it stored
+                    due_on = dt.date.fromisoformat(due_on)
+                inserted.add((case_id, clock, due_on, level))
+    return inserted
 
 
 def responsible_staff(case: Case, clock: str) -> list[User]:
@@ -165,35 +187,91 @@ def _users(query: Q) -> list[User]:
     return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
 
 
-def _notify(case: Case, reading) -> int:
-    """Queue the notices of one warning. Staff get every level; supervisors red and overdue;
-    the applicant is reminded of their own deadlines (supplement, deferred materials)."""
-    recipients = {user.pk: ("staff", user) for user in responsible_staff(case, reading.clock)}
+def _memo(cache: dict, key: tuple, compute) -> list[User]:
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def _recipients(case: Case, reading, cache: dict) -> dict[int, tuple[str, User]]:
+    """Who hears of one warning: the responsible staff at every level, supervisors at red and
+    overdue, and the applicant for their own deadlines (supplement, deferred materials)."""
+    halls = (case.receiving_hall_id, case.handed_to_hall_id, case.owning_department_id)
+    staff = _memo(cache, ("staff", reading.clock, *halls), lambda: responsible_staff(case, reading.clock))
+    recipients = {user.pk: ("staff", user) for user in staff}
     if reading.level in (WarningLevel.RED, WarningLevel.OVERDUE):
-        for user in supervisors(case):
+        for user in _memo(cache, ("supervisor", *halls), lambda: supervisors(case)):
             recipients.setdefault(user.pk, ("supervisor", user))
     if reading.clock in APPLICANT_CLOCKS:
         recipients[case.applicant_id] = ("applicant", case.applicant)
-    for audience, user in recipients.values():
-        notice_queue_from_template(
-            recipient=user,
-            kind="clock_warning",
-            context={"case": case, "reading": reading, "audience": audience},
-            link=_case_link(case, audience),
-            case_number=case.number or "",
-        )
-    return len(recipients)
+    return recipients
 
 
-def _case_link(case: Case, audience: str) -> str:
-    names = ["cases:my_case_detail", "cases:citizen_case_detail"] if audience == "applicant" else []
-    names += ["cases:case_detail", "cases:detail", "cases:staff_case_detail"]
-    for name in names:
-        try:
-            return reverse(name, args=[case.pk])
-        except NoReverseMatch:
+# A digest lists at most this many cases; the rest are counted.
+DIGEST_LINES = 20
+
+
+def _drafts(changes: list[tuple[Case, object]], cache: dict) -> list[NoticeDraft]:
+    """One notice per recipient per scan: a single warning as it is, several as a digest (a clerk
+    whose thirty cases turn yellow at midnight gets one message, not thirty)."""
+    per_user: dict[int, tuple[User, str, list]] = {}
+    for case, reading in changes:
+        for pk, (audience, user) in _recipients(case, reading, cache).items():
+            per_user.setdefault(pk, (user, audience, []))[2].append((case, reading))
+    drafts = []
+    for user, audience, items in per_user.values():
+        if len(items) == 1:
+            case, reading = items[0]
+            context = {"case": case, "reading": reading, "audience": audience, "recipient": user}
+            subject, body = render_notice("clock_warning", context)
+            link = _case_link(case, audience, reading.clock)
+            drafts.append(NoticeDraft(user, "clock_warning", subject, body, link, case.number or ""))
             continue
-    return ""
+        items.sort(key=lambda item: (LEVEL_RANK[item[1].level], item[1].due))
+        counts = {level: sum(1 for _, r in items if r.level == level) for level in WARNING_LEVELS}
+        context = {
+            "items": items[:DIGEST_LINES],
+            "more": max(len(items) - DIGEST_LINES, 0),
+            "total": len(items),
+            "counts": counts,
+            "audience": audience,
+            "recipient": user,
+        }
+        subject, body = render_notice("clock_digest", context)
+        link = _link_pattern("cases:supervision" if audience == "supervisor" else "workbench")
+        drafts.append(NoticeDraft(user, "clock_warning", subject, body, link, ""))
+    return drafts
+
+
+# Where each audience acts on a clock (names in cases/urls.py; the supervisor's page lists every clock).
+LINK_NAMES = {
+    "applicant": "cases:detail",
+    "supervisor": "cases:supervision",
+    "intake": "cases:review",
+    "supplement": "cases:review",
+    "decision": "cases:decide",
+    "deferred": "cases:decide",
+    "delivery": "cases:detail",
+}
+_PK_MARK = 987654321
+
+
+def _case_link(case: Case, audience: str, clock: str = "") -> str:
+    name = LINK_NAMES.get(audience) or LINK_NAMES.get(clock, "cases:detail")
+    pattern = _link_pattern(name)
+    return pattern.replace(str(_PK_MARK), str(case.pk)) if pattern else ""
+
+
+@cache
+def _link_pattern(name: str) -> str:
+    """reverse() once per URL name (a thousand warnings would otherwise resolve a thousand times)."""
+    try:
+        return reverse(name, args=[_PK_MARK])
+    except NoReverseMatch:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            return ""
 
 
 def case_clocks_recompute(*, case_ids: list[int] | None = None, batch: int = 500) -> int:

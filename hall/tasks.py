@@ -14,6 +14,14 @@ def notice_send(self, notice_id: int) -> None:
 
 
 @shared_task(acks_late=True)
+def notice_send_batch(notice_ids: list[int]) -> None:
+    """Deliver several notices; each one that has a failed channel is retried on its own."""
+    for notice_id in notice_ids:
+        if notices.notice_deliver(notice_id=notice_id):
+            notices.enqueue_send(notice_id, countdown=notices.retry_countdown(0))
+
+
+@shared_task(acks_late=True)
 def notice_sweep() -> int:
     """Queue again every notice with a delivery stuck in sending or left pending. Returns how many."""
     notice_ids = notices.notice_sweep()

@@ -65,18 +65,33 @@ def test_scan_records_each_change_once_and_stores_levels(cases):
 
 def test_scan_notifies_the_responsible_staff_supervisor_and_applicant(cast, cases):
     sla.sla_scan(now=NOW)
-    by_case = {}
-    for notice in Notice.objects.filter(kind="clock_warning"):
-        by_case.setdefault(notice.case_number, set()).add(notice.recipient.username)
-    # decision clock: approvers of 江城区市场监督管理局; yellow goes to staff only
-    assert by_case[cases["yellow"].number] == {"jc_approver"}
-    # intake overdue: 江城 clerks and the supervisor
-    assert by_case[cases["overdue"].number] == {"jc_clerk", "jc_supervisor"}
-    # the applicant's supplement deadline reached: clerks, supervisor and the applicant
-    assert cases["supplement"].applicant.username in by_case[cases["supplement"].number]
-    overdue_notice = Notice.objects.get(case_number=cases["overdue"].number, recipient=cast.clerk)
-    assert "已超期" in overdue_notice.subject and "受理审查" in overdue_notice.subject
-    assert "已超期1个工作日" in overdue_notice.body
+    notices = {n.recipient.username: n for n in Notice.objects.filter(kind="clock_warning")}
+    applicant = cases["supplement"].applicant.username
+    # one notice per recipient per scan
+    assert set(notices) == {"jc_approver", "jc_clerk", "jc_supervisor", applicant}
+    # decision clock yellow: the approvers of 江城区市场监督管理局 only, about that case
+    approver = notices["jc_approver"]
+    assert approver.case_number == cases["yellow"].number
+    assert approver.subject == "【临期提醒】办结期限预警" and "仅剩1个工作日" in approver.body
+    # 江城 clerks: the overdue intake and the applicant's supplement deadline, in one digest
+    clerk = notices["jc_clerk"]
+    assert clerk.subject == "【时限预警】2件办件（1件已超期）需要尽快处理"
+    assert cases["overdue"].number in clerk.body and cases["supplement"].number in clerk.body
+    assert clerk.body.index(cases["overdue"].number) < clerk.body.index(cases["supplement"].number)
+    # the supervisor hears of red and overdue clocks
+    supervisor = notices["jc_supervisor"]
+    assert "督查提醒" in supervisor.subject and cases["yellow"].number not in supervisor.body
+    # the applicant is reminded of their own deadline
+    assert notices[applicant].case_number == cases["supplement"].number
+    assert "今天到期" in notices[applicant].body
+
+
+def test_single_overdue_notice_text(cast, cases):
+    Case.objects.filter(pk=cases["supplement"].pk).update(next_due=None)
+    sla.sla_scan(now=NOW)
+    notice = Notice.objects.get(recipient=cast.clerk)
+    assert notice.subject == "【已超期】受理审查期限预警"
+    assert "已超期1个工作日" in notice.body and notice.case_number == cases["overdue"].number
 
 
 def test_a_level_change_recorded_by_another_scan_is_not_notified_again(cases):
