@@ -53,6 +53,7 @@ from .validators import is_catch_all_material_name, validate_base_code, validate
 
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
+MAX_COLUMNS = 100
 STEP_SEPARATOR = "｜"
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 
@@ -175,7 +176,7 @@ def items_for_export(user, *, region_code: str = ""):
     if region_code:
         items = items.filter(region__code=region_code)
     return (
-        items.select_related("base_item", "department", "current_version")
+        items.select_related("base_item", "department", "current_version__department")
         .prefetch_related("current_version__materials", "current_version__steps")
         .order_by("implementation_code")
     )
@@ -292,6 +293,8 @@ def read_table(content: bytes, filename: str) -> tuple[list[tuple[int, list]], l
         return [], [RowError(0, "", "文件无法读取，请确认它是从表格软件保存的 .xlsx 文件。")]
     if not raw_rows:
         return [], [RowError(0, "", "文件是空的。")]
+    if len(raw_rows) > MAX_ROWS + 1:  # the readers stop one row past the limit
+        return [], [RowError(0, "", f"一次最多导入{MAX_ROWS}行，请分批导入。")]
     header = [str(h or "").strip() for h in raw_rows[0]]
     errors = [RowError(1, h, "表头中缺少这一列。") for h in HEADERS if h not in header]
     errors += [RowError(1, h, "不认识这一列，请使用导出的模板。") for h in header if h and h not in HEADERS]
@@ -304,8 +307,6 @@ def read_table(content: bytes, filename: str) -> tuple[list[tuple[int, list]], l
         if all(c is None or str(c).strip() == "" for c in cells):
             continue
         rows.append((number, cells))
-    if len(rows) > MAX_ROWS:
-        return [], [RowError(0, "", f"一次最多导入{MAX_ROWS}行，请分批导入。")]
     if not rows:
         return [], [RowError(0, "", "文件中没有数据行。")]
     return rows, []
@@ -315,6 +316,8 @@ def _csv_rows(content: bytes) -> list[list]:
     text = content.decode("utf-8-sig")
     rows = []
     for row in csv.reader(io.StringIO(text)):
+        if len(rows) > MAX_ROWS + 1:
+            break
         rows.append([v[1:] if v.startswith("'") and v[1:].startswith(FORMULA_PREFIXES) else v for v in row])
     return rows
 
@@ -324,7 +327,8 @@ def _xlsx_rows(content: bytes) -> list[list]:
 
     book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     sheet = book.worksheets[0]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    # Read no further than the row limit allows: a small file can expand to millions of cells.
+    rows = [list(row) for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS)]
     book.close()
     return rows
 

@@ -10,6 +10,8 @@ import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from items.constants import VersionState
@@ -316,3 +318,19 @@ def test_the_sample_files_in_fixtures(cast, settings, tmp_path):
         (7, "实施主体统一社会信用代码"),
     }
     assert _counts() == before
+
+
+def test_too_many_rows_are_refused_without_reading_on(cast, catalogue, monkeypatch):
+    monkeypatch.setattr("items.io.MAX_ROWS", 3)
+    rows = _csv_rows(items_export(user=cast.catalogue_admin, fmt="csv")[0])
+    result = _import(cast.catalogue_admin, rows)
+    assert not result.ok and "一次最多导入3行" in result.errors[0].message
+
+
+def test_export_runs_a_fixed_number_of_queries(cast, catalogue, django_assert_max_num_queries):
+    with CaptureQueriesContext(connection) as few:
+        items_export(user=cast.admin, fmt="csv")
+    for _ in range(3):
+        ItemVersionFactory()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        items_export(user=cast.admin, fmt="csv")
