@@ -1,0 +1,154 @@
+"""Browser journey of a case (issue 4): a citizen applies online with uploads; the clerk asks for a
+supplement; the citizen supplies it; the clerk accepts; the approver grants. Each notice PDF is
+downloaded and its text (pdftotext) holds the case number and the Chinese title."""
+
+import datetime
+import shutil
+import subprocess
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from cases.models import Case
+from tests.cases.factories import PDF_BYTES, PNG_BYTES
+from tests.items.factories import ItemVersionFactory, MaterialFactory
+
+from .conftest import ARTIFACTS, login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def licence(cast, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    cache.clear()
+    version = ItemVersionFactory(name="个体工商户设立登记", statutory_days=15, promised_days=3, materials=0)
+    MaterialFactory(version=version, order=1, name="个体工商户登记（备案）申请书")
+    MaterialFactory(version=version, order=2, name="经营场所使用证明", deferrable=True)
+    return version
+
+
+def _file(name: str, content: bytes, mime: str) -> dict:
+    return {"name": name, "mimeType": mime, "buffer": content}
+
+
+def _logout(page):
+    page.click("nav form button:has-text('退出')")
+    page.wait_for_load_state("networkidle")
+
+
+def _pdf_text(download) -> str:
+    path = download.path()
+    assert path.read_bytes().startswith(b"%PDF")
+    result = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True)
+    text = result.stdout.decode("utf-8").replace(" ", "").replace("\n", "")
+    (ARTIFACTS / f"{path.name}.txt").write_text(text)
+    return text
+
+
+def _download_notice(page, kind: str) -> str:
+    with page.expect_download() as download:
+        page.click(f"[data-download={kind}] >> nth=0")
+    return _pdf_text(download.value)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
+def test_apply_supplement_accept_grant(page, shot, licence, cast):
+    materials = list(licence.materials.order_by("order"))
+    form_material, place_material = materials
+
+    # 1. The citizen opens the guide, applies online and uploads both materials.
+    login(page, cast.citizen.mobile, cast.password)
+    page.goto(f"/items/{licence.item_id}/")
+    page.click("#apply-online")
+    page.wait_for_selector("[data-page=apply]")
+    assert page.input_value("input[name=applicant_id_number]") == cast.citizen.id_number
+    page.fill("textarea[name=description]", "在江城区开设一家小吃店")
+    page.set_input_files(f"input[name=material_{form_material.pk}]", _file("申请书.pdf", PDF_BYTES, "application/pdf"))
+    page.set_input_files(f"input[name=material_{place_material.pk}]", _file("租赁合同.png", PNG_BYTES, "image/png"))
+    shot(page, "case-01-apply")
+    page.click("button[value=submit]")
+    page.wait_for_selector("[data-page=detail]")
+    case = Case.objects.get()
+    assert case.state == "submitted"
+    assert case.number in page.locator("[data-case-number]").inner_text()
+    shot(page, "case-02-submitted")
+    _logout(page)
+
+    # 2. The clerk finds it on the workbench and asks for a supplement of the place certificate.
+    login(page, "jc_clerk", cast.password)
+    page.wait_for_selector("[data-workbench=window_clerk]")
+    shot(page, "case-03-clerk-workbench")
+    page.click(f"[data-case={case.number}] a")
+    page.wait_for_selector("[data-page=review]")
+    page.click("#tab-supplement")
+    page.check(f"input[name=supplement-pick_{place_material.pk}]")
+    page.fill(f"input[name=supplement-reason_{place_material.pk}]", "租赁合同未盖出租方印章")
+    due = timezone.localdate() + datetime.timedelta(days=7)
+    page.fill("input[name=supplement-deadline]", due.isoformat())
+    shot(page, "case-04-supplement-form")
+    page.click("#do-supplement")
+    page.wait_for_selector("[data-latest-document]")
+    shot(page, "case-05-supplement-issued")
+    text = _download_notice(page, "supplement")
+    assert case.number in text and "材料补正告知书" in text and "经营场所使用证明" in text
+    _logout(page)
+
+    # 3. The citizen sees the request and uploads the corrected file online.
+    login(page, cast.citizen.mobile, cast.password)
+    page.goto(f"/cases/{case.pk}/")
+    assert "租赁合同未盖出租方印章" in page.locator("[data-supplement-request]").inner_text()
+    text = _download_notice(page, "supplement")
+    assert case.number in text
+    page.click("[data-action=supplement]")
+    page.wait_for_selector("[data-page=supplement]")
+    page.set_input_files(
+        f"input[name=material_{place_material.pk}]", _file("盖章租赁合同.pdf", PDF_BYTES, "application/pdf")
+    )
+    shot(page, "case-06-citizen-supplement")
+    page.click("form button[type=submit]:has-text('提交补正')")
+    page.wait_for_selector("[data-page=detail]")
+    case.refresh_from_db()
+    assert case.state == "submitted"
+    _logout(page)
+
+    # 4. The clerk accepts: the acceptance notice.
+    login(page, "jc_clerk", cast.password)
+    page.goto(f"/cases/{case.pk}/review/")
+    assert "盖章租赁合同.pdf" in page.content()
+    page.click("#tab-accept")
+    page.click("#do-accept")
+    page.wait_for_selector("[data-latest-document]")
+    shot(page, "case-07-accepted")
+    text = _download_notice(page, "acceptance")
+    assert case.number in text and "受理通知书" in text
+    case.refresh_from_db()
+    assert case.state == "accepted"
+    _logout(page)
+
+    # 5. The approver grants from the queue: the decision.
+    login(page, "jc_approver", cast.password)
+    page.wait_for_selector("[data-workbench=approver]")
+    shot(page, "case-08-approver-queue")
+    page.click(f"[data-case={case.number}] a")
+    page.wait_for_selector("[data-page=decide]")
+    page.fill("textarea[name=grant-opinion]", "经审查，符合登记条件。")
+    shot(page, "case-09-decide")
+    page.click("#do-grant")
+    page.wait_for_selector("[data-latest-document]")
+    shot(page, "case-10-granted")
+    text = _download_notice(page, "grant")
+    assert case.number in text and "准予行政许可决定书" in text
+    case.refresh_from_db()
+    assert case.state == "approved"
+    _logout(page)
+
+    # 6. The citizen's case page: every step on the timeline, every notice to download.
+    login(page, cast.citizen.mobile, cast.password)
+    page.goto(f"/cases/{case.pk}/")
+    timeline = page.locator(".timeline").inner_text()
+    for step in ("提交申请", "一次性告知补正", "补正材料", "受理", "准予许可"):
+        assert step in timeline
+    assert page.locator("[data-download]").count() == 3
+    shot(page, "case-11-citizen-timeline")
