@@ -18,6 +18,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from functools import cache
+from types import SimpleNamespace
 
 from django.db import connection, transaction
 from django.db.models import Max, Q
@@ -29,7 +30,7 @@ from hall.models import ClockWarning, StaffAssignment, User
 from hall.notices import NoticeDraft, notice_queue_many, render_notice
 from hall.workdays import add_working_days
 
-from .clock import DEFAULT_YELLOW_DAYS, LEVEL_RANK, case_clock_reading, case_clock_readings, case_clock_recompute
+from .clock import DEFAULT_YELLOW_DAYS, LEVEL_RANK, case_clock_readings, case_clock_recompute
 from .constants import CaseState, WarningLevel
 from .models import Case
 
@@ -89,15 +90,29 @@ def scan_horizon(today: dt.date) -> dt.date:
 
 
 def due_cases(horizon: dt.date):
-    """The scan's only read of the cases table: a range scan of the `next_due` index (no ordering)."""
-    return Case.objects.filter(next_due__lte=horizon).select_related("item_version").only(*SCAN_FIELDS).order_by()
+    """The scan's only read of the cases table: a range scan of the `next_due` index (no ordering),
+    as plain values: building ten thousand model instances would cost more than the query."""
+    return Case.objects.filter(next_due__lte=horizon).order_by().values(*SCAN_FIELDS)
+
+
+def due_rows(horizon: dt.date) -> list[SimpleNamespace]:
+    """The due cases as light objects with the attributes the clock reads."""
+    rows = []
+    for values in due_cases(horizon):
+        kind = values.pop("item_version__case_kind")
+        threshold = values.pop("item_version__yellow_threshold_days")
+        version = (
+            SimpleNamespace(case_kind=kind, yellow_threshold_days=threshold) if values["item_version_id"] else None
+        )
+        rows.append(SimpleNamespace(pk=values["id"], item_version=version, **values))
+    return rows
 
 
 def sla_scan(*, now: dt.datetime | None = None) -> ScanResult:
     """Record and notify each clock that reached a warning level; store each case's level."""
     now = now or timezone.now()
     result = ScanResult(horizon=scan_horizon(timezone.localdate(now)))
-    cases = list(due_cases(result.horizon))
+    cases = due_rows(result.horizon)
     result.scanned = len(cases)
     recorded = set(
         ClockWarning.objects.filter(case_id__in=[c.pk for c in cases]).values_list(
@@ -107,11 +122,11 @@ def sla_scan(*, now: dt.datetime | None = None) -> ScanResult:
     candidates = []
     level_updates: dict[str, list[int]] = {}
     for case in cases:
-        for reading in case_clock_readings(case, now=now):
+        readings = case_clock_readings(case, now=now)
+        for reading in readings:
             if reading.level in WARNING_LEVELS and (case.pk, reading.clock, reading.due, reading.level) not in recorded:
                 candidates.append((case, reading))
-        current = case_clock_reading(case, now=now)
-        level = current.level if current else WarningLevel.NONE
+        level = min((r.level for r in readings), key=LEVEL_RANK.__getitem__, default=WarningLevel.NONE)
         if level != case.warning_level:
             level_updates.setdefault(level, []).append(case.pk)
     with transaction.atomic():
@@ -126,12 +141,32 @@ def sla_scan(*, now: dt.datetime | None = None) -> ScanResult:
         notice_queue_many(drafts)
         result.recorded = len(result.changes)
         result.notices = len(drafts)
-        for level, ids in level_updates.items():
-            # Only cases still due as read: a service that moved the dates meanwhile recomputed them itself.
-            result.levels_changed += Case.objects.filter(pk__in=ids, next_due__lte=result.horizon).update(
-                warning_level=level
-            )
+        result.levels_changed = _store_levels(level_updates, result.horizon)
     return result
+
+
+def _store_levels(level_updates: dict[str, list[int]], horizon: dt.date) -> int:
+    """Write the new levels. Only cases still due as read: a service that moved the dates
+    meanwhile has recomputed them itself. On PostgreSQL one UPDATE … FROM unnest() joins on the
+    primary key (an `id IN (…)` list next to the next_due condition is checked row by row)."""
+    if connection.vendor != "postgresql":
+        return sum(
+            Case.objects.filter(pk__in=ids, next_due__lte=horizon).update(warning_level=level)
+            for level, ids in level_updates.items()
+        )
+    ids = [pk for pks in level_updates.values() for pk in pks]
+    levels = [level for level, pks in level_updates.items() for _ in pks]
+    if not ids:
+        return 0
+    table = Case._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS c SET warning_level = v.level "
+            "FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[]) AS level) AS v "
+            "WHERE c.id = v.id AND c.next_due <= %s",
+            [ids, levels, horizon],
+        )
+        return cursor.rowcount
 
 
 def _insert_warnings(candidates, chunk: int = 500) -> set[tuple]:
@@ -203,7 +238,8 @@ def _recipients(case: Case, reading, cache: dict) -> dict[int, tuple[str, User]]
         for user in _memo(cache, ("supervisor", *halls), lambda: supervisors(case)):
             recipients.setdefault(user.pk, ("supervisor", user))
     if reading.clock in APPLICANT_CLOCKS:
-        recipients[case.applicant_id] = ("applicant", case.applicant)
+        applicant = _memo(cache, ("applicant", case.applicant_id), lambda: [User.objects.get(pk=case.applicant_id)])
+        recipients[case.applicant_id] = ("applicant", applicant[0])
     return recipients
 
 
