@@ -201,6 +201,62 @@ class VersionForm(forms.ModelForm):
             "promised_days": {"required": "请填写承诺办结时限。", "invalid": "请填写整数个工作日。"},
         }
 
+    SECTIONS = (
+        (
+            "事项名称与依据",
+            (
+                "name",
+                "business_code",
+                "keywords",
+                "legal_basis",
+                "exercise_level",
+                "power_division",
+                "exercise_content",
+            ),
+        ),
+        ("实施主体", ("body_nature", "handling_unit", "joint_departments", "entrusting_department")),
+        (
+            "办理时限",
+            (
+                "case_kind",
+                "limit_unit",
+                "statutory_days",
+                "promised_days",
+                "statutory_note",
+                "promised_note",
+                "yellow_threshold_days",
+                "visits_required",
+                "special_procedure",
+                "special_procedure_note",
+            ),
+        ),
+        ("受理条件与流程", ("acceptance_conditions", "process_description", "intermediary_services", "quantity_limit")),
+        ("审批结果与收费", ("result_name", "result_sample", "charges_fee", "fee_basis", "fee_standard")),
+        ("服务对象与主题", ("service_objects", "themes", "life_events")),
+        (
+            "办理形式与通办",
+            (
+                "handling_forms",
+                "online_application",
+                "appointment",
+                "online_payment",
+                "express_delivery",
+                "cross_area_scope",
+                "cross_area_mode",
+                "receivable_halls",
+            ),
+        ),
+        ("办理地点、时间与咨询", ("handling_location", "handling_hours", "consultation", "complaint", "faq")),
+    )
+
+    def sections(self):
+        """(title, [(bound field, wide?)]) in the order of the guide, for the editing page."""
+        wide_widgets = (forms.Textarea, forms.CheckboxSelectMultiple)
+        return [
+            (title, [(self[name], isinstance(self.fields[name].widget, wide_widgets)) for name in names])
+            for title, names in self.SECTIONS
+        ]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["themes"].queryset = Theme.objects.all()

@@ -236,3 +236,11 @@ def test_compare_two_versions_side_by_side(client, cast, published, change_of, r
     other = ItemVersionFactory()
     response = client.get(url, {"a": published.pk, "b": other.pk})
     assert "rows" not in response.context
+
+
+def test_item_page_lists_versions_and_offers_a_change(client, cast, published):
+    client.force_login(cast.catalogue_admin)
+    response = client.get(reverse("items:item_manage", args=[published.item_id]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="change-form"' in html and "第1版" in html
