@@ -40,3 +40,8 @@ urlpatterns = [
     path("cases/extensions/", decision.extensions, name="extensions"),
     path("cases/extensions/<int:extension_pk>/decide/", decision.extension_decide, name="extension_decide"),
 ]
+
+# The supervisor's page (C): every clock in the supervisor's scope.
+from .views import supervision  # noqa: E402
+
+urlpatterns += [path("cases/supervision/", supervision.supervision, name="supervision")]

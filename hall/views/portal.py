@@ -15,7 +15,7 @@ ROLE_HOME = {
     StaffRole.WINDOW_CLERK: "cases:clerk_workbench",
     StaffRole.APPROVER: "cases:approver_workbench",
     StaffRole.RESULT_CLERK: "workbench_role",
-    StaffRole.SUPERVISOR: "workbench_role",
+    StaffRole.SUPERVISOR: "cases:supervision",
     StaffRole.CATALOGUE_ADMIN: "items:workbench",
     StaffRole.SYSTEM_ADMIN: "workbench_role",
 }
