@@ -41,7 +41,7 @@ def material_file_field(material, *, required: bool = False) -> forms.FileField:
     if material.deferrable:
         tags.append("可容缺")
     help_parts = [f"{ALLOWED_LABEL}，不超过 {max_upload_bytes() // 1024 // 1024} MB"]
-    if material.filling_notes:
+    if getattr(material, "filling_notes", ""):
         help_parts.insert(0, material.filling_notes)
     return forms.FileField(
         label=f"{material.name}（{'、'.join(tags)}）",
@@ -80,6 +80,27 @@ class MaterialUploadForm(forms.Form):
             for material in self.materials
             if self.cleaned_data.get(material_field_name(material))
         }
+
+
+class BundleUploadForm(forms.Form):
+    """一件事: one file input per line of the bundle's combined material list (asked once, handed to
+    every item that needs it)."""
+
+    def __init__(self, *args, combined=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = list(combined)
+        for index, line in enumerate(self.lines):
+            field = material_file_field(line)
+            field.help_text = f"用于：{'、'.join(line.item_names)}；{field.help_text}"
+            self.fields[f"line_{index}"] = field
+
+    def uploaded(self) -> list:
+        """[(CombinedMaterial, UploadedFile)] for the inputs that received a file."""
+        return [
+            (line, self.cleaned_data[f"line_{index}"])
+            for index, line in enumerate(self.lines)
+            if self.cleaned_data.get(f"line_{index}")
+        ]
 
 
 class SupplementUploadForm(MaterialUploadForm):

@@ -3,7 +3,7 @@ public verification page under verify/ (short, for the QR codes)."""
 
 from django.urls import path
 
-from .views import citizen, counter, decision, intake, progress, verify, workbench
+from .views import bundle, citizen, counter, decision, intake, progress, verify, workbench
 
 app_name = "cases"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("verify/<str:token>/", verify.document_verify, name="verify"),
     # The applicant (B2)
     path("cases/apply/<int:item_pk>/", citizen.apply, name="apply"),
+    path("cases/apply/bundle/<int:bundle_pk>/", bundle.apply_bundle, name="apply_bundle"),
     path("cases/progress/", progress.progress, name="progress"),
     path("cases/<int:pk>/", citizen.detail, name="detail"),
     path("cases/<int:pk>/edit/", citizen.edit, name="edit"),

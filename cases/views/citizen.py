@@ -49,6 +49,9 @@ def _attach_all(*, case, actor, uploads: dict, ip) -> None:
 
 
 def _try_submit(request, case) -> bool:
+    """Submit the application (for a bundle's child, the whole bundle); say plainly why not."""
+    if case.parent_id:
+        case = case.parent
     try:
         case_submit(case=case, actor=request.user, ip=client_ip(request))
     except ValidationError as error:
@@ -119,7 +122,7 @@ def edit(request, pk: int):
         else:
             if request.POST.get("action") == "submit":
                 if _try_submit(request, case):
-                    return redirect("cases:detail", pk=case.pk)
+                    return redirect("cases:detail", pk=case.parent_id or case.pk)
             else:
                 messages.success(request, "草稿已保存。")
             return redirect("cases:edit", pk=case.pk)
@@ -141,8 +144,9 @@ def edit(request, pk: int):
 @require_POST
 def submit(request, pk: int):
     case = case_for(request, pk, permissions.is_applicant)
-    if _try_submit(request, case):
-        return redirect("cases:detail", pk=case.pk)
+    submitted = _try_submit(request, case)
+    if submitted or case.is_bundle_parent or case.parent_id:
+        return redirect("cases:detail", pk=case.parent_id or case.pk)
     return redirect("cases:edit", pk=case.pk)
 
 
