@@ -550,7 +550,7 @@ ITEMS = [
             M("合作社章程", "《中华人民共和国农民专业合作社法》第十六条第三项"),
             M(
                 "成员名册及出资清单",
-                "《中华人民共和国农民专业合作社法》第十六条第五项、第六项",
+                "《中华人民共和国农民专业合作社法》第十六条第五项",
                 acceptance_standard="载明成员姓名、出资方式和出资额，全体出资成员签名",
             ),
         ],
@@ -620,7 +620,7 @@ ITEMS = [
             ),
             M(
                 "土地出让价款和税费缴纳凭证",
-                f"{REAL_ESTATE_RULES}第三十五条第四项",
+                f"{REAL_ESTATE_RULES}第三十五条第五项",
                 material_type="copy",
                 original_copies=0,
                 copy_copies=1,
@@ -689,7 +689,7 @@ ITEMS = [
             ),
             M(
                 "完税凭证",
-                f"{REAL_ESTATE_RULES}第三十八条第四项",
+                f"{REAL_ESTATE_RULES}第三十八条第七项",
                 material_type="electronic",
                 material_form="electronic",
                 source_channel="government",
@@ -703,7 +703,7 @@ ITEMS = [
                 "extra_materials": [
                     M(
                         "婚姻状况声明书",
-                        f"{REAL_ESTATE_RULES}第三十八条第一项",
+                        f"{REAL_ESTATE}第十六条第一款第五项",
                         acceptance_standard="申请人如实声明婚姻状况并签名",
                         filling_notes="婚姻登记信息可共享核验的，以声明代替证明",
                         blank_form=True,
@@ -746,8 +746,8 @@ ITEMS = [
         ],
         "materials": [
             M("不动产登记申请书", f"{REAL_ESTATE}第十六条第一款第一项", blank_form=True),
-            M("主债权合同", f"{REAL_ESTATE_RULES}第六十六条第三项", material_form="electronic"),
-            M("抵押合同", f"{REAL_ESTATE_RULES}第六十六条第四项", material_form="electronic"),
+            M("主债权合同", f"{REAL_ESTATE_RULES}第六十六条", material_form="electronic"),
+            M("抵押合同", f"{REAL_ESTATE_RULES}第六十六条", material_form="electronic"),
         ],
     },
     {
@@ -757,7 +757,7 @@ ITEMS = [
         "department": "land",
         "window_category": "real_estate",
         "keywords": "解押 还清贷款",
-        "legal_basis": f"{REAL_ESTATE}第十四条；{REAL_ESTATE_RULES}第二十八条",
+        "legal_basis": f"{REAL_ESTATE}第十四条；{REAL_ESTATE_RULES}第六十八条",
         "case_kind": "instant",
         "statutory_days": 30,
         "promised_days": 0,
@@ -782,7 +782,7 @@ ITEMS = [
             M("不动产登记申请书", f"{REAL_ESTATE}第十六条第一款第一项", blank_form=True),
             M(
                 "抵押权消灭证明",
-                f"{REAL_ESTATE_RULES}第二十八条第二项",
+                f"{REAL_ESTATE_RULES}第六十八条",
                 source_channel="third_party",
                 issuing_body="抵押权人（银行）",
                 material_form="electronic",
@@ -919,7 +919,7 @@ ITEMS = [
             ),
             M(
                 "项目符合产业政策的声明",
-                f"{INVESTMENT}第十三条第五项",
+                f"{INVESTMENT}第十三条第四项",
                 material_type="electronic",
                 material_form="electronic",
                 blank_form=True,
@@ -963,13 +963,13 @@ ITEMS = [
         "materials": [
             M(
                 "项目申请报告",
-                f"{INVESTMENT}第九条",
+                f"{INVESTMENT}第六条",
                 acceptance_standard="包括项目单位情况、拟建项目情况、资源利用和生态环境影响分析、经济和社会影响分析",
                 sample=True,
             ),
             M(
                 "用地（用海）预审与选址意见书",
-                f"{INVESTMENT}第九条第二款；{PLANNING}第三十六条",
+                f"{PLANNING}第三十六条；《中华人民共和国土地管理法》第五十二条",
                 material_type="copy",
                 original_copies=0,
                 copy_copies=1,
@@ -1313,7 +1313,7 @@ ITEMS = [
         "department": "hrss",
         "window_category": "social",
         "keywords": "登记失业 就业失业登记证",
-        "legal_basis": "《中华人民共和国就业促进法》第五十三条；《就业服务与就业管理规定》第六十三条",
+        "legal_basis": "《就业服务与就业管理规定》第六十一条、第六十三条",
         "case_kind": "instant",
         "statutory_days": 0,
         "promised_days": 0,
@@ -1351,7 +1351,7 @@ ITEMS = [
         "department": "hrss",
         "window_category": "social",
         "keywords": "居民养老保险 城乡居保 参保",
-        "legal_basis": f"{SOCIAL_INSURANCE}第二十条、第五十七条；《国务院关于建立统一的城乡居民基本养老保险制度的意见》"
+        "legal_basis": f"{SOCIAL_INSURANCE}第二十条、第二十二条；《国务院关于建立统一的城乡居民基本养老保险制度的意见》"
         "（国发〔2014〕8号）",
         "case_kind": "instant",
         "statutory_days": 0,
