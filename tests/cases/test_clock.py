@@ -181,3 +181,11 @@ def test_clock_badge_without_clock(cast):
     case = CaseFactory(state=CaseState.DRAFT)
     html = Template("{% load clock %}{% clock_badge case %}").render(Context({"case": case}))
     assert "badge" not in html
+
+
+def test_badge_overdue_over_a_weekend_says_overdue_without_zero(cast, monkeypatch):
+    case = CaseFactory(submitted=True, received_at=at(D(2026, 11, 13)))  # due Fri 20 Nov
+    case_clock_recompute(case)
+    monkeypatch.setattr("cases.clock.timezone.now", lambda: at(D(2026, 11, 22)))  # Sunday
+    html = Template("{% load clock %}{% clock_badge case %}").render(Context({"case": case}))
+    assert "badge-overdue" in html and "已超期" in html and "0个工作日" not in html
