@@ -473,10 +473,11 @@ class ExtensionDecisionForm(forms.Form):
 
 # ---- workbenches ------------------------------------------------------------------------------
 
+# The first is the default: a queue is worked oldest first.
 SORTS = {
-    "newest": ("-received_at", "最新收件在前"),
     "oldest": ("received_at", "最早收件在前"),
     "due": ("next_due", "最早到期在前"),
+    "newest": ("-received_at", "最新收件在前"),
     "number": ("number", "按办件编号"),
 }
 AGES = {
@@ -489,7 +490,12 @@ AGES = {
 
 
 class WorkbenchFilterForm(forms.Form):
-    q = forms.CharField(label="查找", required=False, max_length=50, help_text="办件编号、申请人姓名或身份证号")
+    q = forms.CharField(
+        label="查找",
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": "办件编号、申请人姓名或身份证号", "type": "search"}),
+    )
     state = forms.ChoiceField(label="状态", required=False)
     item = forms.ModelChoiceField(label="事项", queryset=None, required=False, empty_label="全部事项")
     age = forms.ChoiceField(label="收件时长", required=False, choices=[(k, v[1]) for k, v in AGES.items()])

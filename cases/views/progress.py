@@ -32,7 +32,7 @@ def _over_limit(request) -> bool:
 
 def _steps(case: Case) -> list[dict]:
     """The state changes only: what happened and when, never who, why, or any note."""
-    events = case.events.exclude(to_state="").order_by("created_at", "pk")
+    events = case.events.exclude(to_state="").exclude(from_state="").order_by("created_at", "pk")
     return [{"label": event.get_kind_display(), "at": event.created_at} for event in events]
 
 

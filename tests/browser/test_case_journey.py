@@ -152,3 +152,53 @@ def test_apply_supplement_accept_grant(page, shot, licence, cast):
         assert step in timeline
     assert page.locator("[data-download]").count() == 3
     shot(page, "case-11-citizen-timeline")
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
+def test_counter_application_with_deferral_then_public_progress(page, shot, licence, cast):
+    from hall.demo import make_id_number
+
+    form_material, place_material = list(licence.materials.order_by("order"))
+
+    # A walk-in applicant: the clerk picks the item, records identity and originals, scans one material.
+    login(page, "jc_clerk", cast.password)
+    page.click("#counter-start")
+    page.select_option("select[name=item]", str(licence.item_id))
+    page.click("#counter-next")
+    page.wait_for_selector("[data-page=counter-apply]")
+    page.fill("input[name=applicant-id_number]", make_id_number("441702", "19750505", "246"))
+    page.fill("input[name=applicant-real_name]", "陈小红")
+    page.fill("input[name=applicant-mobile]", "13712345678")
+    page.check("input[name=applicant-identity_checked]")
+    page.set_input_files(
+        f"input[name=scan-material_{form_material.pk}]", _file("扫描申请书.pdf", PDF_BYTES, "application/pdf")
+    )
+    page.check(f"input[name=originals-originals_seen][value='{form_material.pk}']")
+    shot(page, "counter-01-apply")
+    page.click("form button[type=submit]:has-text('收件并进入受理审查')")
+    page.wait_for_selector("[data-page=review]")
+    case = Case.objects.get()
+    assert "已核验原件" in page.content()
+
+    # The place certificate is deferrable: accept with deferral and the applicant's undertaking.
+    page.click("#tab-deferral")
+    page.check(f"input[name=deferral-deferred][value='{place_material.pk}']")
+    page.fill("input[name=deferral-deadline]", (timezone.localdate() + datetime.timedelta(days=2)).isoformat())
+    page.check("input[name=deferral-undertaking]")
+    shot(page, "counter-02-deferral")
+    page.click("#do-deferral")
+    page.wait_for_selector("[data-latest-document]")
+    shot(page, "counter-03-deferred")
+    text = _download_notice(page, "deferral")
+    assert case.number in text and "容缺受理通知书" in text
+    _logout(page)
+
+    # Anyone with the number and the mobile sees the progress, nothing personal.
+    page.goto("/cases/progress/")
+    page.fill("input[name=number]", case.number)
+    page.fill("input[name=mobile]", "13712345678")
+    page.click("form button[type=submit]:has-text('查询')")
+    page.wait_for_selector("[data-progress-result]")
+    result = page.locator("[data-progress-result]").inner_text()
+    assert "已受理" in result and "容缺受理" in result and "陈小红" not in result
+    shot(page, "counter-04-progress")
