@@ -73,6 +73,13 @@ class MaterialUploadForm(forms.Form):
         for material in self.materials:
             self.fields[material_field_name(material)] = material_file_field(material)
 
+    def note_current(self, current_files) -> None:
+        """Tell next to each input which file is already there (a new one replaces it)."""
+        for submitted in current_files:
+            field = self.fields.get(f"material_{submitted.material_id}")
+            if field is not None:
+                field.help_text = f"已上传：{submitted.original_name}（再次选择文件将替换）；{field.help_text}"
+
     def uploaded(self) -> dict:
         """{material: UploadedFile} for the inputs that received a file."""
         return {

@@ -126,7 +126,8 @@ def edit(request, pk: int):
             else:
                 messages.success(request, "草稿已保存。")
             return redirect("cases:edit", pk=case.pk)
-    current = case.materials.filter(superseded=False).select_related("material")
+    current = list(case.materials.filter(superseded=False).select_related("material"))
+    uploads.note_current(current)
     context = {
         "case": case,
         "item": version.item,

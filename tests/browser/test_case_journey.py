@@ -202,3 +202,25 @@ def test_counter_application_with_deferral_then_public_progress(page, shot, lice
     result = page.locator("[data-progress-result]").inner_text()
     assert "已受理" in result and "容缺受理" in result and "陈小红" not in result
     shot(page, "counter-04-progress")
+
+
+def test_bad_file_message_sits_next_to_its_input_and_draft_shows_the_check(page, shot, licence, cast):
+    form_material, place_material = list(licence.materials.order_by("order"))
+    login(page, cast.citizen.mobile, cast.password)
+    page.goto(f"/cases/apply/{licence.item_id}/")
+    page.set_input_files(
+        f"input[name=material_{form_material.pk}]", _file("申请书.pdf", b"this is not a pdf", "application/pdf")
+    )
+    page.click("button[value=save]")
+    page.wait_for_selector(".invalid-feedback")
+    field = page.locator(f"#div_id_material_{form_material.pk}")
+    assert "内容与扩展名不符" in field.inner_text()
+    assert not Case.objects.exists()
+    shot(page, "apply-bad-file")
+
+    page.set_input_files(f"input[name=material_{form_material.pk}]", _file("申请书.pdf", PDF_BYTES, "application/pdf"))
+    page.click("button[value=save]")
+    page.wait_for_selector("[data-page=edit]")
+    check = page.locator(".completeness").inner_text()
+    assert "经营场所使用证明" in check and "容缺" in check
+    shot(page, "apply-draft-check")
