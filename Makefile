@@ -38,6 +38,7 @@ migrate: venv
 # Demo data, idempotent: the organisation, then the catalogue and sample cases where the apps have them.
 demo: migrate
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_calendar
 	$(BIN)/python manage.py seed_catalogue
 	$(BIN)/python manage.py seed_cases
 
