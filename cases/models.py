@@ -189,6 +189,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["state", "next_due"], name="case_state_next_due"),
             models.Index(fields=["state", "created_at"], name="case_state_created"),
             models.Index(fields=["item_version", "state"], name="case_item_state"),
+            # Name prefix search (LIKE '王%') on PostgreSQL whatever the database collation; ignored elsewhere.
+            models.Index(
+                fields=["applicant_name"], name="case_applicant_name_prefix", opclasses=["varchar_pattern_ops"]
+            ),
         ]
 
     def __str__(self) -> str:
