@@ -235,12 +235,15 @@ def notice_mark_read(*, user: User, notice_ids: list[int] | None = None) -> int:
     return notices.update(read_at=timezone.now())
 
 
-def navbar_context(user) -> dict:
-    """The unread count for the navbar and, for admins, the years whose calendar is provisional."""
+def navbar_context(user, assignments=None) -> dict:
+    """The unread count for the navbar and, for admins, the years whose calendar is provisional.
+    `assignments`: the user's staff assignments when the caller has them already (saves a query)."""
     if user is None or not user.is_authenticated:
         return {}
     context = {"unread_notice_count": unread_count(user)}
-    if user.is_superuser or user.assignments.filter(role=StaffRole.SYSTEM_ADMIN).exists():
+    if assignments is None:
+        assignments = list(user.assignments.all())
+    if user.is_superuser or any(a.role == StaffRole.SYSTEM_ADMIN for a in assignments):
         context["calendar_warning_years"] = calendar_warning_years()
     return context
 
