@@ -99,3 +99,24 @@ def test_scope_query_count_does_not_grow_with_cases(cast, django_assert_max_num_
         cases = list(cases_for_user(clerk))
         [c.item_version.name for c in cases]
     assert len(cases) == 5
+
+
+def test_materials_by_guide_and_timeline(cast):
+    from cases import services
+    from cases.selectors import case_timeline, materials_by_guide
+
+    from .factories import pdf_upload
+    from .helpers import draft_case
+
+    case = draft_case(cast)
+    first = case.item_version.materials.get(name="申请书")
+    services.case_attach_material(case=case, actor=cast.citizen, upload=pdf_upload("旧.pdf"), material=first)
+    services.case_attach_material(case=case, actor=cast.citizen, upload=pdf_upload("新.pdf"), material=first)
+    services.case_attach_material(case=case, actor=cast.citizen, upload=pdf_upload("说明.pdf"))
+    rows, extra = materials_by_guide(case)
+    assert [(m.name, [f.original_name for f in files]) for m, files in rows] == [
+        ("申请书", ["新.pdf"]),
+        ("申请人身份证明", []),
+    ]
+    assert [f.original_name for f in extra] == ["说明.pdf"]
+    assert [e.kind for e in case_timeline(case)] == ["created", "material_added", "material_replaced", "material_added"]
