@@ -152,15 +152,17 @@ def _check_target(*, kind: str, item: Item, target: Department | None) -> None:
         raise ValidationError({"target_department": "划转事项时，承接部门应属于同一行政区划。"})
 
 
-def version_copy(*, source: ItemVersion) -> ItemVersion:
-    """A new draft with every element of `source`, its materials (and their files) and steps."""
+def version_copy(*, source: ItemVersion, item: Item | None = None) -> ItemVersion:
+    """A new draft of `item` (default: the source's own item) with every element of `source`,
+    its materials (and their files) and steps."""
+    item = item or source.item
     values = {
         f.attname: getattr(source, f.attname)
         for f in ItemVersion._meta.concrete_fields
         if f.name not in _NOT_COPIED and f.attname not in _NOT_COPIED
     }
-    number = (source.item.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    draft = ItemVersion.objects.create(item=source.item, number=number, state=VersionState.DRAFT, **values)
+    number = (item.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    draft = ItemVersion.objects.create(item=item, number=number, state=VersionState.DRAFT, **values)
     draft.themes.set(source.themes.all())
     draft.life_events.set(source.life_events.all())
     draft.receivable_halls.set(source.receivable_halls.all())

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from hall.pdf import absolute_url, qr_data_uri, render_pdf
 
-from ..cache import cached_fragment
+from ..cache import cached_fragment, public_page
 from ..constants import Audience, CrossAreaScope, VersionState
 from ..models import Bundle, Item, ItemVersion, Material
 from ..permissions import is_catalogue_admin
@@ -43,15 +43,18 @@ def catalogue(request):
         context = {
             "filters": filters,
             "page": page,
-            "facets": catalogue_facets(),
+            "facets": cached_fragment("facets", (), catalogue_facets),
             "audiences": Audience.choices,
             "scopes": [c for c in CrossAreaScope.choices if c[0] != CrossAreaScope.NONE],
             "querystring": _querystring_without_page(request),
         }
         return render_to_string("items/_catalogue_body.html", context)
 
-    body = cached_fragment("catalogue", (*filters.cache_parts(), page_number), render_body)
-    return render(request, "items/catalogue.html", {"body": body, "filters": filters})
+    def context() -> dict:
+        body = cached_fragment("catalogue", (*filters.cache_parts(), page_number), render_body)
+        return {"body": body, "filters": filters}
+
+    return public_page(request, kind="catalogue", template="items/catalogue.html", context=context)
 
 
 def _querystring_without_page(request) -> str:
@@ -86,10 +89,13 @@ def guide(request, pk: int):
             return ""
         return render_to_string("items/_guide_body.html", _guide_context(item.current_version, item=item))
 
-    body = cached_fragment("guide", (pk,), render_body)
-    if not body:
-        raise Http404("没有找到这个事项，它可能已经取消或尚未发布。")
-    return render(request, "items/guide.html", {"body": body, "pk": pk})
+    def context() -> dict:
+        body = cached_fragment("guide", (pk,), render_body)
+        if not body:
+            raise Http404("没有找到这个事项，它可能已经取消或尚未发布。")
+        return {"body": body, "pk": pk}
+
+    return public_page(request, kind="guide", template="items/guide.html", context=context)
 
 
 def _guide_context(version: ItemVersion, *, item: Item) -> dict:
@@ -170,8 +176,10 @@ def material_file(request, pk: int, kind: str):
 
 @require_GET
 def bundle_list(request):
-    bundles = published_bundles().prefetch_related("items__current_version")
-    return render(request, "items/bundle_list.html", {"bundles": bundles})
+    def context() -> dict:
+        return {"bundles": list(published_bundles().prefetch_related("items__current_version"))}
+
+    return public_page(request, kind="bundles", template="items/bundle_list.html", context=context)
 
 
 @require_GET
@@ -195,10 +203,13 @@ def bundle_detail(request, pk: int):
             },
         )
 
-    body = cached_fragment("bundle", (pk,), render_body)
-    if not body:
-        raise Http404("没有找到这件“一件事”。")
-    return render(request, "items/bundle.html", {"body": body})
+    def context() -> dict:
+        body = cached_fragment("bundle", (pk,), render_body)
+        if not body:
+            raise Http404("没有找到这件“一件事”。")
+        return {"body": body}
+
+    return public_page(request, kind="bundle", template="items/bundle.html", context=context)
 
 
 @require_GET

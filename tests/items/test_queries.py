@@ -79,3 +79,23 @@ def test_bundle_queries_do_not_grow_with_items(client, cast):
     assert _count(client, reverse("items:bundle", args=[small.pk])) == _count(
         client, reverse("items:bundle", args=[big.pk])
     )
+
+
+def test_a_cached_page_carries_each_visitor_their_own_valid_csrf_token(cast):
+    """Anonymous pages are cached whole; the forms in the navigation must still work for every visitor."""
+    import re
+
+    from django.test import Client
+
+    ItemVersionFactory(name="营业执照遗失补领")
+    url = reverse("items:catalogue")
+    tokens = []
+    for _ in range(2):
+        visitor = Client(enforce_csrf_checks=True)
+        html = visitor.get(url).content.decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        assert "tongban-csrf-marker" not in html
+        tokens.append(token)
+        response = visitor.post(reverse("toggle_large_text"), {"csrfmiddlewaretoken": token, "next": url})
+        assert response.status_code == 302
+    assert tokens[0] != tokens[1]
