@@ -1,6 +1,7 @@
 """What every case service shares: running a transition safely, the audit event, the applicant's
 notice, and the errors the views show."""
 
+import ipaddress
 from collections.abc import Callable
 from datetime import date, timedelta
 from functools import wraps
@@ -109,9 +110,17 @@ def event_record(
         to_state=to_state,
         note=note,
         changes=changes or {},
-        ip=ip or None,
+        ip=_clean_ip(ip),
         document=document,
     )
+
+
+def _clean_ip(ip: str | None) -> str | None:
+    """A valid address or nothing (a forged header must not break the audit write)."""
+    try:
+        return str(ipaddress.ip_address((ip or "").strip())) if ip else None
+    except ValueError:
+        return None
 
 
 def case_link(case: Case) -> str:

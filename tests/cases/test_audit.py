@@ -97,3 +97,14 @@ def test_postgres_trigger_refuses_raw_change_of_documents(trail):
     document = case.documents.get()
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE cases_document SET sha256 = 'x' WHERE id = %s", [document.pk])
+
+
+@pytest.mark.parametrize("ip,stored", [("10.0.0.1", "10.0.0.1"), ("::1", "::1"), ("not-an-ip", None), ("", None)])
+def test_bad_ip_is_dropped_not_fatal(cast, ip, stored):
+    from cases import services
+
+    from .helpers import draft_case
+
+    case = draft_case(cast)
+    services.case_update_draft(case=case, actor=cast.citizen, form_data={}, ip=ip)
+    assert case.events.get(kind=EventKind.UPDATED).ip == stored
