@@ -14,7 +14,7 @@ from .. import permissions
 from ..constants import DECIDING_STATES, ExtensionState
 from ..forms import DenyForm, ExtensionDecisionForm, ExtensionRequestForm, GrantForm, ResumeForm, SuspendForm
 from ..models import ExtensionRequest
-from ..selectors import case_timeline, documents_for_case
+from ..selectors import case_timeline, cases_for_user, documents_for_case
 from ..services import (
     case_approve_extension,
     case_deny,
@@ -152,18 +152,14 @@ def request_extension(request, pk: int):
 
 
 def _supervised_extensions(user):
-    """Extension requests on cases the supervisor may see (permissions.is_supervisor), pending first."""
+    """Extension requests on the cases the supervisor may see (cases_for_user), pending first."""
     if not permissions.regions_with_role(user, StaffRole.SUPERVISOR):
         raise Http404
-    candidates = ExtensionRequest.objects.select_related(
-        "case__item_version",
-        "case__receiving_hall__region",
-        "case__handed_to_hall__region",
-        "case__owning_department__region",
-        "requested_by",
-        "decided_by",
-    ).order_by("state", "-requested_at")[:200]
-    return [e for e in candidates if permissions.is_supervisor(e.case, user)]
+    return list(
+        ExtensionRequest.objects.filter(case__in=cases_for_user(user).values("pk"))
+        .select_related("case__item_version", "case__owning_department", "requested_by", "decided_by")
+        .order_by("state", "-requested_at")[:200]
+    )
 
 
 @login_required
