@@ -5,6 +5,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from hall.constants import StaffRole
+from hall.models import User
+from hall.notices import notice_queue
+
 from .. import permissions
 from ..constants import MAX_EXTENSION_DAYS, CaseState, DocumentKind, EventKind, ExtensionState, SpecialProcedureKind
 from ..models import Case, ExtensionRequest, SpecialProcedure
@@ -147,7 +151,25 @@ def case_request_extension(*, case: Case, actor, days: int, reason: str, ip: str
     event_record(
         case=case, kind=EventKind.EXTENSION_REQUESTED, actor=actor, note=f"申请延期{days}个工作日：{reason}", ip=ip
     )
+    for supervisor in _supervisors_of(case):
+        notice_queue(
+            recipient=supervisor,
+            kind="extension_requested",
+            subject=f"延期待批准：{case.number}",
+            body=f"{case.owning_department.name}申请将办件 {case.number}（{case.title}）的办理期限延长{days}个工作日，"
+            f"理由：{reason.strip()}。请审批。",
+            case_number=case.number or "",
+        )
     return extension
+
+
+def _supervisors_of(case: Case):
+    """The supervisors who may approve the case's extension (permissions.is_supervisor)."""
+    region = case.owning_department.region
+    users = User.objects.filter(
+        assignments__role=StaffRole.SUPERVISOR, assignments__hall__region_id__in=[region.pk, region.parent_id]
+    ).distinct()
+    return [user for user in users if permissions.is_supervisor(case, user)]
 
 
 @case_service

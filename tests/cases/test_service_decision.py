@@ -92,6 +92,8 @@ def test_extension_requested_once_and_approved_by_supervisor(cast):
     case = accepted_case(cast)
     extension = services.case_request_extension(case=case, actor=cast.approver, days=10, reason="需征求其他部门意见")
     assert extension.state == ExtensionState.PENDING
+    told = set(Notice.objects.filter(kind="extension_requested").values_list("recipient__username", flat=True))
+    assert told == {"jc_supervisor", "yj_supervisor"}  # the county's and the city's supervisors
     with pytest.raises(ValidationError, match="只能延期一次"):
         services.case_request_extension(case=case, actor=cast.approver, days=2, reason="再次")
     with pytest.raises(PermissionDenied):
