@@ -4,18 +4,17 @@ audit event, the applicant's notice and the document together). See docs/contrac
 from ._common import CaseAlreadyHandled, event_record
 from .apply import (
     Completeness,
-    bundle_follow,
-    bundle_parent_state,
     case_attach_material,
     case_create_bundle,
     case_create_draft,
-    case_record_counter_application,
     case_remove_material,
     case_submit,
     case_update_draft,
     case_withdraw,
     completeness_check,
 )
+from .bundle import bundle_follow, bundle_parent_state
+from .counter import case_record_counter_application
 from .decision import (
     case_approve_extension,
     case_deny,

@@ -1,5 +1,5 @@
-"""Applying: drafts, materials, the completeness check, submission (online and at the counter),
-bundles (一件事) and withdrawal."""
+"""Applying online: drafts, materials, the completeness check, submission, bundles (一件事) and
+withdrawal. Counter applications: services/counter.py."""
 
 from dataclasses import dataclass, field
 
@@ -7,18 +7,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from hall.constants import AccountKind
 from hall.models import Enterprise, Hall, User
-from hall.validators import validate_id_number, validate_mobile
 from items.constants import VersionState
 from items.models import Bundle, ItemVersion, Material
 
 from .. import permissions
-from ..constants import STATE_PROGRESS, CaseState, Channel, EventKind
+from ..constants import WITHDRAWABLE_STATES, CaseState, Channel, EventKind
 from ..models import Case, SubmittedMaterial
 from ..numbering import case_number_allocate
 from ..uploads import remember_written, upload_check
 from ._common import case_service, event_record, notify_applicant, run_transition, save_case
+from .bundle import bundle_follow
 
 # The applicant or a clerk of the receiving hall may change materials in these states.
 MATERIAL_STATES = [CaseState.DRAFT, CaseState.SUBMITTED, CaseState.SUPPLEMENT_REQUESTED, CaseState.ACCEPTED]
@@ -316,97 +315,6 @@ def case_submit(*, case: Case, actor: User, ip: str | None = None) -> Case:
     return case
 
 
-def _counter_applicant(*, id_number: str, real_name: str, mobile: str) -> User:
-    """The walk-in applicant's account, found by ID number or created (without a usable password)."""
-    validate_id_number(id_number)
-    validate_mobile(mobile)
-    existing = User.objects.filter(id_number__iexact=id_number).first()
-    if existing is not None:
-        if not existing.is_citizen:
-            raise ValidationError("该身份证号属于工作人员账号，不能作为申请人。", code="staff_id")
-        if existing.real_name.strip() != real_name.strip():
-            raise ValidationError("姓名与该身份证号已登记的账号不一致，请核对证件。", code="id_mismatch")
-        return existing
-    if User.objects.filter(Q(mobile=mobile) | Q(username=mobile)).exists():
-        raise ValidationError("该手机号已被另一个账号使用，请核对身份证号或更换手机号。", code="mobile_taken")
-    user = User(username=mobile, mobile=mobile, id_number=id_number.upper(), real_name=real_name.strip())
-    user.kind = AccountKind.PERSON
-    user.set_unusable_password()
-    user.full_clean()
-    user.save()
-    return user
-
-
-@case_service
-def case_record_counter_application(
-    *,
-    clerk: User,
-    hall: Hall,
-    item_version: ItemVersion,
-    applicant_id_number: str,
-    applicant_name: str,
-    applicant_mobile: str,
-    identity_checked: bool,
-    form_data: dict | None = None,
-    enterprise: Enterprise | None = None,
-    uploads: dict | None = None,
-    originals_seen: list[int] | tuple = (),
-    ip: str | None = None,
-) -> Case:
-    """A clerk records a walk-in application at their hall: the identity check, the scanned materials
-    ({Material: file}) and which originals were seen (Material ids). The case is submitted at once
-    and waits for the clerk's intake review (accept, supplement, refuse, defer)."""
-    if hall.pk not in permissions.halls_with_role(clerk, "window_clerk"):
-        raise PermissionDenied("您不是该大厅的窗口工作人员。")
-    if not identity_checked:
-        raise ValidationError("请先当面核验申请人的身份证件，再收件。", code="identity_unchecked")
-    _check_applicable(item_version)
-    if not item_version.receivable_halls.filter(pk=hall.pk).exists():
-        raise ValidationError("本大厅不能受理该事项，请引导申请人到可受理的大厅办理。", code="hall_not_allowed")
-    applicant = _counter_applicant(id_number=applicant_id_number, real_name=applicant_name, mobile=applicant_mobile)
-    if enterprise is not None:
-        _check_enterprise(applicant, enterprise)
-    agent_name, agent_id = _agent(form_data)
-    case = _new_case(
-        applicant=applicant,
-        item_version=item_version,
-        enterprise=enterprise,
-        receiving_hall=hall,
-        form_data=form_data,
-        channel=Channel.COUNTER,
-        agent_name=agent_name,
-        agent_id=agent_id,
-    )
-    case.identity_checked = True
-    save_case(case)
-    event_record(case=case, kind=EventKind.CREATED, actor=clerk, to_state=case.state, note="窗口收件", ip=ip)
-    seen = set(originals_seen)
-    for material, upload in (uploads or {}).items():
-        case_attach_material(
-            case=case, actor=clerk, upload=upload, material=material, originals_seen=material.pk in seen, ip=ip
-        )
-    run_transition(case, "submit", clerk)
-    _number_and_receive(case)
-    save_case(case)
-    event_record(
-        case=case,
-        kind=EventKind.COUNTER_RECEIVED,
-        actor=clerk,
-        from_state=CaseState.DRAFT,
-        to_state=case.state,
-        note="已当面核验申请人身份证件",
-        changes={"originals_seen": sorted(seen)},
-        ip=ip,
-    )
-    notify_applicant(
-        case,
-        kind="case_submitted",
-        subject=f"窗口已收件：{case.title}",
-        body=f"{hall.name}已收到您申请的“{case.title}”，办件编号 {case.number}。",
-    )
-    return case
-
-
 @case_service
 def case_create_bundle(
     *,
@@ -464,7 +372,7 @@ def case_withdraw(*, case: Case, actor: User, reason: str = "", ip: str | None =
     if case.is_bundle_parent:
         if not permissions.can_withdraw(case, actor):
             raise PermissionDenied("只有申请人可以撤回申请。")
-        children = [c for c in case.children.all() if c.state in _withdrawable()]
+        children = [c for c in case.children.all() if c.state in WITHDRAWABLE_STATES]
         if not children:
             raise ValidationError("该申请已有决定，不能撤回。", code="decided")
         for child in children:
@@ -484,51 +392,3 @@ def case_withdraw(*, case: Case, actor: User, reason: str = "", ip: str | None =
         )
     bundle_follow(case)
     return case
-
-
-def _withdrawable():
-    from ..constants import WITHDRAWABLE_STATES
-
-    return WITHDRAWABLE_STATES
-
-
-# Between two live children at the same stage, the one needing attention first sets the parent's state.
-_TIE_BREAK = {
-    CaseState.SUPPLEMENT_REQUESTED: 0,
-    CaseState.SUBMITTED: 1,
-    CaseState.SUSPENDED: 0,
-    CaseState.ACCEPTED: 1,
-    CaseState.DENIED: 0,
-    CaseState.APPROVED: 1,
-}
-
-
-def bundle_parent_state(states: list[str]) -> str:
-    """The parent's state from its children's: the least advanced live child's state; when no child is
-    live, rejected if any was rejected, else withdrawn."""
-    live = [s for s in states if s not in (CaseState.WITHDRAWN, CaseState.REJECTED)]
-    if not live:
-        return CaseState.REJECTED if CaseState.REJECTED in states else CaseState.WITHDRAWN
-    return min(live, key=lambda s: (STATE_PROGRESS[s], _TIE_BREAK.get(s, 0)))
-
-
-def bundle_follow(case: Case) -> Case | None:
-    """After a child's transition (inside its service's transaction): bring the parent into line."""
-    if not case.parent_id:
-        return None
-    parent = Case.objects.select_for_update().get(pk=case.parent_id)
-    new_state = bundle_parent_state(list(parent.children.values_list("state", flat=True)))
-    if new_state == parent.state:
-        return parent
-    from_state = parent.state
-    run_transition(parent, "follow_children", None, new_state)
-    save_case(parent)
-    event_record(
-        case=parent,
-        kind=EventKind.BUNDLE_FOLLOWED,
-        actor=None,
-        from_state=from_state,
-        to_state=parent.state,
-        note=f"子办件 {case.number or case.pk} 状态变化",
-    )
-    return parent

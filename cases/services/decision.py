@@ -13,7 +13,7 @@ from .. import permissions
 from ..constants import MAX_EXTENSION_DAYS, CaseState, DocumentKind, EventKind, ExtensionState, SpecialProcedureKind
 from ..models import Case, ExtensionRequest, SpecialProcedure
 from ._common import case_service, event_record, notify_applicant, run_transition, save_case, today
-from .apply import bundle_follow
+from .bundle import bundle_follow
 from .intake import _issue_and_record, _officer, default_appeal_rights
 
 

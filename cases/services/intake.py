@@ -12,7 +12,8 @@ from ..constants import LAWSUIT_MONTHS, RECONSIDERATION_DAYS, CaseState, DefectK
 from ..documents import document_issue
 from ..models import Case, DeferredMaterial, SupplementItem, SupplementRequest
 from ._common import add_working_days, case_service, event_record, notify_applicant, run_transition, save_case, today
-from .apply import _current_material_ids, bundle_follow, completeness_check
+from .apply import _current_material_ids, completeness_check
+from .bundle import bundle_follow
 
 
 def default_appeal_rights(case: Case) -> str:
