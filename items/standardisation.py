@@ -17,7 +17,8 @@ lags even when another county is leanest overall.
 
 Reads are scoped to the caller: a catalogue admin sees the base items their department line
 (same short name, e.g. 市场监管) implements in their county or, for a city admin, in the counties
-below; a system admin sees all. Everything runs in a fixed number of queries.
+below; a catalogue admin without a department (the catalogue office) every item of their region
+and below; a system admin sees all. Everything runs in a fixed number of queries.
 """
 
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from hall.constants import StaffRole
 from hall.models import StaffAssignment
 
 from .models import BaseItem, Item, ItemVersion, Material, ProcessStep
-from .permissions import editable_departments, review_region_ids
+from .permissions import catalogue_assignments
 from .validators import normalise_material_name
 
 LEANEST_RULE = (
@@ -122,15 +123,29 @@ def _is_system_admin(user) -> bool:
 
 
 def standardisation_scope(user) -> Q | None:
-    """The implementations whose base items this user may compare, or None for no access."""
+    """The implementations whose base items this user may compare, or None for no access.
+
+    - system admin: all;
+    - catalogue admin of a department: that department line (same short name) in their region and
+      the regions below it;
+    - catalogue admin without a department (the catalogue office of the 政务服务数据管理局, which
+      runs the standardisation): every item of their region and the regions below it."""
     if not user.is_authenticated:
         return None
     if _is_system_admin(user):
         return Q()
-    departments = list(editable_departments(user))
-    if not departments:
+    assignments = catalogue_assignments(user)
+    if not assignments:
         return None
-    return Q(department__short_name__in={d.short_name for d in departments}, region_id__in=review_region_ids(user))
+    scope = Q(pk__in=[])
+    for assignment in assignments:
+        region = assignment.department.region if assignment.department_id else assignment.hall.region
+        regions = Q(region_id=region.pk) | Q(region__parent_id=region.pk)
+        if assignment.department_id:
+            scope |= regions & Q(department__short_name=assignment.department.short_name)
+        else:
+            scope |= regions
+    return scope
 
 
 def standardisation_base_items(user) -> QuerySet[BaseItem] | None:

@@ -90,9 +90,14 @@ def test_scope(cast, base):
         hall=cast.halls["JC"],
         department=Department.objects.get(region__code="441702", short_name="人社"),
     )
-    for user in (cast.catalogue_admin, cast.other_catalogue_admin, city_admin, cast.admin):
+    office = StaffFactory()  # the catalogue office of the county: reviews, owns no department
+    AssignmentFactory(user=office, role=StaffRole.CATALOGUE_ADMIN, hall=cast.halls["YD"], department=None)
+    for user in (cast.catalogue_admin, cast.other_catalogue_admin, city_admin, cast.admin, office):
         assert list(standardisation_base_items(user)) == [base], user
         assert standardisation_comparison(user, base.base_code) is not None
+    far_office = StaffFactory()  # 阳西县's office: neither county of this comparison is its own
+    AssignmentFactory(user=far_office, role=StaffRole.CATALOGUE_ADMIN, hall=cast.halls["YX"], department=None)
+    assert list(standardisation_base_items(far_office)) == []
     assert list(standardisation_base_items(hrss_admin)) == []
     assert standardisation_comparison(hrss_admin, base.base_code) is None
     assert standardisation_base_items(cast.clerk) is None
