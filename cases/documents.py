@@ -79,10 +79,24 @@ def document_issue(
 
 
 def document_correct(*, document: Document, actor, context: dict | None = None) -> Document:
-    """Issue a corrected copy of `document` as a new Document that supersedes it."""
+    """Issue a corrected copy of `document` as a new Document that supersedes it (with its event); run it
+    inside a transaction. The caller supplies the corrected context (see the kind's template)."""
+    from .constants import EventKind
+    from .services._common import event_record
+
     if hasattr(document, "superseded_by"):
         raise ValueError("该文书已被更正，请更正最新的文书。")
-    return document_issue(case=document.case, kind=document.kind, actor=actor, context=context, supersedes=document)
+    correction = document_issue(
+        case=document.case, kind=document.kind, actor=actor, context=context, supersedes=document
+    )
+    event_record(
+        case=document.case,
+        kind=EventKind.DOCUMENT_ISSUED,
+        actor=actor,
+        note=f"更正{document.title}（{document.number}），新文书{correction.number}",
+        document=correction,
+    )
+    return correction
 
 
 def document_for_token(token: str) -> Document | None:

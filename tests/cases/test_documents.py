@@ -141,6 +141,7 @@ def test_document_never_changes_and_correction_supersedes(cast, client):
     assert correction.supersedes == original and original.superseded_by == correction
     assert original.file.read() == original_bytes  # the old file is untouched
     assert correction.number != original.number
+    assert case.events.filter(kind="document_issued", document=correction).exists()
     page = client.get(reverse("cases:verify", args=[original.token])).content.decode()
     assert "已被更正" in page and correction.number in page
     with pytest.raises(ValueError):
