@@ -353,7 +353,7 @@ class SubmittedMaterial(models.Model):
     superseded = models.BooleanField("已被替换", default=False, help_text="补正后由新文件取代")
 
     class Meta:
-        ordering = ["case", "material__order", "uploaded_at"]
+        ordering = ["uploaded_at", "pk"]
         verbose_name = verbose_name_plural = "申请材料"
 
     def __str__(self) -> str:
@@ -408,7 +408,7 @@ class SupplementItem(models.Model):
     reason = models.TextField("原因及要求")
 
     class Meta:
-        ordering = ["request", "pk"]
+        ordering = ["pk"]
         verbose_name = verbose_name_plural = "补正事项"
 
     def __str__(self) -> str:
@@ -437,7 +437,7 @@ class SpecialProcedure(models.Model):
     )
 
     class Meta:
-        ordering = ["case", "started_on", "pk"]
+        ordering = ["started_on", "pk"]
         verbose_name = verbose_name_plural = "特别程序"
 
     def __str__(self) -> str:
@@ -513,7 +513,7 @@ class Document(AppendOnlyModel):
     )
 
     class Meta:
-        ordering = ["case", "issued_at", "pk"]
+        ordering = ["issued_at", "pk"]
         verbose_name = verbose_name_plural = "文书"
 
     def __str__(self) -> str:
@@ -549,7 +549,7 @@ class CaseEvent(AppendOnlyModel):
     )
 
     class Meta:
-        ordering = ["case", "created_at", "pk"]
+        ordering = ["created_at", "pk"]
         verbose_name = verbose_name_plural = "办件日志"
 
     def __str__(self) -> str:
