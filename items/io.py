@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from hall.constants import StaffRole
@@ -46,7 +47,7 @@ from .constants import (
     VersionState,
 )
 from .models import BaseItem, ChangeEvent, Item, ItemChange, ItemVersion, Material, ProcessStep
-from .permissions import editable_department_ids
+from .permissions import catalogue_assignments, editable_department_ids, review_region_ids
 from .search import fill_search_fields
 from .services import change_create, version_problems
 from .validators import is_catch_all_material_name, validate_base_code, validate_implementation_code
@@ -168,11 +169,15 @@ class ImportRefused(Exception):
 
 
 def items_for_export(user, *, region_code: str = ""):
-    """The published items this user may export: a catalogue admin their departments' items,
-    a system admin every item (optionally one county's)."""
+    """The published items this user may export: a catalogue admin their departments' items (the
+    catalogue office, without a department, every item of its region and below), a system admin
+    every item; optionally one county's."""
     items = Item.objects.filter(current_version__isnull=False)
     if not is_system_admin(user):
-        items = items.filter(department_id__in=editable_department_ids(user))
+        scope = Q(department_id__in=editable_department_ids(user))
+        if any(a.department_id is None for a in catalogue_assignments(user)):
+            scope |= Q(region_id__in=review_region_ids(user))
+        items = items.filter(scope)
     if region_code:
         items = items.filter(region__code=region_code)
     return (

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from ..constants import ChangeCause
 from ..io import MAX_BYTES, is_system_admin, items_export, items_for_export, items_import
-from ..permissions import editable_departments
+from ..permissions import editable_departments, is_catalogue_admin
 
 RESULT_KEY = "items_import_result"
 MAX_SHOWN_ERRORS = 200
@@ -58,9 +58,9 @@ class ImportForm(forms.Form):
 
 
 def _require_io_access(request) -> bool:
-    """404 unless the user is a catalogue admin (with a department) or a system admin."""
+    """404 unless the user is a catalogue admin or a system admin."""
     system_admin = is_system_admin(request.user)
-    if not system_admin and not editable_departments(request.user).exists():
+    if not system_admin and not is_catalogue_admin(request.user):
         raise Http404("没有找到这个页面。")
     return system_admin
 
@@ -69,13 +69,15 @@ def _require_io_access(request) -> bool:
 def io_page(request, form=None):
     system_admin = _require_io_access(request)
     form = form or ImportForm(system_admin=system_admin)
+    departments = list(editable_departments(request.user))
     return render(
         request,
         "items/io/page.html",
         {
             "form": form,
             "system_admin": system_admin,
-            "departments": editable_departments(request.user),
+            "departments": departments,
+            "can_import": system_admin or bool(departments),
             "item_count": items_for_export(request.user).count(),
             "result": request.session.pop(RESULT_KEY, None),
         },

@@ -334,3 +334,18 @@ def test_export_runs_a_fixed_number_of_queries(cast, catalogue, django_assert_ma
         ItemVersionFactory()
     with django_assert_max_num_queries(len(few.captured_queries)):
         items_export(user=cast.admin, fmt="csv")
+
+
+def test_the_catalogue_office_exports_its_region_but_imports_nothing(client, cast, catalogue):
+    from hall.constants import StaffRole
+    from tests.factories import AssignmentFactory, StaffFactory
+
+    office = StaffFactory()
+    AssignmentFactory(user=office, role=StaffRole.CATALOGUE_ADMIN, hall=cast.halls["JC"], department=None)
+    assert set(items_for_export(office)) == set(catalogue[:2])
+    client.force_login(office)
+    page = client.get(reverse("items:io"))
+    assert page.status_code == 200 and not page.context["can_import"]
+    assert client.get(reverse("items:io_export", args=["csv"])).status_code == 200
+    with pytest.raises(PermissionDenied):
+        _import(office, _csv_rows(items_export(user=office, fmt="csv")[0]))
