@@ -23,7 +23,7 @@ and below; a system admin sees all. Everything runs in a fixed number of queries
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 
 from hall.constants import StaffRole
 from hall.models import StaffAssignment
@@ -150,7 +150,7 @@ def standardisation_scope(user) -> Q | None:
 
 def standardisation_base_items(user) -> QuerySet[BaseItem] | None:
     """Base items in scope that two or more counties implement with a published guide,
-    annotated with `county_count`. None when the user may not see the report at all."""
+    annotated with `county_count` and the range of promised limits. None when the user may not see the report at all."""
     scope = standardisation_scope(user)
     if scope is None:
         return None
@@ -162,7 +162,9 @@ def standardisation_base_items(user) -> QuerySet[BaseItem] | None:
                 "implementations",
                 filter=Q(implementations__current_version__isnull=False),
                 distinct=True,
-            )
+            ),
+            min_promised=Min("implementations__current_version__promised_days"),
+            max_promised=Max("implementations__current_version__promised_days"),
         )
         .filter(county_count__gte=2)
         .order_by("base_code")

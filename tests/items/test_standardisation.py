@@ -151,3 +151,10 @@ def test_queries_do_not_grow_with_the_number_of_counties(cast, base):
     _implement(base, "441721", extra=["布局图"])
     _implement(base, "441781")
     assert count_queries() == two
+
+
+def test_the_list_shows_where_promised_limits_differ(cast, base):
+    _implement(base, "441702", promised=3)
+    _implement(base, "441704", promised=7)
+    listed = standardisation_base_items(cast.catalogue_admin).get()
+    assert (listed.county_count, listed.min_promised, listed.max_promised) == (2, 3, 7)
