@@ -40,6 +40,7 @@ demo: migrate
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py seed_calendar
 	$(BIN)/python manage.py seed_catalogue
+	$(BIN)/python manage.py seed_catalogue_reviewers
 	$(BIN)/python manage.py seed_cases
 
 lint: venv

@@ -1,34 +1,55 @@
-"""Cached fragments of the public catalogue pages (DESIGN.md speed notes).
+"""Cached fragments and pages of the public catalogue (DESIGN.md speed notes, docs/adr/0007).
 
-Each key carries a generation number; publishing bumps it, so every cached page of the catalogue
-is dropped at once (on every process, with a shared cache) without scanning keys."""
+Every key carries the catalogue's generation (`CatalogueState`, one row). Publishing raises it, so
+every cached page is dropped at once without scanning keys. Each process reads the generation at
+most once per `CHECK_SECONDS`, so with a per-process cache (LocMem) or a shared one (Redis) alike,
+a page is never served more than that long after the publication that changed it."""
 
 import hashlib
 import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import F
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils.translation import get_language
 
-GENERATION_KEY = "items:catalogue:generation"
 TIMEOUT_SECONDS = 3600
+CHECK_SECONDS = 1.0
+
+_last = {"generation": None, "checked": 0.0}
 
 
-def _generation() -> int:
-    generation = cache.get(GENERATION_KEY)
+def _read_generation() -> int:
+    from .models import CatalogueState
+
+    generation = CatalogueState.objects.filter(pk=1).values_list("generation", flat=True).first()
     if generation is None:
-        # A fresh number, never one used before the key was lost: old fragments cannot come back.
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-        generation = cache.get(GENERATION_KEY)
+        generation = CatalogueState.objects.get_or_create(pk=1)[0].generation
     return generation
+
+
+def catalogue_generation() -> int:
+    now = time.monotonic()
+    if _last["generation"] is None or now - _last["checked"] > CHECK_SECONDS:
+        _last["generation"], _last["checked"] = _read_generation(), now
+    return _last["generation"]
+
+
+def catalogue_cache_clear() -> None:
+    """Raise the generation (call it once the publication has committed)."""
+    from .models import CatalogueState
+
+    if not CatalogueState.objects.filter(pk=1).update(generation=F("generation") + 1):
+        CatalogueState.objects.get_or_create(pk=1, defaults={"generation": 2})
+    _last["generation"], _last["checked"] = _read_generation(), time.monotonic()
 
 
 def catalogue_cache_key(kind: str, *parts) -> str:
     digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:32]
-    return f"items:catalogue:{_generation()}:{kind}:{digest}"
+    return f"items:catalogue:{catalogue_generation()}:{kind}:{digest}"
 
 
 def cached_fragment(kind: str, parts: tuple, render):
@@ -39,13 +60,6 @@ def cached_fragment(kind: str, parts: tuple, render):
         html = render()
         cache.set(key, html, TIMEOUT_SECONDS)
     return html
-
-
-def catalogue_cache_clear() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # no generation yet: the next read starts a fresh one
-        pass
 
 
 # Public pages for anonymous visitors are cached whole; the only per-visitor part, the CSRF token

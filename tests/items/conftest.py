@@ -10,11 +10,19 @@ from .factories import ItemVersionFactory
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Cached catalogue pages must not leak from one test into the next."""
+def _empty_cache(monkeypatch):
+    """Cached catalogue pages must not leak from one test into the next, and the generation is
+    not re-read from the database in the middle of a test (query counts stay exact)."""
+    import time
+
     from django.core.cache import cache
 
+    from items import cache as catalogue_cache
+
     cache.clear()
+    monkeypatch.setattr(catalogue_cache, "CHECK_SECONDS", 10**9)
+    monkeypatch.setitem(catalogue_cache._last, "generation", 0)
+    monkeypatch.setitem(catalogue_cache._last, "checked", time.monotonic())
     yield
     cache.clear()
 

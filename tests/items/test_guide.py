@@ -164,3 +164,21 @@ def test_bundle_asks_for_a_shared_material_once(client, cast):
     assert "卫生检测报告" in html and "少交 1 份重复材料" in html
     assert client.get(reverse("items:bundles")).status_code == 200
     assert client.get(reverse("items:bundle", args=[999999])).status_code == 404
+
+
+def test_a_publication_by_another_process_reaches_this_one(client, guide_version, monkeypatch):
+    """Another worker publishes: it raises the generation row; this process re-reads it (here at
+    once) and stops serving its cached page."""
+    from django.db.models import F
+
+    from items import cache as catalogue_cache
+    from items.models import CatalogueState
+
+    url = reverse("items:guide", args=[guide_version.item_id])
+    assert "10 工作日" in client.get(url).content.decode()
+    ItemVersion.objects.filter(pk=guide_version.pk).update(promised_days=4)  # as if republished elsewhere
+    assert "10 工作日" in client.get(url).content.decode()  # cached
+    CatalogueState.objects.get_or_create(pk=1)
+    CatalogueState.objects.filter(pk=1).update(generation=F("generation") + 1)
+    monkeypatch.setattr(catalogue_cache, "CHECK_SECONDS", 0)
+    assert "4 工作日" in client.get(url).content.decode()

@@ -227,3 +227,18 @@ def test_deadlines_count_working_days(published, change_of):
     assert deadlines[0].limit_days == 10
     assert deadlines[0].due > datetime.date(2026, 10, 9)
     assert deadlines[1].due is None and deadlines[1].status == "未开始"
+
+
+def test_demo_reviewer_reviews_its_county_but_edits_nothing(cast, published):
+    from hall.models import User
+    from items.demo_reviewers import seed_catalogue_reviewers
+    from items.permissions import can_edit_item, can_review_item
+
+    assert seed_catalogue_reviewers() == seed_catalogue_reviewers() == len(cast.halls)
+    reviewer = User.objects.get(username="jc_catalogue_review")
+    assert can_review_item(reviewer, published.item)
+    assert not can_edit_item(reviewer, published.item)
+    yd_reviewer = User.objects.get(username="yd_catalogue_review")
+    assert not can_review_item(yd_reviewer, published.item)
+    city_reviewer = User.objects.get(username="yj_catalogue_review")
+    assert can_review_item(city_reviewer, published.item)
