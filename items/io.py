@@ -150,6 +150,7 @@ class ImportResult:
     created: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    change_ids: dict[str, int] = field(default_factory=dict)  # implementation code → ItemChange pk
     published: bool = False
 
     @property
@@ -617,6 +618,7 @@ def _import_item(*, user, group: ItemRows, result: ImportResult, publish: bool, 
     except (ValidationError, PermissionDenied) as error:
         raise ImportRefused([RowError(group.first_row, "", f"事项{code}：{msg}") for msg in _messages(error)]) from None
     (result.changed if item and item.current_version_id else result.created).append(code)
+    result.change_ids[code] = item_change.pk
 
 
 def _messages(error) -> list[str]:

@@ -111,8 +111,8 @@ def io_import(request):
         "published": result.published,
         "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in result.errors[:MAX_SHOWN_ERRORS]],
         "error_count": len(result.errors),
-        "created": result.created,
-        "changed": result.changed,
+        "created": [{"code": c, "change": result.change_ids.get(c)} for c in result.created],
+        "changed": [{"code": c, "change": result.change_ids.get(c)} for c in result.changed],
         "unchanged_count": len(result.unchanged),
     }
     if result.ok:

@@ -63,3 +63,5 @@ def test_standardisation_and_excel_round_trip(page, shot, demo, settings, tmp_pa
     change = ItemChange.objects.get()
     assert change.item.implementation_code == code and change.version.state == "draft"
     shot(page, "catalogue-import-done")
+    page.click(f"#import-changes a:has-text('{code}')")
+    assert page.url.endswith(f"/items/manage/changes/{change.pk}/")
