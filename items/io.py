@@ -294,7 +294,7 @@ def read_table(content: bytes, filename: str) -> tuple[list[tuple[int, list]], l
         else:
             return [], [RowError(0, "", "只能导入 .xlsx 或 .csv 文件。")]
     except UnicodeDecodeError:
-        return [], [RowError(0, "", "CSV 文件不是 UTF-8 编码，请在表格软件中另存为“CSV UTF-8”后再导入。")]
+        return [], [RowError(0, "", "CSV 文件的文字编码无法识别，请在表格软件中另存为“CSV UTF-8”后再导入。")]
     except Exception:  # openpyxl raises many kinds for a broken workbook
         return [], [RowError(0, "", "文件无法读取，请确认它是从表格软件保存的 .xlsx 文件。")]
     if not raw_rows:
@@ -319,7 +319,11 @@ def read_table(content: bytes, filename: str) -> tuple[list[tuple[int, list]], l
 
 
 def _csv_rows(content: bytes) -> list[list]:
-    text = content.decode("utf-8-sig")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel on a Chinese Windows saves “CSV (逗号分隔)” in GBK; GB 18030 is its superset.
+        text = content.decode("gb18030")
     rows = []
     for row in csv.reader(io.StringIO(text)):
         if len(rows) > MAX_ROWS + 1:

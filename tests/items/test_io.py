@@ -198,7 +198,7 @@ def test_an_open_change_rolls_back_the_whole_import(cast, catalogue):
     [
         (b"not a workbook", "items.xlsx", "文件无法读取"),
         (b"a,b\n1,2\n", "items.csv", "表头中缺少这一列"),
-        (b"\xff\xfe\x00bad", "items.csv", "不是 UTF-8 编码"),
+        (b"\xff\xfe\x00bad", "items.csv", "文字编码无法识别"),
         (b"x", "items.pdf", "只能导入"),
         ("\ufeff" + ",".join(HEADERS) + "\n", "items.csv", "没有数据行"),
     ],
@@ -349,3 +349,10 @@ def test_the_catalogue_office_exports_its_region_but_imports_nothing(client, cas
     assert client.get(reverse("items:io_export", args=["csv"])).status_code == 200
     with pytest.raises(PermissionDenied):
         _import(office, _csv_rows(items_export(user=office, fmt="csv")[0]))
+
+
+def test_a_csv_saved_by_chinese_excel_in_gbk_is_read(cast, catalogue):
+    text = items_export(user=cast.catalogue_admin, fmt="csv")[0].decode("utf-8-sig")
+    result = items_import(user=cast.catalogue_admin, content=text.encode("gbk"), filename="items.csv", **CHANGE)
+    assert result.ok, result.errors
+    assert len(result.unchanged) == 2
