@@ -23,12 +23,14 @@ and below; a system admin sees all. Everything runs in a fixed number of queries
 
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from hall.constants import StaffRole
 from hall.models import StaffAssignment
 
-from .models import BaseItem, Item, ItemVersion, Material, ProcessStep
+from .models import BaseItem, Item, ItemChange, ItemVersion, Material, ProcessStep
 from .permissions import catalogue_assignments
 from .validators import normalise_material_name
 
@@ -228,3 +230,51 @@ def mark_leanest(variants: list[Variant]) -> None:
         variant.extra_materials = [
             m.name for m in variant.materials if normalise_material_name(m.name) not in lean_names
         ]
+
+
+# ---------------------------------------------------------------- adopting the leanest variant
+
+
+@transaction.atomic
+def standardisation_adopt(*, user, item: Item, model: Item) -> ItemChange:
+    """File a change that brings `item` (a county's implementation) in line with `model` (the
+    leanest implementation of the same base item), for review like any other change:
+
+    1. a change 变更要素 with cause 标准化梳理 and a draft copied from the item's current version
+       (items.services.change_create: the user must be allowed to edit the item);
+    2. the draft takes the model's materials (with their blank forms and samples) and steps, its
+       case kind and promised limit; the item keeps its own statutory limit, unless the model's
+       promised limit would exceed it, and everything else of its own (halls, contacts, fees).
+    """
+    from django.core.exceptions import ValidationError
+
+    from .constants import ChangeCause, ChangeKind
+    from .services import change_create
+
+    if model.base_item_id != item.base_item_id or model.pk == item.pk or model.current_version_id is None:
+        raise ValidationError("只能按同一基本目录事项的另一个县区的现行版本进行统一。")
+    source = model.current_version
+    change = change_create(
+        user=user,
+        kind=ChangeKind.CHANGE,
+        cause=ChangeCause.STANDARDISATION,
+        cause_note=f"按标准化比对结果，统一为{model.region.name}的实施方式（申请材料、承诺时限、办理环节），"
+        f"依据“就少不就多、就短不就长、就简不就繁”原则。",
+        cause_date=timezone.localdate(),
+        item=item,
+    )
+    draft = change.version
+    draft.case_kind = source.case_kind
+    draft.promised_days = source.promised_days
+    draft.promised_note = source.promised_note
+    draft.statutory_days = max(draft.statutory_days, source.promised_days)
+    draft.save(update_fields=["case_kind", "promised_days", "promised_note", "statutory_days"])
+    Material.objects.filter(version=draft).delete()
+    ProcessStep.objects.filter(version=draft).delete()
+    for model_row in (Material, ProcessStep):
+        rows = list(model_row.objects.filter(version=source))
+        for row in rows:
+            row.pk = None
+            row.version = draft
+        model_row.objects.bulk_create(rows)
+    return change

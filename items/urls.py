@@ -35,4 +35,9 @@ urlpatterns += [
     path("manage/io/export/<str:fmt>/", io.io_export, name="io_export"),
     path("manage/standardisation/", standardisation.standardisation, name="standardisation"),
     path("manage/standardisation/<str:base_code>/", standardisation.standardisation, name="standardisation_item"),
+    path(
+        "manage/standardisation/<str:base_code>/adopt/<int:item_pk>/",
+        standardisation.standardisation_adopt_view,
+        name="standardisation_adopt",
+    ),
 ]

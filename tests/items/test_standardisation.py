@@ -158,3 +158,41 @@ def test_the_list_shows_where_promised_limits_differ(cast, base):
     _implement(base, "441704", promised=7)
     listed = standardisation_base_items(cast.catalogue_admin).get()
     assert (listed.county_count, listed.min_promised, listed.max_promised) == (2, 3, 7)
+
+
+def test_a_county_adopts_the_leanest_variant_through_a_reviewed_change(client, cast, base):
+    from items.models import ItemChange
+
+    lean = _implement(base, "441702", promised=3, steps=("受理", "决定", "发证"))
+    heavy = _implement(base, "441704", promised=7, extra=["食品安全管理人员培训考核合格证明"])
+    published = heavy.current_version
+    client.force_login(cast.other_catalogue_admin)  # 阳东区市场监管
+    page = client.get(reverse("items:standardisation_item", args=[base.base_code])).content.decode()
+    assert page.count("按最精简方式统一") == 1  # only for its own, non-leanest county
+
+    response = client.post(reverse("items:standardisation_adopt", args=[base.base_code, heavy.pk]))
+
+    change = ItemChange.objects.get(item=heavy)
+    assert response.status_code == 302 and response["Location"] == reverse("items:change_edit", args=[change.pk])
+    draft = change.version
+    assert change.cause == "standardisation" and "江城区" in change.cause_note
+    assert draft.state == "draft" and draft.promised_days == 3
+    assert list(draft.materials.values_list("name", flat=True)) == list(
+        lean.current_version.materials.values_list("name", flat=True)
+    )
+    assert list(draft.steps.values_list("name", flat=True)) == ["受理", "决定", "发证"]
+    heavy.refresh_from_db()
+    assert heavy.current_version == published and published.promised_days == 7
+
+
+def test_adopting_is_refused_for_another_county_and_the_leanest_itself(client, cast, base):
+    from items.models import ItemChange
+
+    lean = _implement(base, "441702", promised=3)
+    heavy = _implement(base, "441704", promised=7)
+    client.force_login(cast.catalogue_admin)  # 江城区: may not edit 阳东区's item
+    client.post(reverse("items:standardisation_adopt", args=[base.base_code, heavy.pk]))
+    client.post(reverse("items:standardisation_adopt", args=[base.base_code, lean.pk]))
+    assert not ItemChange.objects.exists()
+    client.force_login(cast.clerk)
+    assert client.post(reverse("items:standardisation_adopt", args=[base.base_code, heavy.pk])).status_code == 404
