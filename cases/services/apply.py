@@ -290,7 +290,13 @@ def _number_and_receive(case: Case) -> None:
 @case_service
 def case_submit(*, case: Case, actor: User, ip: str | None = None) -> Case:
     """Submit a draft: every mandatory, non-deferrable material must be there (completeness_check).
-    A bundle's parent submits all its children with it."""
+    A bundle's parent submits all its children with it; a child is never submitted on its own."""
+    if case.parent_id:
+        raise ValidationError("该办件属于“一件事”，请在一件事申请中一并提交。", code="bundle_child")
+    return _submit(case, actor, ip)
+
+
+def _submit(case: Case, actor: User, ip: str | None) -> Case:
     check = completeness_check(case)
     if not check.submittable:
         names = "、".join(m.name for m in check.missing_mandatory)
@@ -304,7 +310,7 @@ def case_submit(*, case: Case, actor: User, ip: str | None = None) -> Case:
     event_record(case=case, kind=EventKind.SUBMITTED, actor=actor, from_state=from_state, to_state=case.state, ip=ip)
     if case.is_bundle_parent:
         for child in case.children.select_related("item_version__item", "receiving_hall"):
-            case_submit(case=child, actor=actor, ip=ip)
+            _submit(child, actor, ip)
     else:
         notify_applicant(
             case,

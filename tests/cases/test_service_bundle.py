@@ -88,3 +88,13 @@ def test_withdrawing_the_parent_withdraws_every_child(cast, bundle):
 )
 def test_parent_state_rule(children, parent):
     assert bundle_parent_state(children) == parent
+
+
+def test_a_child_is_not_submitted_on_its_own(cast, bundle):
+    parent = services.case_create_bundle(applicant=cast.citizen, bundle=bundle)
+    child = parent.children.first()
+    attach_all(child, cast.citizen)
+    with pytest.raises(ValidationError, match="一并提交"):
+        services.case_submit(case=child, actor=cast.citizen)
+    child.refresh_from_db()
+    assert child.state == S.DRAFT
