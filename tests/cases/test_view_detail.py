@@ -1,11 +1,18 @@
 """The applicant's case page (timeline, documents, withdraw with confirmation) and their landing page."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from cases import services
 from cases.constants import CaseState
+from cases.models import Case
+from tests.factories import EnterpriseFactory
 
-from .helpers import accepted_case, draft_case, submitted_case
+from .factories import pdf_upload
+from .helpers import accepted_case, draft_case, submitted_case, version_with_materials
 
 pytestmark = pytest.mark.django_db
 
@@ -46,8 +53,6 @@ def test_withdraw_needs_confirmation(client, cast):
 
 
 def test_withdraw_after_decision_is_a_plain_message(client, cast):
-    from cases import services
-
     case = accepted_case(cast)
     services.case_grant(case=case, actor=cast.approver)
     client.force_login(cast.citizen)
@@ -75,3 +80,44 @@ def test_citizen_home_lists_drafts_and_open_cases(client, cast):
     assert case.number in html
     assert other.number not in html
     assert reverse("cases:progress") in html
+
+
+def test_deferred_material_handed_in_online_after_deferral(client, cast):
+    case = draft_case(cast)
+    first, deferrable = case.item_version.materials.order_by("order")
+    services.case_attach_material(case=case, actor=cast.citizen, upload=pdf_upload(), material=first)
+    services.case_submit(case=case, actor=cast.citizen)
+    services.case_accept_with_deferral(
+        case=case,
+        actor=cast.clerk,
+        deferred_materials=[deferrable],
+        due=timezone.localdate() + datetime.timedelta(days=2),
+        undertaking="承诺两日内补交",
+    )
+    client.force_login(cast.citizen)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "补交容缺材料" in page
+    form = client.get(reverse("cases:supplement", args=[case.pk])).context["form"]
+    assert list(form.fields) == [f"material_{deferrable.pk}"]
+    response = client.post(reverse("cases:supplement", args=[case.pk]), {f"material_{deferrable.pk}": pdf_upload()})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == CaseState.ACCEPTED and case.deferred_due is None
+    assert client.get(reverse("cases:supplement", args=[case.pk])).status_code == 302  # nothing left to hand in
+
+
+def test_enterprise_agent_applies_in_the_enterprise_name(client, cast):
+    enterprise = EnterpriseFactory()
+    version = version_with_materials()
+    client.force_login(enterprise.agent)
+    page = client.get(reverse("cases:apply", args=[version.item.pk])).content.decode()
+    assert enterprise.name in page
+    data = {
+        "applicant_id_number": enterprise.agent.id_number,
+        "contact_mobile": enterprise.agent.mobile,
+        "as_enterprise": "on",
+        "action": "save",
+    }
+    client.post(reverse("cases:apply", args=[version.item.pk]), data)
+    case = Case.objects.get()
+    assert case.enterprise == enterprise and case.applicant_name == enterprise.name
