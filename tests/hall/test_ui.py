@@ -33,3 +33,8 @@ def test_every_field_is_labelled(client):
     body = client.get(reverse("register")).content.decode()
     for field in ["real_name", "id_number", "mobile", "password1", "password2"]:
         assert f'for="id_{field}"' in body
+
+
+def test_browser_language_does_not_override_chinese(client):
+    body = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in body
