@@ -339,10 +339,11 @@ def calendar_changed_schedule_recompute() -> None:
     def send() -> None:
         from .celery import app
 
-        task = app.tasks.get(CALENDAR_RECOMPUTE_TASK)
-        if task is None:
-            return
         try:
+            task = app.tasks.get(CALENDAR_RECOMPUTE_TASK)
+            if task is None:  # a web process has not imported the apps' task modules yet
+                app.loader.import_default_modules()
+                task = app.tasks[CALENDAR_RECOMPUTE_TASK]
             task.delay()
         except Exception:  # noqa: BLE001 - a broker outage must not undo the admin's edit
             logging.getLogger(__name__).exception("could not schedule the clock recompute")

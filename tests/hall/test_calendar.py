@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from hall import checks, workdays
 from hall.constants import DayKind, DaySource
@@ -127,3 +128,25 @@ def test_admin_changelist_and_edit(cast, client):
     )
     assert response.status_code == 302
     assert not WorkingDay.objects.filter(date__year=2027, provisional=True).exists()
+
+
+def test_another_process_edit_is_seen_after_the_version_check(db):
+    calendar_seed(years=[2026])
+    assert is_working_day(date(2026, 11, 24))
+    # Another process (the admin's web worker) edits the row; this process has the year cached.
+    WorkingDay.objects.filter(date=date(2026, 11, 24)).update(is_working_day=False, updated_at=timezone.now())
+    assert is_working_day(date(2026, 11, 24))  # still cached within CHECK_SECONDS
+    workdays._state["checked"] = 0.0  # CHECK_SECONDS have passed
+    assert not is_working_day(date(2026, 11, 24))
+
+
+def test_recompute_task_is_sent_by_name_after_commit(db, django_capture_on_commit_callbacks, monkeypatch):
+    from hall.celery import app
+
+    app.loader.import_default_modules()  # what the function does in a web process that has not yet
+    task = app.tasks[workdays.CALENDAR_RECOMPUTE_TASK]
+    sent = []
+    monkeypatch.setattr(task, "delay", lambda *a, **k: sent.append(True))
+    with django_capture_on_commit_callbacks(execute=True):
+        working_day_update(day=date(2027, 2, 20), is_working_day=True, kind=DayKind.SWAP_WORKDAY)
+    assert sent == [True]
