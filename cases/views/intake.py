@@ -71,7 +71,10 @@ def _render_review(request, case, forms: dict, status: int = 200):
         "documents": documents_for_case(case).reverse(),
         "events": case_timeline(case),
         "open_request": case.supplement_requests.filter(fulfilled_at__isnull=True).prefetch_related("items").first(),
-        "may_review": case.state in INTAKE_STATES and permissions.is_intake_clerk(case, request.user),
+        "may_review": case.state in INTAKE_STATES
+        and not case.is_bundle_parent
+        and permissions.is_intake_clerk(case, request.user),
+        "children": case.children.select_related("item_version") if case.is_bundle_parent else [],
         "can_accept": case.state == CaseState.SUBMITTED,
         "active": next((name for name, form in forms.items() if form.is_bound), "accept_form"),
         **forms,

@@ -35,8 +35,9 @@ APPROVER_DEFAULT_STATES = [CaseState.ACCEPTED, CaseState.SUSPENDED]
 
 
 def _rows(user, scope: Q):
-    """The caller's cases (cases_for_user, with its joins), narrowed to this workbench's role."""
-    return cases_for_user(user).filter(scope).exclude(state=CaseState.DRAFT)
+    """The caller's cases (cases_for_user, with its joins), narrowed to this workbench's role. A bundle's
+    parent is not worked on itself (each child is reviewed and decided), so it is left out."""
+    return cases_for_user(user).filter(scope, item_version__isnull=False).exclude(state=CaseState.DRAFT)
 
 
 def search_filter(q: str) -> Q:

@@ -59,3 +59,18 @@ def test_bundle_saved_as_draft_then_submitted_from_its_page(client, cast):
     assert "还不能提交" in response.content.decode()
     parent.refresh_from_db()
     assert parent.state == CaseState.DRAFT
+
+
+def test_clerk_works_each_child_not_the_parent(client, cast):
+    bundle = BundleFactory()
+    client.force_login(cast.citizen)
+    combined = client.get(reverse("cases:apply_bundle", args=[bundle.pk])).context["combined"]
+    files = {f"line_{i}": pdf_upload(f"{line.name}.pdf") for i, line in enumerate(combined)}
+    client.post(reverse("cases:apply_bundle", args=[bundle.pk]), _data(cast, files))
+    parent = Case.objects.get(parent__isnull=True)
+    client.force_login(cast.clerk)
+    rows = list(client.get(reverse("cases:clerk_workbench")).context["page"].object_list)
+    assert parent not in rows and set(rows) == set(parent.children.all())
+    page = client.get(reverse("cases:review", args=[parent.pk])).content.decode()
+    assert "受理并出具受理通知书" not in page
+    assert all(reverse("cases:review", args=[child.pk]) in page for child in parent.children.all())
