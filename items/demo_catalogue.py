@@ -698,6 +698,7 @@ ITEMS = [
             ),
         ],
         "variants": {
+            "441704": {"promised_days": 2, "promised_note": "交易、缴税、登记“一窗受理、并联办理”"},
             "441721": {
                 "promised_days": 5,
                 "extra_materials": [
@@ -1143,7 +1144,7 @@ ITEMS = [
             ),
         ],
         "variants": {
-            "441704": {"promised_days": 12},
+            "441704": {"promised_days": 8, "promised_note": "实行“用地清单制”，设计方案审查与批前公示并联"},
             "441721": {"promised_days": 15},
             "441781": {
                 "promised_days": 12,
@@ -1766,6 +1767,7 @@ ITEMS = [
             ),
         ],
         "variants": {
+            "441721": {"promised_days": 7},
             "441704": {
                 "promised_days": 15,
                 "extra_materials": [
