@@ -103,6 +103,12 @@ def test_pdf_text_holds_case_number_title_and_verification(cast, tmp_path):
         ).stdout.split()
     )
     assert "60日内" in refusal and "6个月内" in refusal
+    supplement = "".join(
+        subprocess.run(
+            ["pdftotext", str(tmp_path / "supplement.pdf"), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    assert "申请人身份证明" in supplement and "不符合要求" in supplement and "身份证已过期" in supplement
 
 
 def test_numbers_are_sequential_per_issuer_kind_and_year(cast):
