@@ -111,12 +111,25 @@ class BundleUploadForm(forms.Form):
 
 
 class SupplementUploadForm(MaterialUploadForm):
-    """补正: a file for each listed material, all required."""
+    """补正: a file for each listed material, all required; and, when the notice lists things outside the
+    guide, one optional file for them."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, free_items=(), **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.required = True
+        if free_items:
+            self.fields["extra_file"] = forms.FileField(
+                label=f"其他补正材料（{'、'.join(free_items)}）",
+                required=False,
+                validators=[validate_material_file],
+                widget=MaterialFileInput(),
+                help_text=f"可选；{ALLOWED_LABEL}，不超过 {max_upload_bytes() // 1024 // 1024} MB，多份请合并为一个文件",
+                error_messages={"empty": "文件是空的（0 字节），请重新选择。"},
+            )
+
+    def extra_file(self):
+        return self.cleaned_data.get("extra_file")
 
 
 class WithdrawForm(forms.Form):

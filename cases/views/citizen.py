@@ -242,12 +242,15 @@ def supplement(request, pk: int):
         messages.info(request, "该办件目前没有需要补正的材料。")
         return redirect("cases:detail", pk=case.pk)
     open_request = case.supplement_requests.filter(fulfilled_at__isnull=True).prefetch_related("items").first()
-    form = SupplementUploadForm(*_posted(request), materials=targets)
+    free_items = [line.name for line in open_request.items.all() if not line.material_id] if open_request else []
+    form = SupplementUploadForm(*_posted(request), materials=targets, free_items=free_items)
     if request.method == "POST" and form.is_valid():
         ip = client_ip(request)
         try:
             with delete_files_on_error(), transaction.atomic():
                 _attach_all(case=case, actor=request.user, uploads=form.uploaded(), ip=ip)
+                if form.extra_file():
+                    case_attach_material(case=case, actor=request.user, upload=form.extra_file(), ip=ip)
                 if case.state == CaseState.SUPPLEMENT_REQUESTED:
                     case_supplement(case=case, actor=request.user, ip=ip)
         except ValidationError as error:

@@ -214,3 +214,21 @@ def test_draft_cannot_be_reviewed(client, cast):
     assert response.status_code == 404
     case.refresh_from_db()
     assert case.state == CaseState.DRAFT
+
+
+def test_free_supplement_items_get_an_optional_file_input(client, cast):
+    case = submitted_case(cast)
+    services.case_request_supplement(
+        case=case,
+        actor=cast.clerk,
+        items=[{"material": None, "name": "营业场所证明", "reason": "租赁合同已过期"}],
+        due=timezone.localdate() + datetime.timedelta(days=5),
+    )
+    client.force_login(cast.citizen)
+    form = client.get(reverse("cases:supplement", args=[case.pk])).context["form"]
+    assert list(form.fields) == ["extra_file"]
+    response = client.post(reverse("cases:supplement", args=[case.pk]), {"extra_file": pdf_upload("新合同.pdf")})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == CaseState.SUBMITTED
+    assert case.materials.filter(material__isnull=True, original_name="新合同.pdf").exists()
