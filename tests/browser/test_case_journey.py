@@ -224,3 +224,63 @@ def test_bad_file_message_sits_next_to_its_input_and_draft_shows_the_check(page,
     check = page.locator(".completeness").inner_text()
     assert "经营场所使用证明" in check and "容缺" in check
     shot(page, "apply-draft-check")
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
+def test_special_procedure_extension_and_denial(page, shot, licence, cast):
+    from tests.cases.helpers import accepted_case
+
+    case = accepted_case(cast, licence)
+
+    # The approver starts a hearing (the clock stops), ends it, and asks for an extension.
+    login(page, "jc_approver", cast.password)
+    page.goto(f"/cases/{case.pk}/decide/")
+    page.click("button[data-bs-target='#act-suspend']")
+    page.select_option("select[name=suspend-kind]", "hearing")
+    page.fill("textarea[name=suspend-reason]", "涉及相邻权利人重大利益，依申请举行听证")
+    page.fill("input[name=suspend-expected_days]", "10")
+    page.click("#do-suspend")
+    page.wait_for_selector("[data-latest-document]")
+    text = _download_notice(page, "special_procedure")
+    assert case.number in text and "特别程序告知书" in text
+    shot(page, "decide-01-suspended")
+    page.click("#do-resume")
+    page.wait_for_selector("#do-grant", state="attached")
+    page.click("button[data-bs-target='#act-extension']")
+    page.fill("input[name=extension-days]", "12")
+    page.fill("textarea[name=extension-reason]", "需现场核查")
+    page.click("#do-extension")
+    page.wait_for_selector("#act-extension .invalid-feedback")
+    assert "10" in page.locator("#act-extension .invalid-feedback").inner_text()
+    shot(page, "decide-02-extension-too-long")
+    page.fill("input[name=extension-days]", "5")
+    page.click("#do-extension")
+    page.wait_for_selector("text=延期申请已提交")
+    _logout(page)
+
+    # The supervisor approves the extension from the clock page.
+    login(page, "jc_supervisor", cast.password)
+    page.click("#extensions-link")
+    page.wait_for_selector("[data-page=extensions]")
+    page.check("input[type=radio][value='1']")
+    shot(page, "decide-03-extension-approval")
+    page.click("[data-extension] button[type=submit]")
+    page.wait_for_selector("text=已批准延期")
+    case.refresh_from_db()
+    assert case.extension_days == 5
+    _logout(page)
+
+    # The approver denies with reasons; a denial without reasons is refused next to the field.
+    login(page, "jc_approver", cast.password)
+    page.goto(f"/cases/{case.pk}/decide/")
+    page.click("button[data-bs-target='#act-deny']")
+    page.click("#do-deny")
+    page.wait_for_selector("#act-deny .invalid-feedback")
+    shot(page, "decide-04-deny-without-reasons")
+    page.fill("textarea[name=deny-reasons]", "经现场核查，经营场所属于住宅，不符合登记条件")
+    page.click("#do-deny")
+    page.wait_for_selector("[data-latest-document]")
+    text = _download_notice(page, "denial")
+    assert case.number in text and "不予行政许可决定书" in text and "行政复议" in text
+    case.refresh_from_db()
+    assert case.state == "denied"
