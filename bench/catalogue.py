@@ -218,7 +218,8 @@ def main() -> None:
     (ROOT / "var").mkdir(exist_ok=True)
     data = fill(env, args.items)
     print(
-        f"database: {urlparse(url).scheme}, published items: {data['items']}, cache: {env.get('CACHE_URL') or 'locmem'}"
+        f"database: {urlparse(url).scheme}, published items: {data['items']}, "
+        f"default cache: {env.get('CACHE_URL') or 'locmem'} (catalogue pages: each process's memory)"
     )
 
     port = free_port()

@@ -5,9 +5,9 @@ limit, which is published only after the legal review and the catalogue review b
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 
+from items.cache import cache
 from items.demo_reviewers import seed_catalogue_reviewers
 from items.models import ItemVersion
 from tests.items.factories import ItemVersionFactory, MaterialFactory

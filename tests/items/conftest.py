@@ -15,9 +15,8 @@ def _empty_cache(monkeypatch):
     not re-read from the database in the middle of a test (query counts stay exact)."""
     import time
 
-    from django.core.cache import cache
-
     from items import cache as catalogue_cache
+    from items.cache import cache
 
     cache.clear()
     monkeypatch.setattr(catalogue_cache, "CHECK_SECONDS", 10**9)

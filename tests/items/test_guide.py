@@ -68,7 +68,7 @@ def test_apply_button_only_when_online_and_when_cases_has_the_page(client, guide
     url = apply_url(guide_version.item)
     assert ('id="apply-online"' in html) == bool(url)
     ItemVersion.objects.filter(pk=guide_version.pk).update(online_application=False)
-    from django.core.cache import cache
+    from items.cache import cache
 
     cache.clear()
     html = client.get(reverse("items:guide", args=[guide_version.item_id])).content.decode()

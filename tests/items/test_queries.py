@@ -2,12 +2,12 @@
 (issue 3, demand 11); with a warm cache they run none of their own."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hall.models import Hall
+from items.cache import cache
 
 from .factories import BundleFactory, ItemVersionFactory, MaterialFactory
 
