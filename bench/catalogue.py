@@ -16,7 +16,9 @@ Steps:
 4. print requests/s per URL and its ratio to /healthz/ (the bare view).
 
 The "search, distinct words" line defeats the page cache on purpose (each request a new query):
-it shows what a cache miss costs and is not held to the 0.5 goal.
+it shows what a cache miss costs. The "logged-in citizen" line shows a guide for a signed-in user,
+whose page is rendered around the cached body (their name, their menu). Neither is held to the
+0.5 goal, which is about the public pages as anonymous visitors see them.
 """
 
 from __future__ import annotations
@@ -162,7 +164,32 @@ class Client:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         self.cookies: dict[str, str] = {}
 
-    def get(self, path: str) -> int:
+    def login(self, username: str, password: str) -> None:
+        """Log in through the login form, as a browser would (session cookie kept)."""
+        import re
+        from urllib.parse import urlencode
+
+        html = self.get("/login/", body=True)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        form = urlencode({"csrfmiddlewaretoken": token, "username": username, "password": password})
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            "Referer": f"http://127.0.0.1:{self.port}/login/",
+        }
+        self.connection.request("POST", "/login/", body=form, headers=headers)
+        response = self.connection.getresponse()
+        response.read()
+        self._keep_cookies(response)
+        if response.status != 302:
+            raise SystemExit(f"login as {username} failed: {response.status}")
+
+    def _keep_cookies(self, response) -> None:
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+
+    def get(self, path: str, body: bool = False):
         headers = {"Accept-Language": "zh-CN"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -174,13 +201,11 @@ class Client:
             self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
             self.connection.request("GET", path, headers=headers)
             response = self.connection.getresponse()
-        response.read()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = header.partition("=")
-            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        content = response.read()
+        self._keep_cookies(response)
         if response.status != 200:
             raise SystemExit(f"GET {path} → {response.status}")
-        return response.status
+        return content.decode() if body else response.status
 
 
 def measure(client: Client, paths, seconds: float) -> float:
@@ -246,6 +271,12 @@ def main() -> None:
             for label, paths in pages.items():
                 best[label] = max(best.get(label, 0.0), measure(client, paths, args.seconds))
         uncached = measure(client, distinct, args.seconds)
+        citizen = Client(port)
+        citizen.login("13800000001", "Tongban#2026")  # demo citizen 张伟
+        guide_path = pages[f"guide /items/{data['guide']}/"]
+        for _ in range(30):
+            citizen.get(guide_path[0])
+        logged_in = max(measure(citizen, guide_path, args.seconds) for _ in range(args.rounds))
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -255,6 +286,7 @@ def main() -> None:
     for label, rate in best.items():
         print(f"{label:42} {rate:8.0f} {rate / bare:6.2f}")
     print(f"{'search, distinct words (cache misses)':42} {uncached:8.0f} {uncached / bare:6.2f}")
+    print(f"{'guide, logged-in citizen (body cached)':42} {logged_in:8.0f} {logged_in / bare:6.2f}")
     worst = min(rate / bare for label, rate in best.items() if label != "bare view /healthz/")
     print(f"\nlowest cached-page ratio: {worst:.2f} (goal ≥ 0.5) {'OK' if worst >= 0.5 else 'BELOW GOAL'}")
 
