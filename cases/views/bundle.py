@@ -16,14 +16,15 @@ from items.selectors import bundle_combined_materials, bundle_with_items
 from ..forms import ApplicationForm, BundleUploadForm
 from ..services import case_attach_material, case_create_bundle
 from ..uploads import delete_files_on_error
-from .citizen import _citizen_only, _posted, _try_submit
+from .citizen import _posted, _staff_refusal, _try_submit
 from .common import add_service_error, client_ip
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def apply_bundle(request, bundle_pk: int):
-    _citizen_only(request.user)
+    if not request.user.is_citizen:
+        return _staff_refusal(request)
     try:
         bundle, items = bundle_with_items(bundle_pk)
     except Bundle.DoesNotExist as exc:

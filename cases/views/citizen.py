@@ -3,7 +3,7 @@ download notices. Every write goes through cases.services."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -38,9 +38,13 @@ def _guide_materials(version):
     return list(version.materials.order_by("order", "pk")) if version is not None else []
 
 
-def _citizen_only(user) -> None:
-    if not user.is_citizen:
-        raise PermissionDenied("工作人员账号不能在线申请，请使用窗口收件。")
+STAFF_CANNOT_APPLY = "工作人员账号不能在线申请。请用群众账号登录，或在窗口工作台使用“窗口收件”。"
+
+
+def _staff_refusal(request):
+    """Staff accounts do not apply online: a plain page saying so (403), never a bare error."""
+    context = {"reason": STAFF_CANNOT_APPLY}
+    return render(request, "cases/apply_unavailable.html", context, status=403)
 
 
 def _attach_all(*, case, actor, uploads: dict, ip) -> None:
@@ -66,7 +70,8 @@ def _try_submit(request, case) -> bool:
 @require_http_methods(["GET", "POST"])
 def apply(request, item_pk: int):
     """在线申请: the application form and one file input per material of the item's published guide."""
-    _citizen_only(request.user)
+    if not request.user.is_citizen:
+        return _staff_refusal(request)
     item = get_object_or_404(Item.objects.select_related("current_version", "department", "region"), pk=item_pk)
     version = item.current_version
     if version is None or not version.online_application:

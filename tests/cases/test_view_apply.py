@@ -164,7 +164,8 @@ def test_item_not_online_shows_a_plain_page(client, cast):
 def test_staff_cannot_use_the_online_form(client, cast):
     version = version_with_materials()
     client.force_login(cast.clerk)
-    assert client.get(reverse("cases:apply", args=[version.item.pk])).status_code == 403
+    response = client.get(reverse("cases:apply", args=[version.item.pk]))
+    assert response.status_code == 403 and "工作人员账号不能在线申请" in response.content.decode()
 
 
 def test_edit_draft_replaces_a_file_and_submits(client, cast):
