@@ -94,9 +94,10 @@ def _next_action(user, change: ItemChange) -> str:
     state = change.version.state
     if state == VersionState.DRAFT:
         return "编辑并提交" if can_edit_item(user, change.item) else ""
-    if not can_review_item(user, change.item) or user.pk in earlier_step_people(change):
+    review = {VersionState.LEGAL_REVIEW: "合法性审查", VersionState.CATALOGUE_REVIEW: "目录审核"}.get(state, "")
+    if not review or not can_review_item(user, change.item) or user.pk in earlier_step_people(change):
         return ""
-    return "合法性审查" if state == VersionState.LEGAL_REVIEW else "目录审核"
+    return review
 
 
 @catalogue_admin_required

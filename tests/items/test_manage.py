@@ -244,3 +244,15 @@ def test_item_page_lists_versions_and_offers_a_change(client, cast, published):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="change-form"' in html and "第1版" in html
+
+
+def test_a_published_change_offers_no_action(client, cast, published, change_of, reviewers):
+    change = change_of(published)
+    services.change_submit(user=cast.catalogue_admin, change=change)
+    services.change_legal_approve(user=reviewers[0], change=change)
+    services.change_catalogue_approve(user=reviewers[1], change=change)
+    for user in (cast.catalogue_admin, *reviewers):
+        client.force_login(user)
+        html = client.get(reverse("items:change", args=[change.pk])).content.decode()
+        assert 'id="approve"' not in html and 'id="submit-change"' not in html
+        assert "已发布" in html
