@@ -143,6 +143,8 @@ def guide_pdf(request, pk: int):
             title=f"{item.current_version.name}办事指南",
             issuer=str(context["department"]),
             verify_url=context["guide_url"],
+            # Drawn by the guide itself with its own caption: pdf/base.html's says 扫码核验 (verify).
+            guide_qr=context.pop("qr_data_uri"),
         )
         return render_pdf("items/pdf/guide.html", context)
 
