@@ -3,7 +3,7 @@ special procedure, extension; and the supervisors' list of extension requests.""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -80,6 +80,10 @@ def _action(request, pk: int, which: str, run):
                 messages.error(request, "；".join(error.messages))
                 return redirect("cases:decide", pk=case.pk)
             add_service_error(form, error)
+        except PermissionDenied as error:
+            # Someone who may see the case but not take this step (e.g. the receiving hall of a handed-on case).
+            messages.error(request, str(error) or "您无权对该办件执行此操作。")
+            return redirect("cases:decide", pk=case.pk)
         else:
             messages.success(request, message)
             return redirect("cases:decide", pk=case.pk)

@@ -3,7 +3,7 @@ outcomes, each issuing its notice for the clerk to print."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -104,6 +104,10 @@ def _outcome(request, pk: int, which: str, run):
                 messages.error(request, "；".join(error.messages))
                 return redirect("cases:review", pk=case.pk)
             add_service_error(form, error)
+        except PermissionDenied as error:
+            # Someone who may see the case but not take this step (e.g. the receiving hall of a handed-on case).
+            messages.error(request, str(error) or "您无权对该办件执行此操作。")
+            return redirect("cases:review", pk=case.pk)
         else:
             messages.success(request, message)
             return redirect("cases:review", pk=case.pk)

@@ -232,3 +232,20 @@ def test_free_supplement_items_get_an_optional_file_input(client, cast):
     case.refresh_from_db()
     assert case.state == CaseState.SUBMITTED
     assert case.materials.filter(material__isnull=True, original_name="新合同.pdf").exists()
+
+
+def test_receiving_clerk_of_a_handed_on_case_is_told_plainly(client, cast):
+    case = submitted_case(cast)
+    case.handed_to_hall = cast.halls["YD"]
+    case.save()
+    client.force_login(cast.clerk)
+    page = client.get(reverse("cases:review", args=[case.pk])).content.decode()
+    assert "受理并出具受理通知书" not in page  # the forms belong to the hall it was handed to
+    response = client.post(reverse("cases:accept", args=[case.pk]), {"accept-note": ""}, follow=True)
+    assert response.status_code == 200 and "无权" in response.content.decode()
+    case.refresh_from_db()
+    assert case.state == CaseState.SUBMITTED
+    client.force_login(cast.other_clerk)
+    assert client.post(reverse("cases:accept", args=[case.pk]), {"accept-note": ""}).status_code == 302
+    case.refresh_from_db()
+    assert case.state == CaseState.ACCEPTED
