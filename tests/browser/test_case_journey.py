@@ -152,6 +152,9 @@ def test_apply_supplement_accept_grant(page, shot, licence, cast):
         assert step in timeline
     assert page.locator("[data-download]").count() == 3
     shot(page, "case-11-citizen-timeline")
+    page.goto("/workbench/")
+    assert case.number in page.locator("[data-section=open]").inner_text()
+    shot(page, "case-12-citizen-home")
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
