@@ -7,7 +7,8 @@ Who sees what (issue 4, demand 8):
 - a result clerk: cases received at or handed to their hall (to hand results out);
 - a supervisor: cases of their hall's region, and of its sub-regions for a city supervisor;
 - a system administrator: everything.
-Anyone else sees nothing. A person with several roles sees the union.
+Anyone else sees nothing. A person with several roles sees the union. Drafts are the applicant's
+own: staff see a case from its submission on.
 """
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -17,6 +18,7 @@ from hall.constants import StaffRole
 from hall.models import Region
 
 from . import permissions
+from .constants import CaseState
 from .models import Case, CaseEvent, Document, SubmittedMaterial
 
 
@@ -38,9 +40,10 @@ def case_scope(user) -> Q | None:
     assignments = permissions._assignments(user)
     if any(a.role == StaffRole.SYSTEM_ADMIN for a in assignments):
         return Q()
-    scope = Q(pk__in=[])
+    own = Q(pk__in=[])
     if user.is_citizen:
-        scope |= Q(applicant=user) | Q(enterprise__agent=user)
+        own = Q(applicant=user) | Q(enterprise__agent=user)
+    scope = Q(pk__in=[])
     halls = permissions.halls_with_role(user, StaffRole.WINDOW_CLERK) | permissions.halls_with_role(
         user, StaffRole.RESULT_CLERK
     )
@@ -57,7 +60,8 @@ def case_scope(user) -> Q | None:
             | Q(receiving_hall__region_id__in=regions)
             | Q(handed_to_hall__region_id__in=regions)
         )
-    return scope
+    # A draft is the applicant's own until it is submitted: staff do not see it.
+    return own | (scope & ~Q(state=CaseState.DRAFT))
 
 
 def cases_for_user(user) -> QuerySet:

@@ -120,3 +120,12 @@ def test_materials_by_guide_and_timeline(cast):
     ]
     assert [f.original_name for f in extra] == ["说明.pdf"]
     assert [e.kind for e in case_timeline(case)] == ["created", "material_added", "material_replaced", "material_added"]
+
+
+@pytest.mark.parametrize("who", ["clerk", "approver", "supervisor", "result_clerk"])
+def test_drafts_are_the_applicants_own(cast, who):
+    draft = CaseFactory(applicant=cast.citizen)
+    assert cases_for_user(cast.citizen).filter(pk=draft.pk).exists()
+    assert not cases_for_user(getattr(cast, who)).filter(pk=draft.pk).exists()
+    with pytest.raises(Http404):
+        get_case_for_user(getattr(cast, who), draft.pk)
