@@ -190,7 +190,8 @@ def _detail_context(request, case) -> dict:
         "may_review": permissions.is_intake_clerk(case, user),
         "may_decide": permissions.is_deciding_approver(case, user),
         "may_withdraw": is_applicant and case.state in WITHDRAWABLE_STATES,
-        "may_supplement": (is_applicant or permissions.is_receiving_clerk(case, user))
+        "may_supplement": not case.is_bundle_parent
+        and (is_applicant or permissions.is_receiving_clerk(case, user))
         and (case.state == CaseState.SUPPLEMENT_REQUESTED or (case.state == CaseState.ACCEPTED and deferred)),
         "withdraw_form": WithdrawForm(),
         "check": completeness_check(case) if case.state == CaseState.DRAFT else None,
@@ -239,7 +240,7 @@ def _supplement_targets(case) -> list:
 def supplement(request, pk: int):
     """补正 online (or by a clerk at the counter): upload the listed materials, then hand them in."""
     case = case_for(request, pk, permissions.is_applicant, permissions.is_receiving_clerk)
-    if case.state not in (CaseState.SUPPLEMENT_REQUESTED, CaseState.ACCEPTED):
+    if case.is_bundle_parent or case.state not in (CaseState.SUPPLEMENT_REQUESTED, CaseState.ACCEPTED):
         messages.info(request, "该办件目前没有需要补正的材料。")
         return redirect("cases:detail", pk=case.pk)
     targets = _supplement_targets(case)
