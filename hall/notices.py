@@ -184,8 +184,10 @@ def notice_deliver(*, notice_id: int) -> list[int]:
 
 
 def retry_countdown(attempt: int) -> int:
-    """Backoff between retries: 30 s, 60 s, 120 s, 240 s … capped at one hour."""
-    return min(30 * 2**attempt, 3600)
+    """Backoff between retries: 30 s, 60 s, 120 s, 240 s … capped at one hour (the base is the
+    setting TONGBAN_NOTICE_RETRY_SECONDS; the real-worker tests shorten it)."""
+    base = int(getattr(settings, "TONGBAN_NOTICE_RETRY_SECONDS", 30))
+    return min(base * 2**attempt, 3600)
 
 
 def notice_sweep(

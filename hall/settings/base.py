@@ -232,6 +232,8 @@ if os.environ.get("TONGBAN_CELERY_VISIBILITY_TIMEOUT") and not CELERY_BROKER_URL
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = int(os.environ["TONGBAN_CELERY_VISIBILITY_TIMEOUT"])
 # SMS: a dotted path to a class with send(*, mobile, text); the default writes to the log.
 TONGBAN_SMS_BACKEND = os.environ.get("TONGBAN_SMS_BACKEND", "hall.notice_backends.LogSmsBackend")
+# First retry of a failed notice channel after this many seconds, doubling each time.
+TONGBAN_NOTICE_RETRY_SECONDS = int(os.environ.get("TONGBAN_NOTICE_RETRY_SECONDS", "30"))
 # A claimed notice not sent after this many seconds belongs to a dead worker: the sweeper resends it.
 TONGBAN_NOTICE_STUCK_SECONDS = int(os.environ.get("TONGBAN_NOTICE_STUCK_SECONDS", "300"))
 # Instant cases (即办件) are due by this time on the day they are accepted.

@@ -1,5 +1,6 @@
-"""An SMS backend for the real-worker tests: appends each message to a file (one line per SMS), and
-can hang on one mobile number so that a test can kill the worker at a known point mid-batch."""
+"""An SMS backend for the real-worker tests: appends each message to a file (one line per SMS); it
+can hang on one mobile number so that a test can kill the worker at a known point mid-batch, and
+fail the first N attempts per number so that a test can watch the retries."""
 
 import os
 import time
@@ -12,6 +13,13 @@ class FileSms:
         if hang_on and mobile == hang_on:
             Path(os.environ["TONGBAN_TEST_SMS_LOG"] + ".hanging").write_text(mobile)
             time.sleep(600)  # the test kills the worker during this sleep
+        fail_first = int(os.environ.get("TONGBAN_TEST_SMS_FAIL_FIRST", "0"))
+        if fail_first:
+            attempts = Path(f"{os.environ['TONGBAN_TEST_SMS_LOG']}.attempts.{mobile}")
+            count = int(attempts.read_text()) if attempts.exists() else 0
+            attempts.write_text(str(count + 1))
+            if count < fail_first:
+                raise ConnectionError(f"短信网关暂时不可用（第{count + 1}次）")
         with open(os.environ["TONGBAN_TEST_SMS_LOG"], "a", encoding="utf-8") as log:
             log.write(f"{mobile}\t{text}\n")
             log.flush()

@@ -69,6 +69,17 @@ def test_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(demo, work
     assert NoticeDelivery.objects.filter(notice_id__in=ids, status=DeliveryStatus.SENT).count() == 20
 
 
+def test_failed_sms_is_retried_with_backoff(cast, worker_factory):
+    worker = worker_factory(TONGBAN_TEST_SMS_FAIL_FIRST="2", TONGBAN_NOTICE_RETRY_SECONDS="1").start()
+    with transaction.atomic():
+        notice = notice_queue(recipient=cast.citizen, kind="case_accepted", subject="重试测试", body="…")
+    wait_for(lambda: all_sent([notice.pk]), message="the third attempt to succeed")
+    sms = NoticeDelivery.objects.get(notice=notice, channel=NoticeChannel.SMS)
+    assert sms.attempts == 3 and sms.last_error == ""
+    assert len(worker.sms_lines()) == 1
+    assert worker.log().count("Retry in") == 2  # 1 s, then 2 s
+
+
 def test_sweeper_task_resends_a_notice_whose_task_was_lost(cast, worker_factory):
     worker = worker_factory().start()
     notice = Notice.objects.create(recipient=cast.citizen, kind="x", subject="丢失的任务", body="…")
