@@ -294,9 +294,28 @@ class CounterApplicantForm(forms.Form):
         required=True,
         error_messages={"required": "请先当面核验申请人的身份证件，再收件。"},
     )
+    credit_code = forms.CharField(
+        label="申请单位统一社会信用代码",
+        max_length=18,
+        required=False,
+        help_text="以企业名义申请时填写；企业须已在本网站登记，且申请人是其经办人",
+    )
     description = forms.CharField(
         label="申请事项说明", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def clean_credit_code(self):
+        from hall.models import Enterprise
+
+        value = (self.cleaned_data.get("credit_code") or "").strip().upper()
+        self.enterprise = None
+        if value:
+            self.enterprise = Enterprise.objects.select_related("agent").filter(credit_code=value).first()
+            if self.enterprise is None:
+                raise ValidationError(
+                    "没有找到该统一社会信用代码的企业，请核对或先办理企业注册。", code="no_enterprise"
+                )
+        return value
 
     def clean_id_number(self):
         value = normalize_id_number(self.cleaned_data.get("id_number"))
@@ -308,15 +327,17 @@ class CounterApplicantForm(forms.Form):
 
         data = super().clean()
         id_number = data.get("id_number")
-        if id_number:
-            self.existing = User.objects.filter(id_number=id_number).first()
-            if self.existing is not None:
-                if not self.existing.is_citizen:
-                    self.add_error("id_number", "该身份证号属于工作人员账号，不能作为申请人。")
-                elif data.get("real_name") and data["real_name"].strip() != self.existing.real_name:
-                    self.add_error("real_name", "姓名与该身份证号已登记的账号不一致，请核对证件。")
-            elif data.get("mobile") and User.objects.filter(mobile=data["mobile"]).exists():
-                self.add_error("mobile", "该手机号已被另一个账号使用，请核对身份证号或更换手机号。")
+        self.existing = User.objects.filter(id_number=id_number).first() if id_number else None
+        if self.existing is not None:
+            if not self.existing.is_citizen:
+                self.add_error("id_number", "该身份证号属于工作人员账号，不能作为申请人。")
+            elif data.get("real_name") and data["real_name"].strip() != self.existing.real_name:
+                self.add_error("real_name", "姓名与该身份证号已登记的账号不一致，请核对证件。")
+        elif id_number and data.get("mobile") and User.objects.filter(mobile=data["mobile"]).exists():
+            self.add_error("mobile", "该手机号已被另一个账号使用，请核对身份证号或更换手机号。")
+        enterprise = getattr(self, "enterprise", None)
+        if enterprise is not None and (self.existing is None or enterprise.agent_id != self.existing.pk):
+            self.add_error("credit_code", "申请人不是该企业登记的经办人，不能以企业名义申请。")
         return data
 
 

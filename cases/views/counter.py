@@ -62,6 +62,7 @@ def counter_apply(request, item_pk: int):
                 applicant_mobile=applicant["mobile"],
                 identity_checked=applicant["identity_checked"],
                 form_data={"description": applicant.get("description", ""), "contact_mobile": applicant["mobile"]},
+                enterprise=applicant_form.enterprise,
                 uploads=uploads.uploaded(),
                 originals_seen=originals_form.material_ids(),
                 ip=client_ip(request),

@@ -8,6 +8,7 @@ from cases.constants import CaseState, Channel
 from cases.models import Case
 from hall.demo import make_id_number
 from hall.models import User
+from tests.factories import EnterpriseFactory
 from tests.items.factories import ItemVersionFactory
 
 from .factories import pdf_upload, png_upload
@@ -100,3 +101,25 @@ def test_bad_scan_is_refused_and_nothing_is_saved(client, cast):
     response = client.post(reverse("cases:counter_apply", args=[version.item.pk]), data)
     assert response.context["uploads"].errors[f"material_{first.pk}"]
     assert not Case.objects.exists()
+
+
+def test_enterprise_applies_at_the_counter_through_its_agent(client, cast):
+    enterprise = EnterpriseFactory()
+    version = ItemVersionFactory()
+    client.force_login(cast.clerk)
+    agent = enterprise.agent
+    data = _data(version, id_number=agent.id_number, name=agent.real_name, mobile=agent.mobile)
+    data["applicant-credit_code"] = "91441702MA00000000"
+    response = client.post(reverse("cases:counter_apply", args=[version.item.pk]), data)
+    assert response.context["applicant_form"].errors["credit_code"]
+    other = cast.citizen
+    data = _data(version, id_number=other.id_number, name=other.real_name, mobile=other.mobile)
+    data["applicant-credit_code"] = enterprise.credit_code
+    response = client.post(reverse("cases:counter_apply", args=[version.item.pk]), data)
+    assert "经办人" in " ".join(response.context["applicant_form"].errors["credit_code"])
+    assert not Case.objects.exists()
+    data = _data(version, id_number=agent.id_number, name=agent.real_name, mobile=agent.mobile)
+    data["applicant-credit_code"] = enterprise.credit_code.lower()
+    assert client.post(reverse("cases:counter_apply", args=[version.item.pk]), data).status_code == 302
+    case = Case.objects.get()
+    assert case.enterprise == enterprise and case.applicant == agent
