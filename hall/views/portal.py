@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -26,6 +27,12 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+def role_home_url(role: str) -> str:
+    """The URL of a role's own workbench (ROLE_HOME), or the generic role page."""
+    name = ROLE_HOME.get(role, "workbench_role")
+    return reverse(name, kwargs={"role": role}) if name == "workbench_role" else reverse(name)
+
+
 def home(request):
     return render(request, "hall/home.html")
 
@@ -36,8 +43,7 @@ def workbench(request):
     role = primary_role(request.user)
     if role is None:
         return render(request, "hall/citizen_home.html")
-    name = ROLE_HOME[role]
-    return redirect(name, role=role) if name == "workbench_role" else redirect(name)
+    return redirect(role_home_url(role))
 
 
 @login_required

@@ -39,3 +39,11 @@ def test_a_role_the_user_does_not_hold_is_not_found(client, cast):
 def test_anonymous_is_sent_to_login(client):
     response = client.get(reverse("workbench"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_navbar_links_each_role_to_its_own_workbench(client, cast):
+    from hall.views.portal import role_home_url
+
+    client.force_login(cast.supervisor)
+    body = client.get(reverse("home")).content.decode()
+    assert f'href="{role_home_url(StaffRole.SUPERVISOR)}"' in body
