@@ -25,6 +25,7 @@ urlpatterns = [
     path("cases/desk/", workbench.clerk_workbench, name="clerk_workbench"),
     path("cases/counter/", counter.counter_start, name="counter"),
     path("cases/counter/<int:item_pk>/", counter.counter_apply, name="counter_apply"),
+    path("cases/counter/lookup/", counter.counter_lookup, name="counter_lookup"),
     path("cases/<int:pk>/review/", intake.review, name="review"),
     path("cases/<int:pk>/review/accept/", intake.accept, name="accept"),
     path("cases/<int:pk>/review/supplement/", intake.request_supplement, name="request_supplement"),

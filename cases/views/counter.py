@@ -6,10 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
 from hall.constants import StaffRole
-from hall.models import Hall
+from hall.models import Hall, User
+from hall.validators import mask_mobile, normalize_id_number
 from items.selectors import items_receivable_at
 
 from .. import permissions
@@ -48,6 +50,14 @@ def counter_apply(request, item_pk: int):
     materials = list(version.materials.order_by("order", "pk"))
     data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
     applicant_form = CounterApplicantForm(data, prefix="applicant")
+    applicant_form.fields["id_number"].widget.attrs.update(
+        {
+            "hx-get": reverse("cases:counter_lookup"),
+            "hx-trigger": "change",
+            "hx-target": "#applicant-lookup",
+            "hx-swap": "innerHTML",
+        }
+    )
     originals_form = OriginalsSeenForm(data, materials=materials, prefix="originals")
     uploads = MaterialUploadForm(data, files, materials=materials, prefix="scan")
     if request.method == "POST" and all(f.is_valid() for f in (applicant_form, originals_form, uploads)):
@@ -82,3 +92,15 @@ def counter_apply(request, item_pk: int):
         "uploads": uploads,
     }
     return render(request, "cases/counter_apply.html", context)
+
+
+@login_required
+@require_GET
+def counter_lookup(request):
+    """htmx: whether the ID number typed at the counter already has an account (name and masked mobile
+    shown to the clerk, so that the walk-in can confirm it is theirs)."""
+    _clerk_hall(request)
+    id_number = normalize_id_number(request.GET.get("applicant-id_number") or request.GET.get("id_number"))
+    account = User.objects.filter(id_number=id_number).first() if len(id_number) == 18 else None
+    context = {"account": account, "masked_mobile": mask_mobile(account.mobile) if account else "", "typed": id_number}
+    return render(request, "cases/includes/counter_lookup.html", context)

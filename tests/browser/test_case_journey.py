@@ -170,6 +170,8 @@ def test_counter_application_with_deferral_then_public_progress(page, shot, lice
     page.click("#counter-next")
     page.wait_for_selector("[data-page=counter-apply]")
     page.fill("input[name=applicant-id_number]", make_id_number("441702", "19750505", "246"))
+    page.press("input[name=applicant-id_number]", "Tab")
+    page.wait_for_selector("[data-lookup=new]")  # htmx: no account yet, one will be recorded
     page.fill("input[name=applicant-real_name]", "陈小红")
     page.fill("input[name=applicant-mobile]", "13712345678")
     page.check("input[name=applicant-identity_checked]")

@@ -123,3 +123,14 @@ def test_enterprise_applies_at_the_counter_through_its_agent(client, cast):
     assert client.post(reverse("cases:counter_apply", args=[version.item.pk]), data).status_code == 302
     case = Case.objects.get()
     assert case.enterprise == enterprise and case.applicant == agent
+
+
+def test_id_number_lookup_tells_the_clerk_whether_an_account_exists(client, cast):
+    client.force_login(cast.clerk)
+    url = reverse("cases:counter_lookup")
+    found = client.get(url, {"applicant-id_number": cast.citizen.id_number.lower()}).content.decode()
+    assert cast.citizen.real_name in found and cast.citizen.mobile not in found and "****" in found
+    new = client.get(url, {"applicant-id_number": make_id_number("441702", "19800101", "135")}).content.decode()
+    assert "未注册" in new
+    client.force_login(cast.citizen)
+    assert client.get(url, {"applicant-id_number": cast.other_citizen.id_number}).status_code == 404
