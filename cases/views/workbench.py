@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -61,7 +61,9 @@ def _filtered(rows, form: WorkbenchFilterForm, default_states: list[str]):
     if data.get("age"):
         days = AGES[data["age"]][0]
         rows = rows.filter(received_at__lte=timezone.now() - timedelta(days=days))
-    order = SORTS.get(data.get("sort") or "oldest", SORTS["oldest"])[0]
+    field = SORTS.get(data.get("sort") or "oldest", SORTS["oldest"])[0]
+    # Cases without a due date (or not yet received) go last on every database.
+    order = F(field[1:]).desc(nulls_last=True) if field.startswith("-") else F(field).asc(nulls_last=True)
     return rows.order_by(order, "pk")
 
 
