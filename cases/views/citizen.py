@@ -14,7 +14,7 @@ from .. import permissions
 from ..constants import WITHDRAWABLE_STATES, CaseState
 from ..forms import ApplicationForm, MaterialUploadForm, SupplementUploadForm, WithdrawForm
 from ..models import SubmittedMaterial
-from ..selectors import case_timeline, documents_for_case
+from ..selectors import case_timeline, cases_for_user, documents_for_case
 from ..services import (
     case_attach_material,
     case_create_draft,
@@ -98,7 +98,19 @@ def apply(request, item_pk: int):
             if request.POST.get("action") != "submit":
                 messages.success(request, "草稿已保存。请核对下方的材料完整性检查，确认无误后提交。")
             return redirect("cases:edit", pk=case.pk)
-    context = {"item": item, "version": version, "materials": materials, "form": form, "uploads": uploads}
+    existing_draft = (
+        cases_for_user(request.user)
+        .filter(applicant=request.user, item_version__item=item, state=CaseState.DRAFT, parent__isnull=True)
+        .first()
+    )
+    context = {
+        "item": item,
+        "version": version,
+        "materials": materials,
+        "form": form,
+        "uploads": uploads,
+        "existing_draft": existing_draft,
+    }
     return render(request, "cases/apply.html", context)
 
 

@@ -192,3 +192,15 @@ def test_remove_material_from_draft(client, cast):
     assert response.status_code == 302
     submitted.refresh_from_db()
     assert submitted.superseded
+
+
+def test_apply_page_points_to_an_existing_draft(client, cast):
+    version = version_with_materials()
+    client.force_login(cast.citizen)
+    client.post(reverse("cases:apply", args=[version.item.pk]), _post_data(cast, version, {}))
+    case = Case.objects.get()
+    html = client.get(reverse("cases:apply", args=[version.item.pk])).content.decode()
+    assert reverse("cases:edit", args=[case.pk]) in html
+    client.force_login(cast.other_citizen)
+    html = client.get(reverse("cases:apply", args=[version.item.pk])).content.decode()
+    assert reverse("cases:edit", args=[case.pk]) not in html
