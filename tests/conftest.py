@@ -54,3 +54,19 @@ def cast(demo):
         market_jc=Department.objects.get(region__code="441702", short_name="市场监管"),
         market_yd=Department.objects.get(region__code="441704", short_name="市场监管"),
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Caches that outlive a test's database rollback: the catalogue's rendered pages, the working-day
+    calendar's year cache and Django's default cache. Cleared after every test so that no page or
+    calendar of one test leaks into the next (SQLite reuses primary keys after a rollback)."""
+    yield
+    from django.core.cache import cache as default_cache
+
+    from hall.workdays import workdays_changed
+    from items.cache import cache as catalogue_pages
+
+    catalogue_pages.clear()
+    default_cache.clear()
+    workdays_changed()
