@@ -12,11 +12,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from cases import services
+from cases.clock import INTAKE_DAYS, case_clock_recompute
 from cases.constants import SpecialProcedureKind
 from cases.models import Case
 from hall.constants import StaffRole
 from hall.demo import CITIZENS, staff_username
 from hall.models import User
+from hall.workdays import add_working_days
 from items.models import ItemVersion
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures" / "catalogue"
@@ -33,7 +35,18 @@ SCENARIOS = [
     ("approved", 0, "approved"),
     ("denied", 1, "denied"),
     ("refused", 2, "rejected"),
+    # Aged cases, so that the supervisor's page shows every warning level: (key, citizen, target,
+    # working days since acceptance). The dates are moved back after the real services ran.
+    ("aged_yellow", 0, "accepted"),
+    ("aged_red", 1, "accepted"),
+    ("aged_overdue", 2, "accepted"),
+    ("intake_overdue", 0, "submitted"),
 ]
+
+# Where each aged case's open clock (decision, or intake for the unreviewed one) falls due, in working
+# days from today: tomorrow is yellow, today red (on a weekend no clock falls due, so it shows
+# yellow), the past overdue.
+AGED = {"aged_yellow": 1, "aged_red": 0, "aged_overdue": -3, "intake_overdue": -2}
 
 
 def _sample_pdf() -> bytes:
@@ -74,7 +87,9 @@ class Command(BaseCommand):
         for index, (key, who, target) in enumerate(SCENARIOS):
             if Case.objects.filter(form_data__demo=key).exists():
                 continue
-            self._make(key, citizens[who], versions[index % len(versions)], target)
+            case = self._make(key, citizens[who], versions[index % len(versions)], target)
+            if key in AGED:
+                _age(case, AGED[key])
             made += 1
         self.stdout.write(f"demo cases: {made} created, {len(SCENARIOS) - made} already there")
 
@@ -93,7 +108,7 @@ class Command(BaseCommand):
                 case=case, actor=citizen, upload=self._upload(material.name[:40]), material=material
             )
         if target == "draft":
-            return
+            return case
         services.case_submit(case=case, actor=citizen)
         due = timezone.localdate() + timezone.timedelta(days=7)
         if target == "supplement_requested":
@@ -130,3 +145,17 @@ class Command(BaseCommand):
                 services.case_grant(case=case, actor=self.approver, opinion="经审查，符合法定条件。")
             elif target == "denied":
                 services.case_deny(case=case, actor=self.approver, reasons="经营场所与申报的用途不符。")
+        return case
+
+
+def _age(case: Case, due_in: int) -> None:
+    """Move a demo case's receipt and acceptance back in time so that its open clock falls due
+    `due_in` working days from today."""
+    case.refresh_from_db()
+    limit = case.item_version.promised_days if case.accepted_on else INTAKE_DAYS
+    start = add_working_days(add_working_days(timezone.localdate(), due_in), -limit)
+    received = timezone.make_aware(timezone.datetime.combine(start, timezone.datetime.min.time().replace(hour=9)))
+    Case.objects.filter(pk=case.pk).update(received_at=received, accepted_on=start if case.accepted_on else None)
+    case.refresh_from_db()
+    case_clock_recompute(case)
+    case.save(update_fields=["intake_due", "decision_due", "paused_days", "next_due", "warning_level"])
