@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from hall.validators import normalize_id_number, validate_id_number, validate_mobile
 
-from .constants import MAX_EXTENSION_DAYS, CaseState, SpecialProcedureKind
+from .constants import MAX_EXTENSION_DAYS, CaseState, SpecialProcedureKind, WarningLevel
 from .uploads import ALLOWED_LABEL, upload_check
 
 UPLOAD_ACCEPT = ".pdf,.jpg,.jpeg,.png"
@@ -517,10 +517,13 @@ class ExtensionDecisionForm(forms.Form):
 # The first is the default: a queue is worked oldest first.
 SORTS = {
     "oldest": ("received_at", "最早收件在前"),
+    "urgent": ("urgency", "最紧急在前"),
     "due": ("next_due", "最早到期在前"),
     "newest": ("-received_at", "最新收件在前"),
     "number": ("number", "按办件编号"),
 }
+# Warning levels a workbench filters by, most urgent first (cases without a running clock are not a level).
+LEVELS = [WarningLevel.OVERDUE, WarningLevel.RED, WarningLevel.YELLOW, WarningLevel.GREEN]
 AGES = {
     "": ("", "不限"),
     "3": (3, "超过 3 天"),
@@ -540,6 +543,11 @@ class WorkbenchFilterForm(forms.Form):
     state = forms.ChoiceField(label="状态", required=False)
     item = forms.ModelChoiceField(label="事项", queryset=None, required=False, empty_label="全部事项")
     age = forms.ChoiceField(label="收件时长", required=False, choices=[(k, v[1]) for k, v in AGES.items()])
+    level = forms.ChoiceField(
+        label="预警",
+        required=False,
+        choices=[("", "全部预警")] + [(lvl.value, lvl.label) for lvl in LEVELS],
+    )
     sort = forms.ChoiceField(label="排序", required=False, choices=[(k, v[1]) for k, v in SORTS.items()])
 
     def __init__(self, *args, states, items, **kwargs):

@@ -1,6 +1,7 @@
 """Workbenches of window clerks and approvers: find a case by number, applicant name or ID number;
-filter by state, item and age; sort; 25 per page. The page costs the same few queries whatever the data
-(the list is one query with its joins, plus the count and the item choices)."""
+filter by state, item, age and warning level; sort (most urgent first among others); 25 per page. The page
+costs the same few queries whatever the data (the list is one query with its joins, plus the count and the
+item choices)."""
 
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ from hall.constants import StaffRole
 from items.models import Item
 
 from .. import permissions
+from ..clock import cases_by_urgency
 from ..constants import CaseState
 from ..forms import AGES, SORTS, WorkbenchFilterForm
 from ..selectors import cases_for_user
@@ -61,7 +63,13 @@ def _filtered(rows, form: WorkbenchFilterForm, default_states: list[str]):
     if data.get("age"):
         days = AGES[data["age"]][0]
         rows = rows.filter(received_at__lte=timezone.now() - timedelta(days=days))
-    field = SORTS.get(data.get("sort") or "oldest", SORTS["oldest"])[0]
+    sort = data.get("sort") or "oldest"
+    if data.get("level") or sort == "urgent":
+        # The stored warning level (kept current by the SLA scan): overdue, red, yellow, green, then none.
+        rows = cases_by_urgency(rows, data.get("level") or None)
+        if sort == "urgent":
+            return rows
+    field = SORTS.get(sort, SORTS["oldest"])[0]
     # Cases without a due date (or not yet received) go last on every database.
     order = F(field[1:]).desc(nulls_last=True) if field.startswith("-") else F(field).asc(nulls_last=True)
     return rows.order_by(order, "pk")

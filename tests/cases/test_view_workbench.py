@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.constants import CaseState
+from cases.constants import CaseState, WarningLevel
+from cases.models import Case
 from tests.factories import CitizenFactory
 from tests.items.factories import ItemVersionFactory
 
@@ -30,13 +31,24 @@ def _count_queries(client, url) -> int:
     return len(ctx.captured_queries)
 
 
+def _set_clock(case, level: str, due: datetime.date | None):
+    """Store a warning level and next due date as the SLA scan would (no recompute)."""
+    Case.objects.filter(pk=case.pk).update(warning_level=level, next_due=due)
+    case.refresh_from_db()
+    return case
+
+
+LEVEL_QUERIES = ["", "?level=red", "?sort=urgent", "?level=overdue&sort=urgent", "?level=green&sort=due"]
+
+
+@pytest.mark.parametrize("params", LEVEL_QUERIES)
 @pytest.mark.parametrize(
     ("who", "url_name", "trait"),
     [("clerk", "cases:clerk_workbench", "submitted"), ("approver", "cases:approver_workbench", "accepted")],
 )
-def test_fixed_number_of_queries_whatever_the_data(client, cast, who, url_name, trait):
+def test_fixed_number_of_queries_whatever_the_data(client, cast, who, url_name, trait, params):
     client.force_login(getattr(cast, who))
-    url = reverse(url_name)
+    url = reverse(url_name) + params
     version = ItemVersionFactory()
     _make(3, version, **{trait: True})
     client.get(url)  # warm the calendar and other per-process caches
@@ -47,15 +59,100 @@ def test_fixed_number_of_queries_whatever_the_data(client, cast, who, url_name, 
     assert many <= 12
 
 
-def test_query_count_with_assert_num_queries(client, cast, django_assert_num_queries):
+@pytest.mark.parametrize("params", LEVEL_QUERIES)
+def test_query_count_with_assert_num_queries(client, cast, django_assert_num_queries, params):
     client.force_login(cast.clerk)
-    url = reverse("cases:clerk_workbench")
-    _make(3, submitted=True)
+    url = reverse("cases:clerk_workbench") + params
+
+    def make(n):
+        for i, case in enumerate(_make(n, submitted=True)):
+            _set_clock(case, LEVELS_CYCLE[i % len(LEVELS_CYCLE)], timezone.localdate() + datetime.timedelta(days=i % 5))
+
+    make(4)  # one at each level, so that every filter has a row
     client.get(url)
     expected = _count_queries(client, url)
-    _make(27, submitted=True)
+    make(40)
     with django_assert_num_queries(expected):
         client.get(url)
+
+
+LEVELS_CYCLE = [WarningLevel.OVERDUE, WarningLevel.RED, WarningLevel.YELLOW, WarningLevel.GREEN]
+
+
+def _urgency_cast():
+    """One case at each warning level, two reds (the later due first in creation order) and one with no clock."""
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+    cases = {
+        "green": _set_clock(CaseFactory(submitted=True), WarningLevel.GREEN, today + 9 * day),
+        "red_late": _set_clock(CaseFactory(submitted=True), WarningLevel.RED, today + day),
+        "none": _set_clock(CaseFactory(submitted=True), WarningLevel.NONE, None),
+        "yellow": _set_clock(CaseFactory(submitted=True), WarningLevel.YELLOW, today + 2 * day),
+        "red": _set_clock(CaseFactory(submitted=True), WarningLevel.RED, today),
+        "overdue": _set_clock(CaseFactory(submitted=True), WarningLevel.OVERDUE, today - 3 * day),
+    }
+    return cases
+
+
+def test_filter_by_warning_level(client, cast):
+    c = _urgency_cast()
+    client.force_login(cast.clerk)
+    url = reverse("cases:clerk_workbench")
+
+    def rows(**params):
+        return list(client.get(url, params).context["page"].object_list)
+
+    assert set(rows()) == set(c.values())
+    assert set(rows(level="")) == set(c.values())
+    assert rows(level="overdue") == [c["overdue"]]
+    assert set(rows(level="red")) == {c["red"], c["red_late"]}
+    assert rows(level="red", sort="due") == [c["red"], c["red_late"]]
+    assert rows(level="yellow") == [c["yellow"]]
+    assert rows(level="green") == [c["green"]]
+    # combined with the other filters
+    assert rows(level="red", q=c["red_late"].number) == [c["red_late"]]
+    assert rows(level="red", state=CaseState.SUPPLEMENT_REQUESTED) == []
+    assert rows(level="overdue", sort="urgent") == [c["overdue"]]
+
+
+def test_sort_most_urgent_first(client, cast):
+    c = _urgency_cast()
+    client.force_login(cast.clerk)
+    rows = list(client.get(reverse("cases:clerk_workbench"), {"sort": "urgent"}).context["page"].object_list)
+    # overdue, red (earliest due first), yellow, green, then cases without a running clock
+    assert rows == [c["overdue"], c["red"], c["red_late"], c["yellow"], c["green"], c["none"]]
+
+
+def test_urgency_sort_on_the_approver_workbench(client, cast):
+    today = timezone.localdate()
+    green = _set_clock(CaseFactory(accepted=True), WarningLevel.GREEN, today + datetime.timedelta(days=5))
+    overdue = _set_clock(CaseFactory(accepted=True), WarningLevel.OVERDUE, today - datetime.timedelta(days=1))
+    client.force_login(cast.approver)
+    url = reverse("cases:approver_workbench")
+    assert list(client.get(url, {"sort": "urgent"}).context["page"].object_list) == [overdue, green]
+    assert list(client.get(url, {"level": "green"}).context["page"].object_list) == [green]
+
+
+def test_warning_level_filter_is_on_the_page_and_keeps_its_value_across_pages(client, cast):
+    cases = _make(30, submitted=True)
+    for case in cases:
+        _set_clock(case, WarningLevel.YELLOW, timezone.localdate())
+    client.force_login(cast.clerk)
+    response = client.get(reverse("cases:clerk_workbench"), {"level": "yellow", "sort": "urgent"})
+    html = response.content.decode()
+    assert 'name="level"' in html
+    for label in ("全部预警", "已超期", "即将超期", "临期", "正常", "最紧急在前"):
+        assert label in html
+    assert '<option value="yellow" selected>' in html
+    assert "level=yellow" in html and "page=2" in html  # the pager keeps the filter
+
+
+def test_bad_warning_level_does_not_break_the_page(client, cast):
+    _make(2, submitted=True)
+    client.force_login(cast.clerk)
+    response = client.get(reverse("cases:clerk_workbench"), {"level": "purple", "sort": "sideways"})
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == 2
 
 
 def test_pages_of_25_and_masked_id_numbers(client, cast):
