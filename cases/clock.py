@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db.models import Case as When_Case
 from django.db.models import F, IntegerField, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from hall.workdays import add_working_days, any_provisional, is_provisional, next_working_day, working_days_between
 
@@ -49,11 +50,11 @@ LEVEL_RANK = {
     WarningLevel.NONE: 4,
 }
 CLOCK_LABELS = {
-    "intake": "受理审查",
-    "supplement": "补正材料",
-    "decision": "办结",
-    "deferred": "容缺补齐",
-    "delivery": "送达",
+    "intake": _("受理审查"),
+    "supplement": _("补正材料"),
+    "decision": _("办结"),
+    "deferred": _("容缺补齐"),
+    "delivery": _("送达"),
 }
 
 

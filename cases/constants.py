@@ -1,20 +1,21 @@
 """Choices of the cases app, with the Chinese words the halls use (DESIGN.md, DOMAIN.md §3)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class CaseState(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    SUBMITTED = "submitted", "待受理"
-    SUPPLEMENT_REQUESTED = "supplement_requested", "待补正"
-    REJECTED = "rejected", "不予受理"
-    WITHDRAWN = "withdrawn", "已撤回"
-    ACCEPTED = "accepted", "已受理"
-    SUSPENDED = "suspended", "特别程序"
-    APPROVED = "approved", "准予许可"
-    DENIED = "denied", "不予许可"
-    DELIVERED = "delivered", "已送达"
-    ARCHIVED = "archived", "已归档"
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待受理")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("待补正")
+    REJECTED = "rejected", _("不予受理")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    ACCEPTED = "accepted", _("已受理")
+    SUSPENDED = "suspended", _("特别程序")
+    APPROVED = "approved", _("准予许可")
+    DENIED = "denied", _("不予许可")
+    DELIVERED = "delivered", _("已送达")
+    ARCHIVED = "archived", _("已归档")
 
 
 # States in which the applicant may still withdraw (before the decision).
@@ -47,62 +48,62 @@ STATE_PROGRESS = {
 
 
 class WarningLevel(models.TextChoices):
-    NONE = "none", "无"
-    GREEN = "green", "正常"
-    YELLOW = "yellow", "临期"
-    RED = "red", "即将超期"
-    OVERDUE = "overdue", "已超期"
+    NONE = "none", _("无")
+    GREEN = "green", _("正常")
+    YELLOW = "yellow", _("临期")
+    RED = "red", _("即将超期")
+    OVERDUE = "overdue", _("已超期")
 
 
 class Channel(models.TextChoices):
-    ONLINE = "online", "网上申请"
-    COUNTER = "counter", "窗口申请"
+    ONLINE = "online", _("网上申请")
+    COUNTER = "counter", _("窗口申请")
 
 
 class ApplicantRole(models.TextChoices):
     """The part an actor plays in an event, beside the staff roles of hall.constants.StaffRole."""
 
-    APPLICANT = "applicant", "申请人"
-    SYSTEM = "system", "系统"
+    APPLICANT = "applicant", _("申请人")
+    SYSTEM = "system", _("系统")
 
 
 class EventKind(models.TextChoices):
-    CREATED = "created", "创建草稿"
-    UPDATED = "updated", "修改申请信息"
-    MATERIAL_ADDED = "material_added", "上传材料"
-    MATERIAL_REPLACED = "material_replaced", "替换材料"
-    MATERIAL_REMOVED = "material_removed", "删除材料"
-    SUBMITTED = "submitted", "提交申请"
-    COUNTER_RECEIVED = "counter_received", "窗口收件"
-    ACCEPTED = "accepted", "受理"
-    ACCEPTED_WITH_DEFERRAL = "accepted_with_deferral", "容缺受理"
-    SUPPLEMENT_REQUESTED = "supplement_requested", "一次性告知补正"
-    SUPPLEMENTED = "supplemented", "补正材料"
-    DEFERRED_RECEIVED = "deferred_received", "补齐容缺材料"
-    REFUSED = "refused", "不予受理"
-    WITHDRAWN = "withdrawn", "撤回申请"
-    GRANTED = "granted", "准予许可"
-    DENIED = "denied", "不予许可"
-    SUSPENDED = "suspended", "启动特别程序"
-    RESUMED = "resumed", "结束特别程序"
-    EXTENSION_REQUESTED = "extension_requested", "申请延期"
-    EXTENSION_APPROVED = "extension_approved", "批准延期"
-    EXTENSION_REFUSED = "extension_refused", "不批准延期"
-    BUNDLE_FOLLOWED = "bundle_followed", "一件事状态同步"
-    DELIVERED = "delivered", "送达"
-    ARCHIVED = "archived", "归档"
-    DOCUMENT_ISSUED = "document_issued", "出具文书"
+    CREATED = "created", _("创建草稿")
+    UPDATED = "updated", _("修改申请信息")
+    MATERIAL_ADDED = "material_added", _("上传材料")
+    MATERIAL_REPLACED = "material_replaced", _("替换材料")
+    MATERIAL_REMOVED = "material_removed", _("删除材料")
+    SUBMITTED = "submitted", _("提交申请")
+    COUNTER_RECEIVED = "counter_received", _("窗口收件")
+    ACCEPTED = "accepted", _("受理")
+    ACCEPTED_WITH_DEFERRAL = "accepted_with_deferral", _("容缺受理")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("一次性告知补正")
+    SUPPLEMENTED = "supplemented", _("补正材料")
+    DEFERRED_RECEIVED = "deferred_received", _("补齐容缺材料")
+    REFUSED = "refused", _("不予受理")
+    WITHDRAWN = "withdrawn", _("撤回申请")
+    GRANTED = "granted", _("准予许可")
+    DENIED = "denied", _("不予许可")
+    SUSPENDED = "suspended", _("启动特别程序")
+    RESUMED = "resumed", _("结束特别程序")
+    EXTENSION_REQUESTED = "extension_requested", _("申请延期")
+    EXTENSION_APPROVED = "extension_approved", _("批准延期")
+    EXTENSION_REFUSED = "extension_refused", _("不批准延期")
+    BUNDLE_FOLLOWED = "bundle_followed", _("一件事状态同步")
+    DELIVERED = "delivered", _("送达")
+    ARCHIVED = "archived", _("归档")
+    DOCUMENT_ISSUED = "document_issued", _("出具文书")
 
 
 class DocumentKind(models.TextChoices):
-    ACCEPTANCE = "acceptance", "受理通知书"
-    SUPPLEMENT = "supplement", "材料补正告知书"
-    REFUSAL = "refusal", "不予受理决定书"
-    DEFERRAL = "deferral", "容缺受理通知书"
-    GRANT = "grant", "准予行政许可决定书"
-    DENIAL = "denial", "不予行政许可决定书"
-    SPECIAL_PROCEDURE = "special_procedure", "特别程序告知书"
-    EXTENSION = "extension", "延期告知书"
+    ACCEPTANCE = "acceptance", _("受理通知书")
+    SUPPLEMENT = "supplement", _("材料补正告知书")
+    REFUSAL = "refusal", _("不予受理决定书")
+    DEFERRAL = "deferral", _("容缺受理通知书")
+    GRANT = "grant", _("准予行政许可决定书")
+    DENIAL = "denial", _("不予行政许可决定书")
+    SPECIAL_PROCEDURE = "special_procedure", _("特别程序告知书")
+    EXTENSION = "extension", _("延期告知书")
 
 
 # The short word in each document's number: 〔2026〕受字第00001号 …
@@ -119,22 +120,22 @@ DOCUMENT_NUMBER_WORD = {
 
 
 class ExtensionState(models.TextChoices):
-    PENDING = "pending", "待批准"
-    APPROVED = "approved", "已批准"
-    REFUSED = "refused", "未批准"
+    PENDING = "pending", _("待批准")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("未批准")
 
 
 class SpecialProcedureKind(models.TextChoices):
-    HEARING = "hearing", "听证"
-    EXPERT_REVIEW = "expert_review", "专家评审"
-    TESTING = "testing", "检验、检测、检疫"
-    INSPECTION = "inspection", "现场勘查"
-    OTHER = "other", "其他法定特别程序"
+    HEARING = "hearing", _("听证")
+    EXPERT_REVIEW = "expert_review", _("专家评审")
+    TESTING = "testing", _("检验、检测、检疫")
+    INSPECTION = "inspection", _("现场勘查")
+    OTHER = "other", _("其他法定特别程序")
 
 
 class DefectKind(models.TextChoices):
-    MISSING = "missing", "缺少"
-    DEFECTIVE = "defective", "不符合要求"
+    MISSING = "missing", _("缺少")
+    DEFECTIVE = "defective", _("不符合要求")
 
 
 # Fixed by law (DOMAIN.md §3, 行政许可法 Art. 42): one extension of at most 10 working days.

@@ -9,8 +9,10 @@ issuing body, a seal area and a QR code to the public verification page.
 Runs inside the calling service's transaction; if that fails, the stored file is deleted.
 """
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import translation
 
 from hall.pdf import absolute_url, qr_data_uri, render_pdf, sha256_hex
 
@@ -45,7 +47,8 @@ def document_issue(
     number = document_number_allocate(issuer_key=key, issuer_short=short, kind=kind, day=issued_on)
     token = _verification_token()
     verify_url = absolute_url(verify_path(token))
-    title = DocumentKind(kind).label
+    with translation.override(settings.LANGUAGE_CODE):  # stored and printed: always Chinese
+        title = str(DocumentKind(kind).label)
     pdf = render_pdf(
         f"cases/pdf/{kind}.html",
         {

@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from hall.validators import normalize_id_number, validate_id_number, validate_mobile
 
@@ -50,9 +51,9 @@ def material_file_field(material, *, required: bool = False) -> forms.FileField:
         widget=MaterialFileInput(),
         help_text="；".join(help_parts),
         error_messages={
-            "required": "请上传这份材料。",
-            "empty": "文件是空的（0 字节），请重新选择。",
-            "invalid": "没有收到文件，请重新选择。",
+            "required": _("请上传这份材料。"),
+            "empty": _("文件是空的（0 字节），请重新选择。"),
+            "invalid": _("没有收到文件，请重新选择。"),
         },
     )
 
@@ -125,7 +126,7 @@ class SupplementUploadForm(MaterialUploadForm):
                 validators=[validate_material_file],
                 widget=MaterialFileInput(),
                 help_text=f"可选；{ALLOWED_LABEL}，不超过 {max_upload_bytes() // 1024 // 1024} MB，多份请合并为一个文件",
-                error_messages={"empty": "文件是空的（0 字节），请重新选择。"},
+                error_messages={"empty": _("文件是空的（0 字节），请重新选择。")},
             )
 
     def extra_file(self):
@@ -133,10 +134,10 @@ class SupplementUploadForm(MaterialUploadForm):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(label="撤回原因", max_length=500, required=False)
+    reason = forms.CharField(label=_("撤回原因"), max_length=500, required=False)
     confirm = forms.BooleanField(
-        label="我确认撤回本次申请（撤回后不能恢复，如需办理须重新申请）",
-        error_messages={"required": "请勾选确认后再撤回。"},
+        label=_("我确认撤回本次申请（撤回后不能恢复，如需办理须重新申请）"),
+        error_messages={"required": _("请勾选确认后再撤回。")},
     )
 
 
@@ -166,26 +167,26 @@ def _future_date(value: datetime.date | None, *, label: str) -> None:
 class ApplicationForm(forms.Form):
     """The application itself: who applies (prefilled from the account) and for whom."""
 
-    applicant_name = forms.CharField(label="申请人姓名", max_length=50, disabled=True, required=False)
+    applicant_name = forms.CharField(label=_("申请人姓名"), max_length=50, disabled=True, required=False)
     applicant_id_number = forms.CharField(
-        label="申请人身份证号", max_length=18, help_text="须与账号实名登记的身份证号一致"
+        label=_("申请人身份证号"), max_length=18, help_text=_("须与账号实名登记的身份证号一致")
     )
     contact_mobile = forms.CharField(
-        label="联系手机", max_length=11, validators=[validate_mobile], help_text="办理进度和通知发送到此号码"
+        label=_("联系手机"), max_length=11, validators=[validate_mobile], help_text=_("办理进度和通知发送到此号码")
     )
     as_enterprise = forms.BooleanField(
-        label="以企业名义申请", required=False, help_text="以账号绑定的企业作为申请人，您作为经办人"
+        label=_("以企业名义申请"), required=False, help_text=_("以账号绑定的企业作为申请人，您作为经办人")
     )
-    has_agent = forms.BooleanField(label="委托代理人办理", required=False)
-    agent_name = forms.CharField(label="代理人姓名", max_length=50, required=False)
-    agent_id_number = forms.CharField(label="代理人身份证号", max_length=18, required=False)
-    agent_mobile = forms.CharField(label="代理人手机", max_length=11, required=False)
+    has_agent = forms.BooleanField(label=_("委托代理人办理"), required=False)
+    agent_name = forms.CharField(label=_("代理人姓名"), max_length=50, required=False)
+    agent_id_number = forms.CharField(label=_("代理人身份证号"), max_length=18, required=False)
+    agent_mobile = forms.CharField(label=_("代理人手机"), max_length=11, required=False)
     description = forms.CharField(
-        label="申请事项说明",
+        label=_("申请事项说明"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="简要说明申请的内容，如申请的经营范围、地址等",
+        help_text=_("简要说明申请的内容，如申请的经营范围、地址等"),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -206,7 +207,7 @@ class ApplicationForm(forms.Form):
         value = normalize_id_number(self.cleaned_data.get("applicant_id_number"))
         validate_id_number(value)
         if self.user.id_number and value != normalize_id_number(self.user.id_number):
-            raise ValidationError("填写的身份证号与账号实名登记的身份证号不一致，请核对。", code="id_mismatch")
+            raise ValidationError(_("填写的身份证号与账号实名登记的身份证号不一致，请核对。"), code="id_mismatch")
         return value
 
     def clean_agent_id_number(self):
@@ -226,7 +227,7 @@ class ApplicationForm(forms.Form):
         if data.get("has_agent"):
             for name in ("agent_name", "agent_id_number", "agent_mobile"):
                 if not data.get(name) and name not in self.errors:
-                    self.add_error(name, "委托代理人办理时，请填写代理人的姓名、身份证号和手机。")
+                    self.add_error(name, _("委托代理人办理时，请填写代理人的姓名、身份证号和手机。"))
         return data
 
     def form_data(self) -> dict:
@@ -260,8 +261,8 @@ class ApplicationForm(forms.Form):
 
 
 class ProgressLookupForm(forms.Form):
-    number = forms.CharField(label="办件编号", max_length=32, help_text="受理通知书或短信中的编号")
-    mobile = forms.CharField(label="申请人手机号", max_length=11, help_text="申请时填写的手机号")
+    number = forms.CharField(label=_("办件编号"), max_length=32, help_text=_("受理通知书或短信中的编号"))
+    mobile = forms.CharField(label=_("申请人手机号"), max_length=11, help_text=_("申请时填写的手机号"))
 
     def clean_number(self):
         return (self.cleaned_data.get("number") or "").strip().upper()
@@ -273,7 +274,7 @@ class ProgressLookupForm(forms.Form):
 class ItemChoiceForm(forms.Form):
     """A clerk picks an item the hall may receive."""
 
-    item = forms.ModelChoiceField(label="办理事项", queryset=None, empty_label="请选择事项")
+    item = forms.ModelChoiceField(label=_("办理事项"), queryset=None, empty_label=_("请选择事项"))
 
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)
@@ -286,22 +287,22 @@ class ItemChoiceForm(forms.Form):
 class CounterApplicantForm(forms.Form):
     """A walk-in applicant: found by ID number when they have an account, else recorded here."""
 
-    id_number = forms.CharField(label="申请人身份证号", max_length=18)
-    real_name = forms.CharField(label="申请人姓名", max_length=50)
-    mobile = forms.CharField(label="申请人手机", max_length=11, validators=[validate_mobile])
+    id_number = forms.CharField(label=_("申请人身份证号"), max_length=18)
+    real_name = forms.CharField(label=_("申请人姓名"), max_length=50)
+    mobile = forms.CharField(label=_("申请人手机"), max_length=11, validators=[validate_mobile])
     identity_checked = forms.BooleanField(
-        label="已当面核验申请人身份证件原件，人证一致",
+        label=_("已当面核验申请人身份证件原件，人证一致"),
         required=True,
-        error_messages={"required": "请先当面核验申请人的身份证件，再收件。"},
+        error_messages={"required": _("请先当面核验申请人的身份证件，再收件。")},
     )
     credit_code = forms.CharField(
-        label="申请单位统一社会信用代码",
+        label=_("申请单位统一社会信用代码"),
         max_length=18,
         required=False,
-        help_text="以企业名义申请时填写；企业须已在本网站登记，且申请人是其经办人",
+        help_text=_("以企业名义申请时填写；企业须已在本网站登记，且申请人是其经办人"),
     )
     description = forms.CharField(
-        label="申请事项说明", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("申请事项说明"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def clean_credit_code(self):
@@ -313,7 +314,7 @@ class CounterApplicantForm(forms.Form):
             self.enterprise = Enterprise.objects.select_related("agent").filter(credit_code=value).first()
             if self.enterprise is None:
                 raise ValidationError(
-                    "没有找到该统一社会信用代码的企业，请核对或先办理企业注册。", code="no_enterprise"
+                    _("没有找到该统一社会信用代码的企业，请核对或先办理企业注册。"), code="no_enterprise"
                 )
         return value
 
@@ -330,14 +331,14 @@ class CounterApplicantForm(forms.Form):
         self.existing = User.objects.filter(id_number=id_number).first() if id_number else None
         if self.existing is not None:
             if not self.existing.is_citizen:
-                self.add_error("id_number", "该身份证号属于工作人员账号，不能作为申请人。")
+                self.add_error("id_number", _("该身份证号属于工作人员账号，不能作为申请人。"))
             elif data.get("real_name") and data["real_name"].strip() != self.existing.real_name:
-                self.add_error("real_name", "姓名与该身份证号已登记的账号不一致，请核对证件。")
+                self.add_error("real_name", _("姓名与该身份证号已登记的账号不一致，请核对证件。"))
         elif id_number and data.get("mobile") and User.objects.filter(mobile=data["mobile"]).exists():
-            self.add_error("mobile", "该手机号已被另一个账号使用，请核对身份证号或更换手机号。")
+            self.add_error("mobile", _("该手机号已被另一个账号使用，请核对身份证号或更换手机号。"))
         enterprise = getattr(self, "enterprise", None)
         if enterprise is not None and (self.existing is None or enterprise.agent_id != self.existing.pk):
-            self.add_error("credit_code", "申请人不是该企业登记的经办人，不能以企业名义申请。")
+            self.add_error("credit_code", _("申请人不是该企业登记的经办人，不能以企业名义申请。"))
         return data
 
 
@@ -345,7 +346,7 @@ class OriginalsSeenForm(forms.Form):
     """Which originals the clerk held in hand (one checkbox per guide material)."""
 
     originals_seen = forms.MultipleChoiceField(
-        label="已核验原件的材料", required=False, widget=forms.CheckboxSelectMultiple, choices=()
+        label=_("已核验原件的材料"), required=False, widget=forms.CheckboxSelectMultiple, choices=()
     )
 
     def __init__(self, *args, materials=(), **kwargs):
@@ -360,20 +361,22 @@ class OriginalsSeenForm(forms.Form):
 
 
 class AcceptForm(forms.Form):
-    note = forms.CharField(label="受理意见", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("受理意见"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class SupplementRequestForm(forms.Form):
     """一次性告知: a row per guide material (tick + reason) plus free items, and a deadline."""
 
     extra_items = forms.CharField(
-        label="其他需补正的事项",
+        label=_("其他需补正的事项"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="每行一项，写明材料和原因，如“营业场所证明：租赁合同已过期”",
+        help_text=_("每行一项，写明材料和原因，如“营业场所证明：租赁合同已过期”"),
     )
-    deadline = forms.DateField(label="补正期限", widget=DateInput(), help_text="申请人应在此日期前补齐材料")
+    deadline = forms.DateField(label=_("补正期限"), widget=DateInput(), help_text=_("申请人应在此日期前补齐材料"))
 
     def __init__(self, *args, materials=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -390,16 +393,16 @@ class SupplementRequestForm(forms.Form):
 
     def clean_deadline(self):
         value = self.cleaned_data.get("deadline")
-        _future_date(value, label="补正期限")
+        _future_date(value, label=_("补正期限"))
         return value
 
     def clean(self):
         data = super().clean()
         for material in self.materials:
             if data.get(f"pick_{material.pk}") and not (data.get(f"reason_{material.pk}") or "").strip():
-                self.add_error(f"reason_{material.pk}", "请写明这份材料需要补正的原因。")
+                self.add_error(f"reason_{material.pk}", _("请写明这份材料需要补正的原因。"))
         if not self.items() and not self.errors:
-            raise ValidationError("请至少勾选一份需要补正的材料，或在“其他需补正的事项”中写明。")
+            raise ValidationError(_("请至少勾选一份需要补正的材料，或在“其他需补正的事项”中写明。"))
         return data
 
     def items(self) -> list[dict]:
@@ -414,35 +417,35 @@ class SupplementRequestForm(forms.Form):
         for line in (data.get("extra_items") or "").splitlines():
             line = line.strip()
             if line:
-                name, _, reason = line.replace(":", "：").partition("：")
+                name, _sep, reason = line.replace(":", "：").partition("：")
                 result.append({"material": None, "name": name.strip(), "reason": reason.strip() or "需补正"})
         return result
 
 
 class RefuseForm(forms.Form):
-    reasons = forms.CharField(label="不予受理的理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    reasons = forms.CharField(label=_("不予受理的理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     competent_authority = forms.CharField(
-        label="有权受理的机关",
+        label=_("有权受理的机关"),
         max_length=200,
         required=False,
-        help_text="申请事项不属于本机关职权范围时，写明应向哪个机关申请",
+        help_text=_("申请事项不属于本机关职权范围时，写明应向哪个机关申请"),
     )
-    appeal_rights = forms.CharField(label="救济途径", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    appeal_rights = forms.CharField(label=_("救济途径"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class DeferralForm(forms.Form):
     """容缺受理: only materials the guide marks deferrable, a deadline and the undertaking."""
 
     deferred = forms.MultipleChoiceField(
-        label="容缺的材料",
+        label=_("容缺的材料"),
         widget=forms.CheckboxSelectMultiple,
         choices=(),
-        error_messages={"required": "请勾选容缺的材料。"},
+        error_messages={"required": _("请勾选容缺的材料。")},
     )
-    deadline = forms.DateField(label="补齐期限", widget=DateInput(), help_text="不得晚于承诺办结日期")
+    deadline = forms.DateField(label=_("补齐期限"), widget=DateInput(), help_text=_("不得晚于承诺办结日期"))
     undertaking = forms.BooleanField(
-        label="申请人已签署容缺承诺书，承诺在期限内补齐",
-        error_messages={"required": "容缺受理须有申请人签署的承诺书。"},
+        label=_("申请人已签署容缺承诺书，承诺在期限内补齐"),
+        error_messages={"required": _("容缺受理须有申请人签署的承诺书。")},
     )
 
     def __init__(self, *args, materials=(), **kwargs):
@@ -454,7 +457,7 @@ class DeferralForm(forms.Form):
 
     def clean_deadline(self):
         value = self.cleaned_data.get("deadline")
-        _future_date(value, label="补齐期限")
+        _future_date(value, label=_("补齐期限"))
         return value
 
     def deferred_materials(self) -> list:
@@ -466,50 +469,50 @@ class DeferralForm(forms.Form):
 
 class GrantForm(forms.Form):
     opinion = forms.CharField(
-        label="审查意见", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("审查意见"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class DenyForm(forms.Form):
-    reasons = forms.CharField(label="不予许可的理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-    appeal_rights = forms.CharField(label="救济途径", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    reasons = forms.CharField(label=_("不予许可的理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    appeal_rights = forms.CharField(label=_("救济途径"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class SuspendForm(forms.Form):
-    kind = forms.ChoiceField(label="特别程序", choices=SpecialProcedureKind.choices)
-    reason = forms.CharField(label="理由", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    kind = forms.ChoiceField(label=_("特别程序"), choices=SpecialProcedureKind.choices)
+    reason = forms.CharField(label=_("理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
     expected_days = forms.IntegerField(
-        label="预计所需时间（工作日）", min_value=1, max_value=365, help_text="特别程序所需时间不计入办理时限"
+        label=_("预计所需时间（工作日）"), min_value=1, max_value=365, help_text=_("特别程序所需时间不计入办理时限")
     )
 
 
 class ResumeForm(forms.Form):
     note = forms.CharField(
-        label="特别程序结果", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("特别程序结果"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class ExtensionRequestForm(forms.Form):
     days = forms.IntegerField(
-        label="延长天数（工作日）",
+        label=_("延长天数（工作日）"),
         min_value=1,
         max_value=MAX_EXTENSION_DAYS,
         error_messages={
             "max_value": f"延期最多 {MAX_EXTENSION_DAYS} 个工作日（行政许可法第四十二条）。",
-            "min_value": "延长天数至少 1 个工作日。",
+            "min_value": _("延长天数至少 1 个工作日。"),
         },
     )
-    reason = forms.CharField(label="延期理由", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("延期理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ExtensionDecisionForm(forms.Form):
     approve = forms.TypedChoiceField(
-        label="审批意见",
-        choices=[("1", "批准延期"), ("0", "不批准")],
+        label=_("审批意见"),
+        choices=[("1", _("批准延期")), ("0", _("不批准"))],
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(label="说明", max_length=500, required=False)
+    note = forms.CharField(label=_("说明"), max_length=500, required=False)
 
 
 # ---- workbenches ------------------------------------------------------------------------------

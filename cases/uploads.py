@@ -15,6 +15,7 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext_lazy as _
 
 # Extension of the file name → the type its content must have.
 ALLOWED_TYPES = {"pdf": "pdf", "jpg": "jpg", "jpeg": "jpg", "png": "png"}
@@ -41,12 +42,12 @@ def upload_check(upload) -> CheckedUpload:
     its extension. Raises ValidationError with a plain Chinese message; returns facts about the file."""
     name = PurePath(getattr(upload, "name", "") or "").name
     if not name:
-        raise ValidationError("请选择要上传的文件。", code="no_file")
+        raise ValidationError(_("请选择要上传的文件。"), code="no_file")
     extension = PurePath(name).suffix.lower().lstrip(".")
     expected = ALLOWED_TYPES.get(extension)
     if expected is None:
         raise ValidationError(
-            "文件“%(name)s”的格式不支持，请上传 %(allowed)s 文件。",
+            _("文件“%(name)s”的格式不支持，请上传 %(allowed)s 文件。"),
             code="unsupported_type",
             params={"name": name, "allowed": ALLOWED_LABEL},
         )
@@ -54,16 +55,16 @@ def upload_check(upload) -> CheckedUpload:
     limit = settings.TONGBAN_MAX_UPLOAD_BYTES
     if size is not None and size > limit:
         raise ValidationError(
-            "文件“%(name)s”超过 %(limit)s MB，请压缩后再上传。",
+            _("文件“%(name)s”超过 %(limit)s MB，请压缩后再上传。"),
             code="too_large",
             params={"name": name, "limit": _megabytes(limit)},
         )
     content = _read_all(upload)
     if not content:
-        raise ValidationError("文件“%(name)s”是空文件，请重新选择。", code="empty", params={"name": name})
+        raise ValidationError(_("文件“%(name)s”是空文件，请重新选择。"), code="empty", params={"name": name})
     if len(content) > limit:
         raise ValidationError(
-            "文件“%(name)s”超过 %(limit)s MB，请压缩后再上传。",
+            _("文件“%(name)s”超过 %(limit)s MB，请压缩后再上传。"),
             code="too_large",
             params={"name": name, "limit": _megabytes(limit)},
         )
@@ -71,7 +72,7 @@ def upload_check(upload) -> CheckedUpload:
     actual = ALLOWED_TYPES.get(guessed.extension) if guessed else None
     if actual != expected:
         raise ValidationError(
-            "文件“%(name)s”的内容与扩展名不符（不是真正的 %(ext)s 文件），请上传原始文件。",
+            _("文件“%(name)s”的内容与扩展名不符（不是真正的 %(ext)s 文件），请上传原始文件。"),
             code="content_mismatch",
             params={"name": name, "ext": extension.upper()},
         )

@@ -11,6 +11,7 @@ from functools import lru_cache
 import segno
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 
 PDF_STYLESHEET = settings.BASE_DIR / "static" / "pdf" / "document.css"
 
@@ -27,7 +28,8 @@ def render_pdf(template_name: str, context: dict) -> bytes:
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
-    html = render_to_string(template_name, context)
+    with translation.override(settings.LANGUAGE_CODE):  # official documents stay Chinese in the English UI
+        html = render_to_string(template_name, context)
     fetcher = URLFetcher(allowed_protocols={"data"})
     return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(stylesheets=[_stylesheet()])
 

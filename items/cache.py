@@ -53,8 +53,9 @@ def catalogue_cache_clear() -> None:
 
 
 def catalogue_cache_key(kind: str, *parts) -> str:
+    """Keyed by the active language too: a body rendered in English must never reach a Chinese reader."""
     digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:32]
-    return f"items:catalogue:{catalogue_generation()}:{kind}:{digest}"
+    return f"items:catalogue:{catalogue_generation()}:{get_language()}:{kind}:{digest}"
 
 
 def cached_fragment(kind: str, parts: tuple, render):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from hall.models import Department, Hall
 
@@ -24,12 +25,12 @@ def validate_guide_file(upload) -> None:
     if not upload or not hasattr(upload, "size"):
         return
     if Path(upload.name).suffix.lower() not in GUIDE_FILE_SUFFIXES:
-        raise ValidationError("只能上传 PDF、Word、Excel、WPS 文档或 JPG、PNG 图片。", code="file_type")
+        raise ValidationError(_("只能上传 PDF、Word、Excel、WPS 文档或 JPG、PNG 图片。"), code="file_type")
     limit = settings.TONGBAN_MAX_UPLOAD_BYTES
     if upload.size > limit:
         raise ValidationError(f"文件不能超过 {limit // 1024 // 1024} MB。", code="file_size")
     if upload.size == 0:
-        raise ValidationError("文件是空的（0 字节），请重新选择。", code="file_empty")
+        raise ValidationError(_("文件是空的（0 字节），请重新选择。"), code="file_empty")
 
 
 class CodesField(forms.MultipleChoiceField):
@@ -50,27 +51,27 @@ class NewItemForm(forms.Form):
     """新增事项: a county implements a base item."""
 
     base_item = forms.ModelChoiceField(
-        BaseItem.objects.all(), label="基本目录事项", error_messages={"required": "请选择基本目录事项。"}
+        BaseItem.objects.all(), label=_("基本目录事项"), error_messages={"required": _("请选择基本目录事项。")}
     )
     implementation_code = forms.CharField(
-        label="实施编码",
+        label=_("实施编码"),
         max_length=24,
-        help_text="不超过24位的数字或大写字母",
+        help_text=_("不超过24位的数字或大写字母"),
         validators=[validate_implementation_code],
-        error_messages={"max_length": "实施编码不能超过24位。", "required": "请填写实施编码。"},
+        error_messages={"max_length": _("实施编码不能超过24位。"), "required": _("请填写实施编码。")},
     )
     department = forms.ModelChoiceField(
-        Department.objects.none(), label="实施主体", error_messages={"required": "请选择实施主体。"}
+        Department.objects.none(), label=_("实施主体"), error_messages={"required": _("请选择实施主体。")}
     )
-    cause = forms.ChoiceField(label="调整原因", choices=ChangeCause.choices)
+    cause = forms.ChoiceField(label=_("调整原因"), choices=ChangeCause.choices)
     cause_note = forms.CharField(
-        label="原因说明", widget=forms.Textarea(attrs={"rows": 2}), help_text="如依据的法规名称、文号和条款"
+        label=_("原因说明"), widget=forms.Textarea(attrs={"rows": 2}), help_text=_("如依据的法规名称、文号和条款")
     )
     cause_date = forms.DateField(
-        label="原因发生日期",
+        label=_("原因发生日期"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="自该日起10个工作日内须提交调整",
-        error_messages={"invalid": "请按“年-月-日”填写日期，如 2026-01-31。"},
+        help_text=_("自该日起10个工作日内须提交调整"),
+        error_messages={"invalid": _("请按“年-月-日”填写日期，如 2026-01-31。")},
     )
 
     def __init__(self, *args, departments=None, **kwargs):
@@ -80,7 +81,7 @@ class NewItemForm(forms.Form):
     def clean_implementation_code(self):
         code = self.cleaned_data["implementation_code"].strip().upper()
         if Item.objects.filter(implementation_code=code).exists():
-            raise ValidationError("这个实施编码已经被另一个事项使用。")
+            raise ValidationError(_("这个实施编码已经被另一个事项使用。"))
         return code
 
     def clean_cause_date(self):
@@ -91,23 +92,23 @@ class ChangeForm(forms.Form):
     """An adjustment of a published item: cancel, delegate, transfer or change elements."""
 
     kind = forms.ChoiceField(
-        label="调整类型", choices=[(k, label) for k, label in ChangeKind.choices if k != ChangeKind.ADD]
+        label=_("调整类型"), choices=[(k, label) for k, label in ChangeKind.choices if k != ChangeKind.ADD]
     )
-    cause = forms.ChoiceField(label="调整原因", choices=ChangeCause.choices)
+    cause = forms.ChoiceField(label=_("调整原因"), choices=ChangeCause.choices)
     cause_note = forms.CharField(
-        label="原因说明", widget=forms.Textarea(attrs={"rows": 2}), help_text="如修订的法规名称、文号和条款"
+        label=_("原因说明"), widget=forms.Textarea(attrs={"rows": 2}), help_text=_("如修订的法规名称、文号和条款")
     )
     cause_date = forms.DateField(
-        label="原因发生日期",
+        label=_("原因发生日期"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="自该日起10个工作日内须提交调整",
-        error_messages={"invalid": "请按“年-月-日”填写日期，如 2026-01-31。"},
+        help_text=_("自该日起10个工作日内须提交调整"),
+        error_messages={"invalid": _("请按“年-月-日”填写日期，如 2026-01-31。")},
     )
     target_department = forms.ModelChoiceField(
         Department.objects.select_related("region"),
-        label="承接部门",
+        label=_("承接部门"),
         required=False,
-        help_text="仅下放或划转时填写",
+        help_text=_("仅下放或划转时填写"),
     )
 
     def clean_cause_date(self):
@@ -116,15 +117,15 @@ class ChangeForm(forms.Form):
 
 def _not_in_future(day: datetime.date) -> datetime.date:
     if day > timezone.localdate():
-        raise ValidationError("原因发生日期不能晚于今天。")
+        raise ValidationError(_("原因发生日期不能晚于今天。"))
     return day
 
 
 class VersionForm(forms.ModelForm):
     """Every element of the guide a catalogue admin edits."""
 
-    service_objects = CodesField(label="服务对象", choices=ServiceObject.choices)
-    handling_forms = CodesField(label="办理形式", choices=HandlingForm.choices)
+    service_objects = CodesField(label=_("服务对象"), choices=ServiceObject.choices)
+    handling_forms = CodesField(label=_("办理形式"), choices=HandlingForm.choices)
 
     class Meta:
         model = ItemVersion
@@ -270,9 +271,9 @@ class VersionForm(forms.ModelForm):
         if statutory is not None and promised is not None and promised > statutory:
             self.add_error("promised_days", f"承诺办结时限（{promised}）不得超过法定办结时限（{statutory}）。")
         if data.get("case_kind") == CaseKind.INSTANT and promised:
-            self.add_error("promised_days", "即办件当场办结，承诺办结时限应为0。")
+            self.add_error("promised_days", _("即办件当场办结，承诺办结时限应为0。"))
         if data.get("charges_fee") and not (data.get("fee_basis") or "").strip():
-            self.add_error("fee_basis", "收费的事项请写明收费依据。")
+            self.add_error("fee_basis", _("收费的事项请写明收费依据。"))
         return data
 
 
@@ -335,14 +336,14 @@ StepFormSet = inlineformset_factory(
 
 
 class ReviewForm(forms.Form):
-    note = forms.CharField(label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReturnForm(forms.Form):
     reason = forms.CharField(
-        label="退回理由",
+        label=_("退回理由"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "退回时请写明退回理由，让起草人知道要改什么。"},
+        error_messages={"required": _("退回时请写明退回理由，让起草人知道要改什么。")},
     )
 
 

@@ -22,10 +22,11 @@ import datetime
 import io
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from hall.constants import StaffRole
 from hall.models import Department, Hall, StaffAssignment
@@ -220,14 +221,20 @@ def _item_values(item: Item, version: ItemVersion) -> dict:
     return values
 
 
+def _label(label) -> str:
+    """A choice's label as the spreadsheets carry it: Chinese, whatever the UI language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(label)
+
+
 def _format(column: Column, value):
     if column.kind == "bool":
         return "是" if value else "否"
     if column.kind == "choice":
-        return dict(column.choices.choices).get(value, value or "")
+        return _label(dict(column.choices.choices).get(value, value or ""))
     if column.kind == "multi":
         labels = dict(column.choices.choices)
-        return "、".join(labels.get(code, code) for code in (value or "").split(",") if code)
+        return "、".join(_label(labels.get(code, code)) for code in (value or "").split(",") if code)
     if column.kind == "int":
         return value
     return value or ""
@@ -381,7 +388,7 @@ def _parse(column: Column, raw, errors: list[RowError], row: int):
 
 
 def _choice(column: Column, text: str, errors: list[RowError], row: int) -> str:
-    by_label = {str(label): value for value, label in column.choices.choices}
+    by_label = {_label(label): value for value, label in column.choices.choices}
     if text in by_label:
         return by_label[text]
     if text in column.choices.values:

@@ -9,6 +9,7 @@ applied under, so what the applicant was told stays readable.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 
 from hall.models import Department, Hall, Region
 
@@ -56,7 +57,7 @@ def _staff(verbose_name: str, *, optional: bool = True) -> models.ForeignKey:
 
 def _codes_display(codes: str, choices) -> list[str]:
     labels = dict(choices)
-    return [labels.get(code, code) for code in (codes or "").split(",") if code]
+    return [str(labels.get(code, code)) for code in (codes or "").split(",") if code]
 
 
 class Theme(models.Model):
@@ -373,10 +374,10 @@ class Material(models.Model):
     def copies_display(self) -> str:
         parts = []
         if self.original_copies:
-            parts.append(f"原件{self.original_copies}份")
+            parts.append(gettext("原件%(n)s份") % {"n": self.original_copies})
         if self.copy_copies:
-            parts.append(f"复印件{self.copy_copies}份")
-        return "，".join(parts) or "—"
+            parts.append(gettext("复印件%(n)s份") % {"n": self.copy_copies})
+        return gettext("，").join(parts) or "—"
 
 
 class ItemChange(models.Model):

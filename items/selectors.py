@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from hall.models import Department, Hall, Region
 from hall.workdays import add_working_days
@@ -57,7 +58,7 @@ class CatalogueFilters:
                 if raw.isdigit() and len(raw) < 10:
                     setattr(filters, name, int(raw))
                 else:
-                    filters.errors.append("筛选条件有误，已忽略。")
+                    filters.errors.append(_("筛选条件有误，已忽略。"))
         audience = params.get("audience", "")
         filters.audience = audience if audience in Audience.values else ""
         scope = params.get("scope", "")
@@ -287,10 +288,10 @@ class Deadline:
     @property
     def status(self) -> str:
         if self.due is None:
-            return "未开始"
+            return _("未开始")
         if self.done:
-            return "逾期完成" if self.overdue else "按时完成"
-        return "已逾期" if self.overdue else "办理中"
+            return _("逾期完成") if self.overdue else _("按时完成")
+        return _("已逾期") if self.overdue else _("办理中")
 
 
 def change_deadlines(change: ItemChange) -> list[Deadline]:
@@ -306,9 +307,9 @@ def change_deadlines(change: ItemChange) -> list[Deadline]:
         local(change.catalogue_reviewed_at),
     )
     rows = [
-        ("提交调整", FILE_WITHIN_WORKING_DAYS, change.cause_date, submitted),
-        ("合法性审查", LEGAL_REVIEW_WORKING_DAYS, submitted, legal),
-        ("目录审核", CATALOGUE_REVIEW_WORKING_DAYS, legal, catalogue),
+        (_("提交调整"), FILE_WITHIN_WORKING_DAYS, change.cause_date, submitted),
+        (_("合法性审查"), LEGAL_REVIEW_WORKING_DAYS, submitted, legal),
+        (_("目录审核"), CATALOGUE_REVIEW_WORKING_DAYS, legal, catalogue),
     ]
     return [
         Deadline(label, days, start, add_working_days(start, days) if start else None, done)

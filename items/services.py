@@ -12,6 +12,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from hall.models import Department
 from hall.validators import validate_credit_code
@@ -72,7 +73,7 @@ def change_create(
         if item is None:
             raise ValidationError({"item": "请选择要调整的事项。"})
         if not can_edit_item(user, item):
-            raise PermissionDenied("您只能调整本部门的事项。")
+            raise PermissionDenied(_("您只能调整本部门的事项。"))
         if item.current_version_id is None:
             raise ValidationError({"item": "该事项目前没有已发布的版本，不能调整；如需重新设立请新增事项。"})
         if item.versions.filter(state__in=_OPEN_STATES).exists():
@@ -251,9 +252,9 @@ def _require_state(change: ItemChange, state: str) -> None:
 
 def _require_reviewer(user, change: ItemChange) -> None:
     if not can_review_item(user, change.item):
-        raise PermissionDenied("您不能审核该区域的事项。")
+        raise PermissionDenied(_("您不能审核该区域的事项。"))
     if user.pk in earlier_step_people(change):
-        raise PermissionDenied("起草、合法性审查和目录审核须由不同的人员完成，您已经办理过本调整的前一环节。")
+        raise PermissionDenied(_("起草、合法性审查和目录审核须由不同的人员完成，您已经办理过本调整的前一环节。"))
 
 
 @transaction.atomic
@@ -261,7 +262,7 @@ def change_submit(*, user, change: ItemChange) -> ItemChange:
     """Draft → legal review, after the whole guide passes `version_problems`."""
     change = _locked_change(change)
     if not can_edit_item(user, change.item):
-        raise PermissionDenied("您只能提交本部门的事项调整。")
+        raise PermissionDenied(_("您只能提交本部门的事项调整。"))
     _require_state(change, VersionState.DRAFT)
     problems = version_problems(change.version)
     if problems:
@@ -318,7 +319,7 @@ def change_discard(*, user, change: ItemChange) -> None:
     """The drafter abandons a draft: the draft, its change and (for a new item) the item go."""
     change = _locked_change(change)
     if not can_edit_item(user, change.item):
-        raise PermissionDenied("您只能撤销本部门的事项调整。")
+        raise PermissionDenied(_("您只能撤销本部门的事项调整。"))
     _require_state(change, VersionState.DRAFT)
     version, item = change.version, change.item
     change.delete()
@@ -371,7 +372,7 @@ def draft_save(*, user, change: ItemChange, form, materials, steps) -> ItemVersi
     """Save the edited elements, materials and steps of a draft (forms already valid)."""
     locked = _locked_change(change)
     if not can_edit_item(user, locked.item):
-        raise PermissionDenied("您只能编辑本部门的事项。")
+        raise PermissionDenied(_("您只能编辑本部门的事项。"))
     _require_state(locked, VersionState.DRAFT)
     version = form.save()
     materials.instance = steps.instance = version

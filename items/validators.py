@@ -3,6 +3,7 @@
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .constants import (
     BASE_CODE_MAX,
@@ -31,7 +32,7 @@ def validate_implementation_code(value: str) -> None:
 
 def validate_business_code(value: str) -> None:
     if value and not CODE_RE.fullmatch(value):
-        raise ValidationError("业务办理项编码只能由数字和大写字母组成。", code="business_code")
+        raise ValidationError(_("业务办理项编码只能由数字和大写字母组成。"), code="business_code")
 
 
 def normalise_material_name(name: str) -> str:
@@ -52,6 +53,6 @@ def is_catch_all_material_name(name: str) -> bool:
 def validate_material_name(value: str) -> None:
     if is_catch_all_material_name(value):
         raise ValidationError(
-            "材料名称不能使用“其他”“有关材料”“相关材料”“等材料”之类的兜底表述，请写出具体材料的名称。",
+            _("材料名称不能使用“其他”“有关材料”“相关材料”“等材料”之类的兜底表述，请写出具体材料的名称。"),
             code="catch_all",
         )

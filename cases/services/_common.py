@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from hall.constants import StaffRole
@@ -46,12 +47,12 @@ def run_transition(case: Case, name: str, actor, *args):
     method = getattr(case, name)
     if not can_proceed(method):
         raise ValidationError(
-            "该办件当前状态为“%(state)s”，不能执行此操作。",
+            _("该办件当前状态为“%(state)s”，不能执行此操作。"),
             code="invalid_transition",
             params={"state": CaseState(case.state).label},
         )
     if not has_transition_perm(method, actor):
-        raise PermissionDenied("您无权对该办件执行此操作。")
+        raise PermissionDenied(_("您无权对该办件执行此操作。"))
     return method(*args)
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from hall.models import Enterprise, Hall, User
 from items.constants import VersionState
@@ -79,25 +80,25 @@ def _default_receiving_hall(item_version: ItemVersion) -> Hall:
     if hall is None:
         hall = Hall.objects.filter(Q(region=region.parent) | Q(is_city_hall=True)).order_by("code").first()
     if hall is None:
-        raise ValidationError("该事项所在地区没有政务服务大厅，暂不能申请。", code="no_hall")
+        raise ValidationError(_("该事项所在地区没有政务服务大厅，暂不能申请。"), code="no_hall")
     return hall
 
 
 def _check_applicable(item_version: ItemVersion) -> None:
     if item_version.state != VersionState.PUBLISHED or item_version.item.current_version_id != item_version.pk:
-        raise ValidationError("该事项的办事指南已更新或尚未发布，请重新选择事项。", code="not_published")
+        raise ValidationError(_("该事项的办事指南已更新或尚未发布，请重新选择事项。"), code="not_published")
 
 
 def _check_enterprise(applicant: User, enterprise: Enterprise | None) -> None:
     if enterprise is not None and enterprise.agent_id != applicant.pk:
-        raise PermissionDenied("您不是该企业的经办人，不能以企业名义申请。")
+        raise PermissionDenied(_("您不是该企业的经办人，不能以企业名义申请。"))
 
 
 def _check_form_identity(applicant: User, form_data: dict) -> None:
     """An ID number typed into the form must be the account's own."""
     typed = (form_data or {}).get("applicant_id_number")
     if typed and applicant.id_number and typed.strip().upper() != applicant.id_number.upper():
-        raise ValidationError("填写的身份证号与账号登记的身份证号不一致。", code="id_mismatch")
+        raise ValidationError(_("填写的身份证号与账号登记的身份证号不一致。"), code="id_mismatch")
 
 
 def _new_case(*, applicant, item_version, enterprise, receiving_hall, form_data, channel, agent_name="", agent_id=""):
@@ -132,10 +133,10 @@ def case_create_draft(
 ) -> Case:
     """A citizen starts an online application for the item's current published version."""
     if not applicant.is_citizen:
-        raise PermissionDenied("只有群众或企业账号可以在线申请。")
+        raise PermissionDenied(_("只有群众或企业账号可以在线申请。"))
     _check_applicable(item_version)
     if not item_version.online_application:
-        raise ValidationError("该事项暂不支持网上申请，请到窗口办理。", code="not_online")
+        raise ValidationError(_("该事项暂不支持网上申请，请到窗口办理。"), code="not_online")
     _check_enterprise(applicant, enterprise)
     _check_form_identity(applicant, form_data)
     agent_name, agent_id = _agent(form_data)
@@ -158,9 +159,9 @@ def case_create_draft(
 @case_service
 def case_update_draft(*, case: Case, actor: User, form_data: dict, ip: str | None = None) -> Case:
     if case.state != CaseState.DRAFT:
-        raise ValidationError("申请已提交，不能再修改申请表。", code="not_draft")
+        raise ValidationError(_("申请已提交，不能再修改申请表。"), code="not_draft")
     if not permissions.is_applicant(case, actor):
-        raise PermissionDenied("只有申请人可以修改草稿。")
+        raise PermissionDenied(_("只有申请人可以修改草稿。"))
     _check_form_identity(actor, form_data)
     before = case.form_data
     case.form_data = form_data or {}
@@ -175,20 +176,20 @@ def case_update_draft(*, case: Case, actor: User, form_data: dict, ip: str | Non
 def _may_change_materials(case: Case, actor: User) -> None:
     if case.state not in MATERIAL_STATES:
         raise ValidationError(
-            "该办件当前状态为“%(state)s”，不能再上传材料。",
+            _("该办件当前状态为“%(state)s”，不能再上传材料。"),
             code="materials_closed",
             params={"state": CaseState(case.state).label},
         )
     applicant, clerk = permissions.is_applicant(case, actor), permissions.is_receiving_clerk(case, actor)
     if not (applicant or clerk):
-        raise PermissionDenied("您无权为该办件上传材料。")
+        raise PermissionDenied(_("您无权为该办件上传材料。"))
     if case.state == CaseState.SUBMITTED and not clerk:
-        raise ValidationError("申请已提交，正在等待受理审查，暂不能更换材料。", code="under_review")
+        raise ValidationError(_("申请已提交，正在等待受理审查，暂不能更换材料。"), code="under_review")
 
 
 def _check_material_for_case(case: Case, material: Material | None) -> None:
     if material is not None and material.version_id != case.item_version_id:
-        raise ValidationError("所选材料不属于该事项的办事指南。", code="foreign_material")
+        raise ValidationError(_("所选材料不属于该事项的办事指南。"), code="foreign_material")
 
 
 @case_service
@@ -209,7 +210,7 @@ def case_attach_material(
     if case.state == CaseState.ACCEPTED:
         deferred = case.deferred_materials.filter(material=material, received_at__isnull=True).first()
         if deferred is None:
-            raise ValidationError("办件已受理，只能补交容缺材料。", code="not_deferred")
+            raise ValidationError(_("办件已受理，只能补交容缺材料。"), code="not_deferred")
     checked = upload_check(upload)
     previous = list(case.materials.filter(material=material, superseded=False)) if material else []
     submitted = SubmittedMaterial(
@@ -265,9 +266,9 @@ def _receive_deferred(*, case: Case, deferred, actor: User, ip: str | None) -> N
 def case_remove_material(*, case: Case, actor: User, submitted: SubmittedMaterial, ip: str | None = None) -> None:
     """Take a file back out of a draft (the file stays on disk for the trail; the row is superseded)."""
     if case.state != CaseState.DRAFT or submitted.case_id != case.pk:
-        raise ValidationError("只能删除草稿中的材料。", code="not_draft")
+        raise ValidationError(_("只能删除草稿中的材料。"), code="not_draft")
     if not permissions.is_applicant(case, actor):
-        raise PermissionDenied("只有申请人可以删除材料。")
+        raise PermissionDenied(_("只有申请人可以删除材料。"))
     submitted.superseded = True
     submitted.save(update_fields=["superseded"])
     event_record(
@@ -292,7 +293,7 @@ def case_submit(*, case: Case, actor: User, ip: str | None = None) -> Case:
     """Submit a draft: every mandatory, non-deferrable material must be there (completeness_check).
     A bundle's parent submits all its children with it; a child is never submitted on its own."""
     if case.parent_id:
-        raise ValidationError("该办件属于“一件事”，请在一件事申请中一并提交。", code="bundle_child")
+        raise ValidationError(_("该办件属于“一件事”，请在一件事申请中一并提交。"), code="bundle_child")
     return _submit(case, actor, ip)
 
 
@@ -300,7 +301,9 @@ def _submit(case: Case, actor: User, ip: str | None) -> Case:
     check = completeness_check(case)
     if not check.submittable:
         names = "、".join(m.name for m in check.missing_mandatory)
-        raise ValidationError("还缺少必备材料：%(names)s。请上传后再提交。", code="incomplete", params={"names": names})
+        raise ValidationError(
+            _("还缺少必备材料：%(names)s。请上传后再提交。"), code="incomplete", params={"names": names}
+        )
     if case.item_version_id:
         _check_applicable(case.item_version)
     from_state = case.state
@@ -334,13 +337,13 @@ def case_create_bundle(
     """一件事: a parent case and one child draft per item of the bundle (each item's current version),
     each decided by its own department in parallel; the parent follows its children."""
     if not applicant.is_citizen:
-        raise PermissionDenied("只有群众或企业账号可以在线申请。")
+        raise PermissionDenied(_("只有群众或企业账号可以在线申请。"))
     if not bundle.is_published:
-        raise ValidationError("该“一件事”尚未发布。", code="not_published")
+        raise ValidationError(_("该“一件事”尚未发布。"), code="not_published")
     _check_enterprise(applicant, enterprise)
     versions = [item.current_version for item in bundle.items.select_related("current_version__item", "region")]
     if not versions or any(v is None for v in versions):
-        raise ValidationError("该“一件事”中有事项暂未发布办事指南，暂不能申请。", code="incomplete_bundle")
+        raise ValidationError(_("该“一件事”中有事项暂未发布办事指南，暂不能申请。"), code="incomplete_bundle")
     for version in versions:
         _check_applicable(version)
     hall = receiving_hall or _default_receiving_hall(versions[0])
@@ -377,10 +380,10 @@ def case_withdraw(*, case: Case, actor: User, reason: str = "", ip: str | None =
     from_state = case.state
     if case.is_bundle_parent:
         if not permissions.can_withdraw(case, actor):
-            raise PermissionDenied("只有申请人可以撤回申请。")
+            raise PermissionDenied(_("只有申请人可以撤回申请。"))
         children = [c for c in case.children.all() if c.state in WITHDRAWABLE_STATES]
         if not children:
-            raise ValidationError("该申请已有决定，不能撤回。", code="decided")
+            raise ValidationError(_("该申请已有决定，不能撤回。"), code="decided")
         for child in children:
             case_withdraw(case=child, actor=actor, reason=reason, ip=ip)
         return case

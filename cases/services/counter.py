@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from hall.constants import AccountKind, StaffRole
 from hall.models import Enterprise, Hall, User
@@ -22,12 +23,12 @@ def _counter_applicant(*, id_number: str, real_name: str, mobile: str) -> User:
     existing = User.objects.filter(id_number__iexact=id_number).first()
     if existing is not None:
         if not existing.is_citizen:
-            raise ValidationError("该身份证号属于工作人员账号，不能作为申请人。", code="staff_id")
+            raise ValidationError(_("该身份证号属于工作人员账号，不能作为申请人。"), code="staff_id")
         if existing.real_name.strip() != real_name.strip():
-            raise ValidationError("姓名与该身份证号已登记的账号不一致，请核对证件。", code="id_mismatch")
+            raise ValidationError(_("姓名与该身份证号已登记的账号不一致，请核对证件。"), code="id_mismatch")
         return existing
     if User.objects.filter(Q(mobile=mobile) | Q(username=mobile)).exists():
-        raise ValidationError("该手机号已被另一个账号使用，请核对身份证号或更换手机号。", code="mobile_taken")
+        raise ValidationError(_("该手机号已被另一个账号使用，请核对身份证号或更换手机号。"), code="mobile_taken")
     user = User(username=mobile, mobile=mobile, id_number=id_number.upper(), real_name=real_name.strip())
     user.kind = AccountKind.PERSON
     user.set_unusable_password()
@@ -56,12 +57,12 @@ def case_record_counter_application(
     ({Material: file}) and which originals were seen (Material ids). The case is submitted at once
     and waits for the clerk's intake review (accept, supplement, refuse, defer)."""
     if hall.pk not in permissions.halls_with_role(clerk, StaffRole.WINDOW_CLERK):
-        raise PermissionDenied("您不是该大厅的窗口工作人员。")
+        raise PermissionDenied(_("您不是该大厅的窗口工作人员。"))
     if not identity_checked:
-        raise ValidationError("请先当面核验申请人的身份证件，再收件。", code="identity_unchecked")
+        raise ValidationError(_("请先当面核验申请人的身份证件，再收件。"), code="identity_unchecked")
     _check_applicable(item_version)
     if not item_version.receivable_halls.filter(pk=hall.pk).exists():
-        raise ValidationError("本大厅不能受理该事项，请引导申请人到可受理的大厅办理。", code="hall_not_allowed")
+        raise ValidationError(_("本大厅不能受理该事项，请引导申请人到可受理的大厅办理。"), code="hall_not_allowed")
     applicant = _counter_applicant(id_number=applicant_id_number, real_name=applicant_name, mobile=applicant_mobile)
     if enterprise is not None:
         _check_enterprise(applicant, enterprise)

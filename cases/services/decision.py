@@ -1,9 +1,11 @@
 """The department's decision: grant or deny, special procedures (clock stopped) and one extension of
 at most 10 working days approved by a supervisor (行政许可法 Art. 42, 45)."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from hall.constants import StaffRole
 from hall.models import User
@@ -21,7 +23,7 @@ from .intake import _issue_and_record, _officer, default_appeal_rights
 def case_grant(*, case: Case, actor, opinion: str = "", ip: str | None = None) -> Case:
     """准予行政许可决定书. Refused while deferred (容缺) materials are outstanding."""
     if case.state == CaseState.ACCEPTED and case.deferred_due is not None:
-        raise ValidationError("容缺材料尚未补齐，暂不能作出准予决定。", code="deferred_outstanding")
+        raise ValidationError(_("容缺材料尚未补齐，暂不能作出准予决定。"), code="deferred_outstanding")
     from_state = case.state
     run_transition(case, "grant", actor)
     case.decided_at = timezone.now()
@@ -45,7 +47,7 @@ def case_grant(*, case: Case, actor, opinion: str = "", ip: str | None = None) -
 def case_deny(*, case: Case, actor, reasons: str, appeal_rights: str = "", ip: str | None = None) -> Case:
     """不予行政许可决定书 with the reasons and appeal rights."""
     if not (reasons or "").strip():
-        raise ValidationError("请写明不予许可的理由。", code="no_reason")
+        raise ValidationError(_("请写明不予许可的理由。"), code="no_reason")
     from_state = case.state
     run_transition(case, "deny", actor)
     case.decided_at = timezone.now()
@@ -76,11 +78,11 @@ def case_suspend(
 ) -> SpecialProcedure:
     """Start a special procedure (特别程序告知书): the clock stops until case_resume."""
     if kind not in SpecialProcedureKind.values:
-        raise ValidationError("请选择特别程序的种类。", code="bad_kind")
+        raise ValidationError(_("请选择特别程序的种类。"), code="bad_kind")
     if not (reason or "").strip():
-        raise ValidationError("请写明启动特别程序的理由。", code="no_reason")
+        raise ValidationError(_("请写明启动特别程序的理由。"), code="no_reason")
     if not isinstance(expected_days, int) or expected_days < 1:
-        raise ValidationError("请填写特别程序预计所需的工作日（至少1天）。", code="bad_days")
+        raise ValidationError(_("请填写特别程序预计所需的工作日（至少1天）。"), code="bad_days")
     from_state = case.state
     run_transition(case, "suspend", actor)
     save_case(case)
@@ -88,17 +90,18 @@ def case_suspend(
         case=case, kind=kind, reason=reason.strip(), expected_days=expected_days, started_on=today(), started_by=actor
     )
     context = {"procedure": procedure, "officer": _officer(actor)}
+    with translation.override(settings.LANGUAGE_CODE):  # the trail and the notice stay Chinese
+        kind_label = procedure.get_kind_display()
     _issue_and_record(
         case, kind=DocumentKind.SPECIAL_PROCEDURE, event_kind=EventKind.SUSPENDED, actor=actor,
-        from_state=from_state, note=f"{procedure.get_kind_display()}：{procedure.reason}（预计{expected_days}个工作日）",
+        from_state=from_state, note=f"{kind_label}：{procedure.reason}（预计{expected_days}个工作日）",
         context=context, ip=ip,
     )  # fmt: skip
     notify_applicant(
         case,
         kind="case_suspended",
         subject=f"特别程序告知：{case.title}",
-        body=f"办件 {case.number} 进入{procedure.get_kind_display()}程序，预计需要{expected_days}个工作日，"
-        "所需时间不计入办理时限。",
+        body=f"办件 {case.number} 进入{kind_label}程序，预计需要{expected_days}个工作日，所需时间不计入办理时限。",
     )
     bundle_follow(case)
     return procedure
@@ -132,22 +135,24 @@ def case_resume(*, case: Case, actor, note: str = "", ip: str | None = None) -> 
 def case_request_extension(*, case: Case, actor, days: int, reason: str, ip: str | None = None) -> ExtensionRequest:
     """An approver asks for one extension of at most 10 working days, with its reason."""
     if not permissions.can_decide(case, actor):
-        raise PermissionDenied("只有实施部门的审批人员可以申请延期。")
+        raise PermissionDenied(_("只有实施部门的审批人员可以申请延期。"))
     if case.state not in (CaseState.ACCEPTED, CaseState.SUSPENDED):
-        raise ValidationError("只有已受理、尚未决定的办件可以申请延期。", code="bad_state")
+        raise ValidationError(_("只有已受理、尚未决定的办件可以申请延期。"), code="bad_state")
     if not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS:
         raise ValidationError(
-            "延期最多 %(max)s 个工作日（行政许可法第四十二条）。", code="too_long", params={"max": MAX_EXTENSION_DAYS}
+            _("延期最多 %(max)s 个工作日（行政许可法第四十二条）。"),
+            code="too_long",
+            params={"max": MAX_EXTENSION_DAYS},
         )
     if not (reason or "").strip():
-        raise ValidationError("请写明延期理由。", code="no_reason")
+        raise ValidationError(_("请写明延期理由。"), code="no_reason")
     if case.extension_requests.exclude(state=ExtensionState.REFUSED).exists():
-        raise ValidationError("每个办件只能延期一次。", code="once")
+        raise ValidationError(_("每个办件只能延期一次。"), code="once")
     try:
         with transaction.atomic():
             extension = ExtensionRequest.objects.create(case=case, days=days, reason=reason.strip(), requested_by=actor)
     except IntegrityError as exc:
-        raise ValidationError("每个办件只能延期一次。", code="once") from exc
+        raise ValidationError(_("每个办件只能延期一次。"), code="once") from exc
     event_record(
         case=case, kind=EventKind.EXTENSION_REQUESTED, actor=actor, note=f"申请延期{days}个工作日：{reason}", ip=ip
     )
@@ -180,11 +185,11 @@ def case_approve_extension(
     extension = ExtensionRequest.objects.select_for_update().select_related("case").get(pk=extension.pk)
     case = extension.case
     if not permissions.can_approve_extension(case, actor):
-        raise PermissionDenied("只有督查人员可以批准延期。")
+        raise PermissionDenied(_("只有督查人员可以批准延期。"))
     if extension.state != ExtensionState.PENDING:
-        raise ValidationError("该延期申请已处理。", code="already_decided")
+        raise ValidationError(_("该延期申请已处理。"), code="already_decided")
     if approve and case.state not in (CaseState.ACCEPTED, CaseState.SUSPENDED):
-        raise ValidationError("办件已作出决定或已结束，无需延期。", code="bad_state")
+        raise ValidationError(_("办件已作出决定或已结束，无需延期。"), code="bad_state")
     extension.state = ExtensionState.APPROVED if approve else ExtensionState.REFUSED
     extension.decided_by = actor
     extension.decided_at = timezone.now()

@@ -5,6 +5,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from items.models import Material
 
@@ -63,7 +64,7 @@ def case_accept(*, case: Case, actor, note: str = "", ip: str | None = None) -> 
     if not check.complete:
         names = "、".join(m.name for m in check.missing_mandatory + check.missing_deferrable)
         raise ValidationError(
-            "材料不齐全（缺少：%(names)s），不能直接受理：请一次性告知补正，或对可容缺材料容缺受理。",
+            _("材料不齐全（缺少：%(names)s），不能直接受理：请一次性告知补正，或对可容缺材料容缺受理。"),
             code="incomplete",
             params={"names": names},
         )
@@ -89,17 +90,17 @@ def case_accept(*, case: Case, actor, note: str = "", ip: str | None = None) -> 
 
 def _supplement_lines(case: Case, items: list[dict]) -> list[SupplementItem]:
     if not items:
-        raise ValidationError("请至少列出一项需要补正的材料。", code="no_items")
+        raise ValidationError(_("请至少列出一项需要补正的材料。"), code="no_items")
     present = _current_material_ids(case)
     lines = []
     for entry in items:
         material: Material | None = entry.get("material")
         if material is not None and material.version_id != case.item_version_id:
-            raise ValidationError("所选材料不属于该事项的办事指南。", code="foreign_material")
+            raise ValidationError(_("所选材料不属于该事项的办事指南。"), code="foreign_material")
         reason = (entry.get("reason") or "").strip()
         name = (entry.get("name") or (material.name if material else "")).strip()
         if not name or not reason:
-            raise ValidationError("每一项补正都要写明材料名称和原因。", code="no_reason")
+            raise ValidationError(_("每一项补正都要写明材料名称和原因。"), code="no_reason")
         defect = entry.get("defect") or (
             DefectKind.DEFECTIVE if material is not None and material.pk in present else DefectKind.MISSING
         )
@@ -115,7 +116,7 @@ def case_request_supplement(
     (items: [{"material": Material | None, "name": str, "reason": str, "defect": DefectKind?}]),
     and the deadline."""
     if due <= today():
-        raise ValidationError("补正期限应晚于今天。", code="past_due")
+        raise ValidationError(_("补正期限应晚于今天。"), code="past_due")
     lines = _supplement_lines(case, items)
     from_state = case.state
     run_transition(case, "request_supplement", actor)
@@ -149,14 +150,14 @@ def case_supplement(*, case: Case, actor, ip: str | None = None) -> Case:
     the acceptance date will be the day the last of them arrived."""
     request = case.supplement_requests.filter(fulfilled_at__isnull=True).first()
     if request is None or case.state != CaseState.SUPPLEMENT_REQUESTED:
-        raise ValidationError("该办件没有待补正的事项。", code="nothing_to_supplement")
+        raise ValidationError(_("该办件没有待补正的事项。"), code="nothing_to_supplement")
     listed = [line.material_id for line in request.items.all() if line.material_id]
     fresh = case.materials.filter(superseded=False, uploaded_at__gte=request.requested_at, material_id__in=listed)
     arrived = {m.material_id: m.uploaded_at for m in fresh}
     missing = [line.name for line in request.items.all() if line.material_id and line.material_id not in arrived]
     if missing:
         raise ValidationError(
-            "还需补正：%(names)s。请上传后再提交。", code="incomplete", params={"names": "、".join(missing)}
+            _("还需补正：%(names)s。请上传后再提交。"), code="incomplete", params={"names": "、".join(missing)}
         )
     latest = max(arrived.values(), default=timezone.now())
     from_state = case.state
@@ -197,7 +198,7 @@ def case_refuse(
 ) -> Case:
     """不予受理决定书: the reasons, the competent authority if it is not this one, and appeal rights."""
     if not (reasons or "").strip():
-        raise ValidationError("请写明不予受理的理由。", code="no_reason")
+        raise ValidationError(_("请写明不予受理的理由。"), code="no_reason")
     from_state = case.state
     run_transition(case, "refuse", actor)
     case.outcome_reasons = reasons.strip()
@@ -238,32 +239,32 @@ def case_accept_with_deferral(
     every other mandatory material present, a deadline no later than the promised completion date, and
     the applicant's signed undertaking recorded. The decision can be granted only once all are in."""
     if not deferred_materials:
-        raise ValidationError("请选择容缺的材料。", code="no_materials")
+        raise ValidationError(_("请选择容缺的材料。"), code="no_materials")
     if not (undertaking or "").strip():
-        raise ValidationError("容缺受理须有申请人签署的承诺书。", code="no_undertaking")
+        raise ValidationError(_("容缺受理须有申请人签署的承诺书。"), code="no_undertaking")
     for material in deferred_materials:
         if material.version_id != case.item_version_id:
-            raise ValidationError("所选材料不属于该事项的办事指南。", code="foreign_material")
+            raise ValidationError(_("所选材料不属于该事项的办事指南。"), code="foreign_material")
         if not material.deferrable:
             raise ValidationError(
-                "“%(name)s”不是可容缺材料，不能容缺受理。", code="not_deferrable", params={"name": material.name}
+                _("“%(name)s”不是可容缺材料，不能容缺受理。"), code="not_deferrable", params={"name": material.name}
             )
     check = completeness_check(case)
     deferred_ids = {m.pk for m in deferred_materials}
     still_missing = check.missing_mandatory + [m for m in check.missing_deferrable if m.pk not in deferred_ids]
     if still_missing:
         raise ValidationError(
-            "除容缺材料外还缺少：%(names)s，不能容缺受理。",
+            _("除容缺材料外还缺少：%(names)s，不能容缺受理。"),
             code="incomplete",
             params={"names": "、".join(m.name for m in still_missing)},
         )
     accepted_on = _acceptance_date(case)
     promised_on = promised_completion(case, accepted_on)
     if due <= today():
-        raise ValidationError("补齐期限应晚于今天。", code="past_due")
+        raise ValidationError(_("补齐期限应晚于今天。"), code="past_due")
     if due > promised_on:
         raise ValidationError(
-            "补齐期限不得晚于承诺办结日期（%(date)s）。",
+            _("补齐期限不得晚于承诺办结日期（%(date)s）。"),
             code="after_promised",
             params={"date": f"{promised_on:%Y-%m-%d}"},
         )

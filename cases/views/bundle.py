@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from items.models import Bundle
@@ -57,7 +58,7 @@ def apply_bundle(request, bundle_pk: int):
             if request.POST.get("action") == "submit":
                 _try_submit(request, parent)
             else:
-                messages.success(request, "草稿已保存。可在下方逐项补充材料，齐全后一并提交。")
+                messages.success(request, _("草稿已保存。可在下方逐项补充材料，齐全后一并提交。"))
             return redirect("cases:detail", pk=parent.pk)
     context = {"bundle": bundle, "items": items, "combined": combined, "form": form, "uploads": uploads}
     return render(request, "cases/apply_bundle.html", context)

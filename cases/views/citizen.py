@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from items.models import Item
@@ -96,7 +97,7 @@ def apply(request, item_pk: int):
             if request.POST.get("action") == "submit" and _try_submit(request, case):
                 return redirect("cases:detail", pk=case.pk)
             if request.POST.get("action") != "submit":
-                messages.success(request, "草稿已保存。请核对下方的材料完整性检查，确认无误后提交。")
+                messages.success(request, _("草稿已保存。请核对下方的材料完整性检查，确认无误后提交。"))
             return redirect("cases:edit", pk=case.pk)
     existing_draft = (
         cases_for_user(request.user)
@@ -141,7 +142,7 @@ def edit(request, pk: int):
                 if _try_submit(request, case):
                     return redirect("cases:detail", pk=case.parent_id or case.pk)
             else:
-                messages.success(request, "草稿已保存。")
+                messages.success(request, _("草稿已保存。"))
             return redirect("cases:edit", pk=case.pk)
     current = list(case.materials.filter(superseded=False).select_related("material"))
     uploads.note_current(current)
@@ -231,7 +232,7 @@ def withdraw(request, pk: int):
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
     else:
-        messages.success(request, "申请已撤回。")
+        messages.success(request, _("申请已撤回。"))
     return redirect("cases:detail", pk=case.pk)
 
 
@@ -253,11 +254,11 @@ def supplement(request, pk: int):
     """补正 online (or by a clerk at the counter): upload the listed materials, then hand them in."""
     case = case_for(request, pk, permissions.is_applicant, permissions.is_receiving_clerk)
     if case.is_bundle_parent or case.state not in (CaseState.SUPPLEMENT_REQUESTED, CaseState.ACCEPTED):
-        messages.info(request, "该办件目前没有需要补正的材料。")
+        messages.info(request, _("该办件目前没有需要补正的材料。"))
         return redirect("cases:detail", pk=case.pk)
     targets = _supplement_targets(case)
     if case.state == CaseState.ACCEPTED and not targets:
-        messages.info(request, "该办件目前没有需要补正的材料。")
+        messages.info(request, _("该办件目前没有需要补正的材料。"))
         return redirect("cases:detail", pk=case.pk)
     open_request = case.supplement_requests.filter(fulfilled_at__isnull=True).prefetch_related("items").first()
     free_items = [line.name for line in open_request.items.all() if not line.material_id] if open_request else []
@@ -274,7 +275,7 @@ def supplement(request, pk: int):
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, "补正材料已提交，窗口将尽快审查。")
+            messages.success(request, _("补正材料已提交，窗口将尽快审查。"))
             return redirect("cases:detail", pk=case.pk)
     context = {"case": case, "form": form, "open_request": open_request, "targets": targets}
     return render(request, "cases/supplement.html", context)

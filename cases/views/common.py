@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext_lazy as _
 
 from .. import permissions
 from ..constants import CaseState
@@ -60,5 +61,5 @@ def pdf_or_file_response(field_file, filename: str) -> FileResponse:
     try:
         handle = field_file.open("rb")
     except (FileNotFoundError, ValueError) as exc:
-        raise Http404("文件不存在") from exc
+        raise Http404(_("文件不存在")) from exc
     return FileResponse(handle, filename=filename, as_attachment=False)

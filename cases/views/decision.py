@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hall.constants import StaffRole
@@ -82,7 +83,7 @@ def _action(request, pk: int, which: str, run):
             add_service_error(form, error)
         except PermissionDenied as error:
             # Someone who may see the case but not take this step (e.g. the receiving hall of a handed-on case).
-            messages.error(request, str(error) or "您无权对该办件执行此操作。")
+            messages.error(request, str(error) or _("您无权对该办件执行此操作。"))
             return redirect("cases:decide", pk=case.pk)
         else:
             messages.success(request, message)
@@ -95,7 +96,7 @@ def _action(request, pk: int, which: str, run):
 def grant(request, pk: int):
     def run(case, data):
         case_grant(case=case, actor=request.user, opinion=data["opinion"], ip=client_ip(request))
-        return "已作出准予许可决定，准予行政许可决定书已出具。"
+        return _("已作出准予许可决定，准予行政许可决定书已出具。")
 
     return _action(request, pk, "grant", run)
 
@@ -111,7 +112,7 @@ def deny(request, pk: int):
             appeal_rights=data["appeal_rights"],
             ip=client_ip(request),
         )
-        return "已作出不予许可决定，不予行政许可决定书已出具。"
+        return _("已作出不予许可决定，不予行政许可决定书已出具。")
 
     return _action(request, pk, "deny", run)
 
@@ -128,7 +129,7 @@ def suspend(request, pk: int):
             expected_days=data["expected_days"],
             ip=client_ip(request),
         )
-        return "已启动特别程序，办理时限暂停计算，特别程序告知书已出具。"
+        return _("已启动特别程序，办理时限暂停计算，特别程序告知书已出具。")
 
     return _action(request, pk, "suspend", run)
 
@@ -138,7 +139,7 @@ def suspend(request, pk: int):
 def resume(request, pk: int):
     def run(case, data):
         case_resume(case=case, actor=request.user, note=data["note"], ip=client_ip(request))
-        return "特别程序已结束，恢复计算办理时限。"
+        return _("特别程序已结束，恢复计算办理时限。")
 
     return _action(request, pk, "resume", run)
 
@@ -150,7 +151,7 @@ def request_extension(request, pk: int):
         case_request_extension(
             case=case, actor=request.user, days=data["days"], reason=data["reason"], ip=client_ip(request)
         )
-        return "延期申请已提交，等待督查人员批准。"
+        return _("延期申请已提交，等待督查人员批准。")
 
     return _action(request, pk, "extension", run)
 
@@ -203,5 +204,5 @@ def extension_decide(request, extension_pk: int):
             verdict = "已批准延期，延期告知书已出具。" if form.cleaned_data["approve"] else "已不批准该延期申请。"
             messages.success(request, f"办件 {extension.case.number}：{verdict}")
     else:
-        messages.error(request, "请选择“批准延期”或“不批准”。")
+        messages.error(request, _("请选择“批准延期”或“不批准”。"))
     return redirect("cases:extensions")

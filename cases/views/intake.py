@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from .. import permissions
@@ -106,7 +107,7 @@ def _outcome(request, pk: int, which: str, run):
             add_service_error(form, error)
         except PermissionDenied as error:
             # Someone who may see the case but not take this step (e.g. the receiving hall of a handed-on case).
-            messages.error(request, str(error) or "您无权对该办件执行此操作。")
+            messages.error(request, str(error) or _("您无权对该办件执行此操作。"))
             return redirect("cases:review", pk=case.pk)
         else:
             messages.success(request, message)
@@ -119,7 +120,7 @@ def _outcome(request, pk: int, which: str, run):
 def accept(request, pk: int):
     def run(case, form):
         case_accept(case=case, actor=request.user, note=form.cleaned_data["note"], ip=client_ip(request))
-        return "已受理，请打印受理通知书交给申请人。"
+        return _("已受理，请打印受理通知书交给申请人。")
 
     return _outcome(request, pk, "accept", run)
 
@@ -131,7 +132,7 @@ def request_supplement(request, pk: int):
         case_request_supplement(
             case=case, actor=request.user, items=form.items(), due=form.cleaned_data["deadline"], ip=client_ip(request)
         )
-        return "已一次性告知需补正的材料，请打印材料补正告知书交给申请人。"
+        return _("已一次性告知需补正的材料，请打印材料补正告知书交给申请人。")
 
     return _outcome(request, pk, "supplement", run)
 
@@ -149,7 +150,7 @@ def refuse(request, pk: int):
             appeal_rights=data["appeal_rights"],
             ip=client_ip(request),
         )
-        return "已作出不予受理决定，请打印不予受理决定书交给申请人。"
+        return _("已作出不予受理决定，请打印不予受理决定书交给申请人。")
 
     return _outcome(request, pk, "refuse", run)
 
@@ -172,6 +173,6 @@ def accept_with_deferral(request, pk: int):
             undertaking=undertaking,
             ip=client_ip(request),
         )
-        return "已容缺受理，请打印容缺受理通知书交给申请人。"
+        return _("已容缺受理，请打印容缺受理通知书交给申请人。")
 
     return _outcome(request, pk, "deferral", run)

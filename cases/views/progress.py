@@ -4,6 +4,7 @@ or the mobile is wrong, so that the page cannot be used to find out which number
 
 from django.core.cache import cache
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from ..forms import ProgressLookupForm
@@ -13,8 +14,8 @@ from .common import client_ip
 
 LOOKUP_LIMIT = 10
 LOOKUP_WINDOW_SECONDS = 600
-NOT_FOUND = "没有找到对应的办件，请核对办件编号和申请人手机号。"
-TOO_MANY = "查询次数过多，请10分钟后再试。"
+NOT_FOUND = _("没有找到对应的办件，请核对办件编号和申请人手机号。")
+TOO_MANY = _("查询次数过多，请10分钟后再试。")
 
 
 def _over_limit(request) -> bool:

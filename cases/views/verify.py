@@ -3,6 +3,7 @@ number, date, case number and title was issued, and its hash, without any person
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from ..documents import document_for_token
@@ -12,7 +13,7 @@ from ..documents import document_for_token
 def document_verify(request, token: str):
     document = document_for_token(token)
     if document is None:
-        raise Http404("未找到该文书")
+        raise Http404(_("未找到该文书"))
     successor = getattr(document, "superseded_by", None)
     return render(
         request,

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from ..constants import ChangeCause
@@ -21,20 +22,23 @@ MAX_SHOWN_ERRORS = 200
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="事项清单文件", help_text="从本页导出的 .xlsx 或 .csv 文件，改好后导入")
-    cause = forms.ChoiceField(label="调整原因", choices=ChangeCause.choices, initial=ChangeCause.STANDARDISATION)
+    file = forms.FileField(label=_("事项清单文件"), help_text=_("从本页导出的 .xlsx 或 .csv 文件，改好后导入"))
+    cause = forms.ChoiceField(label=_("调整原因"), choices=ChangeCause.choices, initial=ChangeCause.STANDARDISATION)
     cause_note = forms.CharField(
-        label="原因说明", max_length=500, widget=forms.Textarea(attrs={"rows": 2}), help_text="如依据的文件名称和文号"
+        label=_("原因说明"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("如依据的文件名称和文号"),
     )
     cause_date = forms.DateField(
-        label="原因发生日期",
+        label=_("原因发生日期"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         initial=datetime.date.today,
     )
     publish = forms.BooleanField(
-        label="初始载入：直接发布（仅系统管理员）",
+        label=_("初始载入：直接发布（仅系统管理员）"),
         required=False,
-        help_text="不勾选时，每个有变化的事项生成一项调整草稿，须经合法性审查和目录审核后发布",
+        help_text=_("不勾选时，每个有变化的事项生成一项调整草稿，须经合法性审查和目录审核后发布"),
     )
 
     def __init__(self, *args, system_admin: bool = False, **kwargs):
@@ -47,13 +51,13 @@ class ImportForm(forms.Form):
         if upload.size > MAX_BYTES:
             raise forms.ValidationError(f"文件超过{MAX_BYTES // 1024 // 1024}MB，请分批导入。")
         if not upload.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError("只能导入 .xlsx 或 .csv 文件。")
+            raise forms.ValidationError(_("只能导入 .xlsx 或 .csv 文件。"))
         return upload
 
     def clean_cause_date(self):
         value = self.cleaned_data["cause_date"]
         if value > timezone.localdate():
-            raise forms.ValidationError("原因发生日期不能晚于今天。")
+            raise forms.ValidationError(_("原因发生日期不能晚于今天。"))
         return value
 
 
@@ -61,7 +65,7 @@ def _require_io_access(request) -> bool:
     """404 unless the user is a catalogue admin or a system admin."""
     system_admin = is_system_admin(request.user)
     if not system_admin and not is_catalogue_admin(request.user):
-        raise Http404("没有找到这个页面。")
+        raise Http404(_("没有找到这个页面。"))
     return system_admin
 
 
@@ -116,14 +120,14 @@ def io_import(request):
         "unchanged_count": len(result.unchanged),
     }
     if result.ok:
-        messages.success(request, "导入完成。")
+        messages.success(request, _("导入完成。"))
     return redirect("items:io")
 
 
 @login_required
 def io_export(request, fmt: str):
     if fmt not in ("xlsx", "csv"):
-        raise Http404("没有这种导出格式。")
+        raise Http404(_("没有这种导出格式。"))
     _require_io_access(request)
     region = (request.GET.get("region") or "").strip()
     region = region if region.isdigit() and len(region) == 6 else ""

@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from hall.pdf import absolute_url, qr_data_uri, render_pdf
@@ -92,7 +93,7 @@ def guide(request, pk: int):
     def context() -> dict:
         body = cached_fragment("guide", (pk,), render_body)
         if not body:
-            raise Http404("没有找到这个事项，它可能已经取消或尚未发布。")
+            raise Http404(_("没有找到这个事项，它可能已经取消或尚未发布。"))
         return {"body": body, "pk": pk}
 
     return public_page(request, kind="guide", template="items/guide.html", context=context)
@@ -122,9 +123,9 @@ def version_detail(request, pk: int):
     try:
         version = version_for_guide(pk)
     except ItemVersion.DoesNotExist:
-        raise Http404("没有找到这个版本。") from None
+        raise Http404(_("没有找到这个版本。")) from None
     if version.state not in PUBLIC_STATES and not is_catalogue_admin(request.user):
-        raise Http404("没有找到这个版本。")
+        raise Http404(_("没有找到这个版本。"))
     body = render_to_string("items/_guide_body.html", _guide_context(version, item=version.item))
     return render(request, "items/guide.html", {"body": body, "pk": version.item_id, "version": version})
 
@@ -150,7 +151,7 @@ def guide_pdf(request, pk: int):
 
     content = cached_fragment("guide-pdf", (pk,), render_document)
     if not content:
-        raise Http404("没有找到这个事项，它可能已经取消或尚未发布。")
+        raise Http404(_("没有找到这个事项，它可能已经取消或尚未发布。"))
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="guide-{pk}.pdf"'
     return response
@@ -163,14 +164,14 @@ def material_file(request, pk: int, kind: str):
         raise Http404
     material = Material.objects.select_related("version").filter(pk=pk).first()
     if material is None or (material.version.state not in PUBLIC_STATES and not is_catalogue_admin(request.user)):
-        raise Http404("没有找到这份材料。")
+        raise Http404(_("没有找到这份材料。"))
     file = getattr(material, kind)
     if not file:
-        raise Http404("这份材料没有提供表格或样表。")
+        raise Http404(_("这份材料没有提供表格或样表。"))
     try:
         handle = file.open("rb")
     except FileNotFoundError:
-        raise Http404("文件暂时无法下载，请联系窗口。") from None
+        raise Http404(_("文件暂时无法下载，请联系窗口。")) from None
     label = "空白表格" if kind == "blank_form" else "示例样表"
     suffix = file.name.rsplit(".", 1)[-1] if "." in file.name else "pdf"
     return FileResponse(handle, as_attachment=True, filename=f"{material.name}（{label}）.{suffix}")
@@ -208,7 +209,7 @@ def bundle_detail(request, pk: int):
     def context() -> dict:
         body = cached_fragment("bundle", (pk,), render_body)
         if not body:
-            raise Http404("没有找到这件“一件事”。")
+            raise Http404(_("没有找到这件“一件事”。"))
         return {"body": body}
 
     return public_page(request, kind="bundle", template="items/bundle.html", context=context)
@@ -219,12 +220,12 @@ def result_sample(request, pk: int):
     """Download the sample of a version's result (证照样本)."""
     version = ItemVersion.objects.filter(pk=pk).first()
     if version is None or (version.state not in PUBLIC_STATES and not is_catalogue_admin(request.user)):
-        raise Http404("没有找到这个版本。")
+        raise Http404(_("没有找到这个版本。"))
     if not version.result_sample:
-        raise Http404("这个事项没有提供结果样本。")
+        raise Http404(_("这个事项没有提供结果样本。"))
     try:
         handle = version.result_sample.open("rb")
     except FileNotFoundError:
-        raise Http404("文件暂时无法下载，请联系窗口。") from None
+        raise Http404(_("文件暂时无法下载，请联系窗口。")) from None
     suffix = version.result_sample.name.rsplit(".", 1)[-1]
     return FileResponse(handle, as_attachment=True, filename=f"{version.result_name}（样本）.{suffix}")

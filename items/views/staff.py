@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from .. import services
@@ -42,7 +43,7 @@ def catalogue_admin_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not is_catalogue_admin(request.user):
-            raise Http404("没有找到这个页面。")
+            raise Http404(_("没有找到这个页面。"))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -52,7 +53,7 @@ def _get_change_for_user(request, pk: int) -> ItemChange:
     try:
         return change_for_user(request.user, pk)
     except ItemChange.DoesNotExist:
-        raise Http404("没有找到这项调整，或您无权查看。") from None
+        raise Http404(_("没有找到这项调整，或您无权查看。")) from None
 
 
 def _refusal(request, error: Exception) -> None:
@@ -120,7 +121,7 @@ def item_new(request):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, "已新增事项草稿，请填写办事指南的各项要素。")
+            messages.success(request, _("已新增事项草稿，请填写办事指南的各项要素。"))
             return redirect("items:change_edit", pk=change.pk)
     return render(request, "items/manage/item_new.html", {"form": form})
 
@@ -138,7 +139,7 @@ def item_manage(request, pk: int):
     try:
         item, versions = item_versions_for_user(request.user, pk)
     except Item.DoesNotExist:
-        raise Http404("没有找到这个事项，或您无权查看。") from None
+        raise Http404(_("没有找到这个事项，或您无权查看。")) from None
     open_change = next((v.change for v in versions if v.state in _OPEN and hasattr(v, "change")), None)
     return render(
         request,
@@ -162,7 +163,7 @@ def change_new(request, pk: int):
     try:
         item, versions = item_versions_for_user(request.user, pk)
     except Item.DoesNotExist:
-        raise Http404("没有找到这个事项，或您无权查看。") from None
+        raise Http404(_("没有找到这个事项，或您无权查看。")) from None
     form = ChangeForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -182,7 +183,7 @@ def change_new(request, pk: int):
             _refusal(request, error)
             return redirect("items:item_manage", pk=item.pk)
         else:
-            messages.success(request, "已创建调整草稿（复制自现行版本），请修改后提交审查。")
+            messages.success(request, _("已创建调整草稿（复制自现行版本），请修改后提交审查。"))
             return redirect("items:change_edit", pk=change.pk)
     return render(
         request,
@@ -224,7 +225,7 @@ def change_edit(request, pk: int):
     change = _get_change_for_user(request, pk)
     version = change.version
     if version.state != VersionState.DRAFT or not can_edit_item(request.user, change.item):
-        messages.info(request, "只有本部门处于草稿状态的调整可以编辑。")
+        messages.info(request, _("只有本部门处于草稿状态的调整可以编辑。"))
         return redirect("items:change", pk=change.pk)
     version = ItemVersion.objects.prefetch_related(
         Prefetch("materials", queryset=Material.objects.order_by("order", "id")), "steps"
@@ -239,7 +240,7 @@ def change_edit(request, pk: int):
                 services.draft_save(user=request.user, change=change, form=form, materials=materials, steps=steps)
                 if "submit" in request.POST:
                     services.change_submit(user=request.user, change=change)
-                    messages.success(request, "已提交合法性审查（5个工作日内完成）。")
+                    messages.success(request, _("已提交合法性审查（5个工作日内完成）。"))
                     return redirect("items:change", pk=change.pk)
             except PermissionDenied as error:
                 _refusal(request, error)
@@ -249,11 +250,11 @@ def change_edit(request, pk: int):
                 version = ItemVersion.objects.get(pk=version.pk)
                 form, materials, steps = _edit_forms(version)
                 _attach_problems(error, form, materials, steps)
-                messages.error(request, "草稿已保存，但还不能提交：请按标红的提示修改。")
+                messages.error(request, _("草稿已保存，但还不能提交：请按标红的提示修改。"))
                 return _render_edit(request, change, form, materials, steps, status=400)
-            messages.success(request, "草稿已保存。")
+            messages.success(request, _("草稿已保存。"))
             return redirect("items:change_edit", pk=change.pk)
-        messages.error(request, "有内容需要修改，请看标红的提示。")
+        messages.error(request, _("有内容需要修改，请看标红的提示。"))
         return _render_edit(request, change, form, materials, steps, status=400)
     return _render_edit(request, change, form, materials, steps)
 
@@ -262,7 +263,7 @@ def _attach_problems(error: ValidationError, form, materials, steps) -> None:
     problems = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
     for key, texts in problems.items():
         if key and key.startswith("materials-"):
-            _, index, field = key.split("-", 2)
+            _prefix, index, field = key.split("-", 2)
             target = materials.forms[int(index)] if int(index) < len(materials.forms) else None
             if target is not None:
                 target.add_error(field, texts)
@@ -318,12 +319,12 @@ def change_submit(request, pk: int):
     try:
         services.change_submit(user=request.user, change=change)
     except ValidationError:
-        messages.error(request, "还不能提交：请按标红的提示修改后再提交。")
+        messages.error(request, _("还不能提交：请按标红的提示修改后再提交。"))
         return redirect("items:change_edit", pk=change.pk)
     except PermissionDenied as error:
         _refusal(request, error)
         return redirect("items:change", pk=change.pk)
-    messages.success(request, "已提交合法性审查（5个工作日内完成）。")
+    messages.success(request, _("已提交合法性审查（5个工作日内完成）。"))
     return redirect("items:change", pk=change.pk)
 
 
@@ -359,7 +360,7 @@ def change_discard(request, pk: int):
     except (ValidationError, PermissionDenied) as error:
         _refusal(request, error)
         return redirect("items:change", pk=change.pk)
-    messages.success(request, "已撤销这项调整。")
+    messages.success(request, _("已撤销这项调整。"))
     if kind == ChangeKind.ADD:
         return redirect("items:workbench")
     return redirect("items:item_manage", pk=item_pk)
@@ -370,7 +371,7 @@ def compare(request, pk: int):
     try:
         item, versions = item_versions_for_user(request.user, pk)
     except Item.DoesNotExist:
-        raise Http404("没有找到这个事项，或您无权查看。") from None
+        raise Http404(_("没有找到这个事项，或您无权查看。")) from None
     by_pk = {v.pk: v for v in versions}
     form = CompareForm(request.GET or None)
     context = {"item": item, "versions": versions}
@@ -384,7 +385,7 @@ def compare(request, pk: int):
             material_rows=compare_materials(left, right),
         )
     elif request.GET:
-        messages.error(request, "请选择这个事项的两个版本进行比较。")
+        messages.error(request, _("请选择这个事项的两个版本进行比较。"))
     elif len(versions) >= 2:
         return redirect(f"{request.path}?a={versions[1].pk}&b={versions[0].pk}")
     return render(request, "items/manage/compare.html", context)

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from ..permissions import editable_department_ids
@@ -20,7 +21,7 @@ from ..standardisation import (
 def _comparison_for_user(request, base_code: str):
     comparison = standardisation_comparison(request.user, base_code)
     if comparison is None:
-        raise Http404("没有找到这个事项，或它不在您的管理范围内。")
+        raise Http404(_("没有找到这个事项，或它不在您的管理范围内。"))
     return comparison
 
 
@@ -28,7 +29,7 @@ def _comparison_for_user(request, base_code: str):
 def standardisation(request, base_code: str = ""):
     base_items = standardisation_base_items(request.user)
     if base_items is None:
-        raise Http404("没有找到这个页面。")
+        raise Http404(_("没有找到这个页面。"))
     comparison = _comparison_for_user(request, base_code) if base_code else None
     return render(
         request,
@@ -49,9 +50,9 @@ def standardisation_adopt_view(request, base_code: str, item_pk: int):
     variant = next((v for v in comparison.variants if v.item.pk == item_pk), None)
     leanest = comparison.leanest
     if variant is None or leanest is None:
-        raise Http404("没有找到这个事项。")
+        raise Http404(_("没有找到这个事项。"))
     if variant.is_leanest:
-        messages.info(request, "该县区已经是最精简的实施方式，无需统一。")
+        messages.info(request, _("该县区已经是最精简的实施方式，无需统一。"))
         return redirect("items:standardisation_item", base_code=base_code)
     try:
         change = standardisation_adopt(user=request.user, item=variant.item, model=leanest.item)
