@@ -541,7 +541,9 @@ class WorkbenchFilterForm(forms.Form):
         label="查找",
         required=False,
         max_length=50,
-        widget=forms.TextInput(attrs={"placeholder": "办件编号、申请人姓名或身份证号", "type": "search"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": "编号、姓名或身份证号", "title": "办件编号、申请人姓名或身份证号", "type": "search"}
+        ),
     )
     state = forms.ChoiceField(label="状态", required=False)
     item = forms.ModelChoiceField(label="事项", queryset=None, required=False, empty_label="全部事项")
