@@ -3,7 +3,8 @@
 Run after `manage.py makemessages -l en`: `python scripts/translations_en.py && manage.py compilemessages`.
 Strings missing here stay Chinese in the English UI (Django falls back to the msgid).
 EN is authoritative: an entry here overwrites the .po's msgstr (and msgmerge's fuzzy guesses); a plural
-entry (msgid_plural) takes a pair (singular, plural). `-v` lists the msgids still untranslated."""
+entry (msgid_plural) takes a pair (singular, plural); a msgid with a context (msgctxt) is keyed
+"context\x04msgid". `-v` lists the msgids still untranslated."""
 
 import re
 import sys
@@ -107,6 +108,7 @@ EN: dict[str, str | tuple[str, str]] = {
     "待受理": "Awaiting acceptance",
     "待补正": "Awaiting supplement",
     "不予受理": "Refused",
+    "审查结果\x04不予受理": "Refuse to accept",
     "已撤回": "Withdrawn",
     "已受理": "Accepted",
     "特别程序": "Special procedure",
@@ -450,7 +452,7 @@ EN: dict[str, str | tuple[str, str]] = {
     "您要找的页面不存在：可能是网址输错了，链接已经过期，或者页面已被移除。": "The page you are looking for does not exist: the address may be mistyped, the link expired, or the page removed.",
     "，重新查找要办的事项；": " and search again for your item;",
     "浏览全部事项目录": "Browse the whole item catalogue",
-    "；": ";",
+    "；": "; ",
     "查询办件进度": "Check case progress",
     "（凭办件编号和申请人手机号）。": " (with the case number and the applicant's mobile).",
     "仍然找不到，请拨打政务服务便民热线 12345，或到就近的政务服务大厅咨询。": "Still cannot find it? Call the government service hotline 12345 or ask at the nearest service hall.",
@@ -551,9 +553,9 @@ EN: dict[str, str | tuple[str, str]] = {
     "已结束": "Closed",
     "（暂定：该年度放假安排尚未公布）": "(provisional: the holiday schedule of that year is not yet published)",
     "剩余%(m)s分钟": "%(m)s min left",
-    "超期%(n)s个工作日": "%(n)s working days overdue",
+    "超期%(n)s个工作日": ("%(n)s working day overdue", "%(n)s working days overdue"),
     "今日到期": "Due today",
-    "剩余%(n)s个工作日": "%(n)s working days left",
+    "剩余%(n)s个工作日": ("%(n)s working day left", "%(n)s working days left"),
     "（暂定）": "(provisional)",
     "材料完整性检查": "Material completeness check",
     "办事指南要求的必备材料已齐全，可以受理。": "All required materials of the service guide are present; the case can be accepted.",
@@ -588,7 +590,7 @@ EN: dict[str, str | tuple[str, str]] = {
     "已告知补正": "Supplement requested",
     "申请人到窗口补正时，在此上传材料": "Upload materials here when the applicant supplements at the window",
     "审查结果": "Review result",
-    "补正告知": "Supplement notice",
+    "补正告知": "Request supplement",
     "受理并出具受理通知书": "Accept and issue the acceptance notice",
     "申请人补正后才能受理。": "Acceptance is possible only after the applicant supplements.",
     "一次性告知：勾选所有缺少或不符合要求的材料，并写明原因。": "All at once: tick every missing or defective material and give the reason.",
@@ -608,6 +610,7 @@ EN: dict[str, str | tuple[str, str]] = {
     "分页": "Pagination",
     "上一页": "Previous",
     "下一页": "Next",
+    "%(level_label)s办件": "%(level_label)s cases",
     "没有%(level_label)s的办件。": 'No cases at level "%(level_label)s".',
     "窗口一次性告知需要补正以下材料，请于 <strong>%(due)s</strong> 前补齐：": "The window requests the following materials all at once; please complete them by <strong>%(due)s</strong>:",
     "需补正的事项均不是指南中的材料，请按告知书要求到窗口补正，或点击“提交补正”告知窗口。": 'None of the requested items is a material of the guide: supplement at the window as the notice says, or click "Submit supplement" to tell the window.',
@@ -658,7 +661,7 @@ EN: dict[str, str | tuple[str, str]] = {
     "并联审批，最长 %(promised_days)s 个工作日": "Parallel approval, at most %(promised_days)s working days",
     "一次申请": "One application",
     "包含的事项": "Items included",
-    "承诺%(d)s个工作日": "Promised %(d)s working days",
+    "承诺%(d)s个工作日": ("Promised %(d)s working day", "Promised %(d)s working days"),
     "多个事项都需要的材料只需提交一次。": "A material needed by several items is submitted only once.",
     "序号": "No.",
     "材料名称": "Material",
@@ -687,8 +690,8 @@ EN: dict[str, str | tuple[str, str]] = {
     "共找到 %(counter)s 个事项": ("%(counter)s item found", "%(counter)s items found"),
     "可网办": "Online",
     "即办": "Instant",
-    "承诺%(days)s个工作日": "Promised %(days)s working days",
-    "跑动%(n)s次": "%(n)s visit(s)",
+    "承诺%(days)s个工作日": ("Promised %(days)s working day", "Promised %(days)s working days"),
+    "跑动%(n)s次": ("%(n)s visit", "%(n)s visits"),
     "没有找到符合条件的事项。请换个说法，或用拼音首字母、事项编码查找；也可拨打12345咨询。": "No matching items. Try other words, pinyin initials or the item code, or call 12345.",
     "这是第%(n)s版（历史版本），已被新版本替代，仅供查阅。": "This is version %(n)s (historical), superseded by a newer version; for reference only.",
     "这是该事项取消前的最后一版，仅供查阅。": "This is the last version before the item was cancelled; for reference only.",
@@ -782,7 +785,7 @@ EN: dict[str, str | tuple[str, str]] = {
     "起算日": "Start",
     "应完成日": "Due",
     "完成日": "Done",
-    "%(n)s个工作日": "%(n)s working days",
+    "%(n)s个工作日": ("%(n)s working day", "%(n)s working days"),
     "提交": "Submit",
     "办理时限": "Time limit",
     "预览本版本指南": "Preview the guide of this version",
@@ -866,11 +869,11 @@ EN: dict[str, str | tuple[str, str]] = {
     "申请人手机号": "Applicant's mobile",
     "申请单位统一社会信用代码": "Applicant enterprise's unified social credit code",
     "镇（乡、街道）级": "Town (township, street)",
-    "工作日": "Working days",
-    "自然日": "Calendar days",
+    "工作日": "working days",
+    "自然日": "calendar days",
     "个人": "Person",
     "已发布": "Published",
-    "电子件": "Electronic",
+    "电子件": "Electronic file",
     "电子": "Electronic",
     "审批人": "Approver",
     "经办人": "Agent",
@@ -912,7 +915,7 @@ def _fill_entry(block: str) -> tuple[str, str]:
     current = None
     head: list[str] = []
     for line in lines:
-        match = re.match(r"(msgid_plural|msgid|msgstr\[\d\]|msgstr) ", line)
+        match = re.match(r"(msgctxt|msgid_plural|msgid|msgstr\[\d\]|msgstr) ", line)
         if match:
             current = match.group(1)
             order.append(current)
@@ -926,14 +929,18 @@ def _fill_entry(block: str) -> tuple[str, str]:
     msgid = _unquote(fields["msgid"])
     if not msgid:
         return block, "none"
+    context = _unquote(fields["msgctxt"]) if "msgctxt" in fields else None
+    key = f"{context}\x04{msgid}" if context else msgid
     plural = "msgid_plural" in fields
     fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in head)
     done = any(_unquote(fields[k]) for k in order if k.startswith("msgstr"))
-    if msgid not in EN:
+    if key not in EN:
         return block, "kept" if done and not fuzzy else "missing"
-    value = EN[msgid]
+    value = EN[key]
     # A fuzzy guess of msgmerge is replaced; its flag and the previous msgid (#|) go.
     out = [re.sub(r"fuzzy, |, fuzzy", "", line) for line in head if line != "#, fuzzy" and not line.startswith("#|")]
+    if context:
+        out.append("msgctxt " + _quote(context))
     out.append("msgid " + _quote(msgid))
     if plural:
         one, other = (value, value) if isinstance(value, str) else value
