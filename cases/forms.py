@@ -519,45 +519,49 @@ class ExtensionDecisionForm(forms.Form):
 
 # The first is the default: a queue is worked oldest first.
 SORTS = {
-    "oldest": ("received_at", "最早收件在前"),
-    "urgent": ("urgency", "最紧急在前"),
-    "due": ("next_due", "最早到期在前"),
-    "newest": ("-received_at", "最新收件在前"),
-    "number": ("number", "按办件编号"),
+    "oldest": ("received_at", _("最早收件在前")),
+    "urgent": ("urgency", _("最紧急在前")),
+    "due": ("next_due", _("最早到期在前")),
+    "newest": ("-received_at", _("最新收件在前")),
+    "number": ("number", _("按办件编号")),
 }
 # Warning levels a workbench filters by, most urgent first (cases without a running clock are not a level).
 LEVELS = [WarningLevel.OVERDUE, WarningLevel.RED, WarningLevel.YELLOW, WarningLevel.GREEN]
 AGES = {
-    "": ("", "不限"),
-    "3": (3, "超过 3 天"),
-    "7": (7, "超过 7 天"),
-    "15": (15, "超过 15 天"),
-    "30": (30, "超过 30 天"),
+    "": ("", _("不限")),
+    "3": (3, _("超过 3 天")),
+    "7": (7, _("超过 7 天")),
+    "15": (15, _("超过 15 天")),
+    "30": (30, _("超过 30 天")),
 }
 
 
 class WorkbenchFilterForm(forms.Form):
     q = forms.CharField(
-        label="查找",
+        label=_("查找"),
         required=False,
         max_length=50,
         widget=forms.TextInput(
-            attrs={"placeholder": "编号、姓名或身份证号", "title": "办件编号、申请人姓名或身份证号", "type": "search"}
+            attrs={
+                "placeholder": _("编号、姓名或身份证号"),
+                "title": _("办件编号、申请人姓名或身份证号"),
+                "type": "search",
+            }
         ),
     )
-    state = forms.ChoiceField(label="状态", required=False)
-    item = forms.ModelChoiceField(label="事项", queryset=None, required=False, empty_label="全部事项")
-    age = forms.ChoiceField(label="收件时长", required=False, choices=[(k, v[1]) for k, v in AGES.items()])
+    state = forms.ChoiceField(label=_("状态"), required=False)
+    item = forms.ModelChoiceField(label=_("事项"), queryset=None, required=False, empty_label=_("全部事项"))
+    age = forms.ChoiceField(label=_("收件时长"), required=False, choices=[(k, v[1]) for k, v in AGES.items()])
     level = forms.ChoiceField(
-        label="预警",
+        label=_("预警"),
         required=False,
-        choices=[("", "全部预警")] + [(lvl.value, lvl.label) for lvl in LEVELS],
+        choices=[("", _("全部预警"))] + [(lvl.value, lvl.label) for lvl in LEVELS],
     )
-    sort = forms.ChoiceField(label="排序", required=False, choices=[(k, v[1]) for k, v in SORTS.items()])
+    sort = forms.ChoiceField(label=_("排序"), required=False, choices=[(k, v[1]) for k, v in SORTS.items()])
 
     def __init__(self, *args, states, items, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [("", "全部状态")] + [(s, CaseState(s).label) for s in states]
+        self.fields["state"].choices = [("", _("全部状态"))] + [(s, CaseState(s).label) for s in states]
         self.fields["item"].queryset = items
         self.fields["item"].label_from_instance = lambda item: (
             item.current_version.name if item.current_version_id else str(item)

@@ -237,3 +237,12 @@ def test_login_lands_clerk_and_approver_on_their_workbench(client, cast):
     assert client.get(reverse("workbench"))["Location"] == reverse("cases:clerk_workbench")
     client.force_login(cast.approver)
     assert client.get(reverse("workbench"))["Location"] == reverse("cases:approver_workbench")
+
+
+def test_workbench_filters_render_in_english(client, cast):
+    _make(2, submitted=True)
+    client.force_login(cast.clerk)
+    url = reverse("cases:clerk_workbench")
+    response = client.get(url, {"level": "green", "sort": "urgent"}, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.status_code == 200
+    assert 'name="level"' in response.content.decode()
