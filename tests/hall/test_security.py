@@ -62,6 +62,7 @@ def test_posts_without_csrf_token_are_refused(cast):
     strict = Client(enforce_csrf_checks=True)
     response = strict.post(reverse("login"), {"username": cast.citizen.mobile, "password": cast.password})
     assert response.status_code == 403
+    assert "页面已过期，请重新提交" in response.content.decode()
 
 
 def test_admin_user_list_masks_id_numbers(client, cast):
