@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hall.validators import normalize_id_number, validate_id_number, validate_mobile
@@ -38,18 +39,20 @@ class MaterialFileInput(forms.FileInput):
 
 def material_file_field(material, *, required: bool = False) -> forms.FileField:
     """One file input for one guide material, labelled with what the guide says about it."""
-    tags = ["必备" if material.mandatory else "非必备"]
+    tags = [gettext("必备") if material.mandatory else gettext("非必备")]
     if material.deferrable:
-        tags.append("可容缺")
-    help_parts = [f"{ALLOWED_LABEL}，不超过 {max_upload_bytes() // 1024 // 1024} MB"]
+        tags.append(gettext("可容缺"))
+    help_parts = [
+        gettext("%(types)s，不超过 %(mb)s MB") % {"types": ALLOWED_LABEL, "mb": max_upload_bytes() // 1024 // 1024}
+    ]
     if getattr(material, "filling_notes", ""):
         help_parts.insert(0, material.filling_notes)
     return forms.FileField(
-        label=f"{material.name}（{'、'.join(tags)}）",
+        label=gettext("%(name)s（%(tags)s）") % {"name": material.name, "tags": gettext("、").join(tags)},
         required=required,
         validators=[validate_material_file],
         widget=MaterialFileInput(),
-        help_text="；".join(help_parts),
+        help_text=gettext("；").join(help_parts),
         error_messages={
             "required": _("请上传这份材料。"),
             "empty": _("文件是空的（0 字节），请重新选择。"),

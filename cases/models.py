@@ -11,6 +11,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from . import permissions
@@ -64,11 +65,11 @@ class NumberCounter(models.Model):
     """A named sequence (case numbers per hall per day, document numbers per department per year).
     Read and incremented under SELECT … FOR UPDATE by cases.numbering."""
 
-    key = models.CharField("序列", max_length=80, unique=True)
-    value = models.PositiveIntegerField("当前值", default=0)
+    key = models.CharField(_("序列"), max_length=80, unique=True)
+    value = models.PositiveIntegerField(_("当前值"), default=0)
 
     class Meta:
-        verbose_name = verbose_name_plural = "编号序列"
+        verbose_name = verbose_name_plural = _("编号序列")
 
     def __str__(self) -> str:
         return f"{self.key}={self.value}"
@@ -89,102 +90,102 @@ def nothing_deferred_outstanding(case) -> bool:
 
 class Case(ConcurrentTransitionMixin, models.Model):
     number = models.CharField(
-        "办件编号",
+        _("办件编号"),
         max_length=32,
         unique=True,
         null=True,
         blank=True,
-        help_text="大厅编码 + 年月日(yyMMdd) + 5位当日流水号，提交时编号",
+        help_text=_("大厅编码 + 年月日(yyMMdd) + 5位当日流水号，提交时编号"),
     )
-    state = FSMField("状态", choices=CaseState.choices, default=CaseState.DRAFT, protected=True, db_index=True)
-    channel = models.CharField("申请方式", max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    state = FSMField(_("状态"), choices=CaseState.choices, default=CaseState.DRAFT, protected=True, db_index=True)
+    channel = models.CharField(_("申请方式"), max_length=10, choices=Channel.choices, default=Channel.ONLINE)
     applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="cases"
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="cases"
     )
     enterprise = models.ForeignKey(
         "hall.Enterprise",
-        verbose_name="申请单位",
+        verbose_name=_("申请单位"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="cases",
-        help_text="法人申请时的企业；申请人账号为其经办人",
+        help_text=_("法人申请时的企业；申请人账号为其经办人"),
     )
     applicant_name = models.CharField(
-        "申请人名称", max_length=200, db_index=True, help_text="自然人姓名或企业名称（申请时记录，供检索）"
+        _("申请人名称"), max_length=200, db_index=True, help_text=_("自然人姓名或企业名称（申请时记录，供检索）")
     )
-    agent_name = models.CharField("代理人姓名", max_length=50, blank=True, help_text="委托他人代办时填写")
-    agent_id_number = models.CharField("代理人身份证号", max_length=18, blank=True)
+    agent_name = models.CharField(_("代理人姓名"), max_length=50, blank=True, help_text=_("委托他人代办时填写"))
+    agent_id_number = models.CharField(_("代理人身份证号"), max_length=18, blank=True)
     item_version = models.ForeignKey(
         "items.ItemVersion",
-        verbose_name="事项版本",
+        verbose_name=_("事项版本"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="cases",
-        help_text="申请时适用的办事指南版本；一件事的主办件为空",
+        help_text=_("申请时适用的办事指南版本；一件事的主办件为空"),
     )
     bundle = models.ForeignKey(
-        "items.Bundle", verbose_name="一件事", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        "items.Bundle", verbose_name=_("一件事"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )
     parent = models.ForeignKey(
         "self",
-        verbose_name="一件事主办件",
+        verbose_name=_("一件事主办件"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
     )
     receiving_hall = models.ForeignKey(
-        "hall.Hall", verbose_name="收件大厅", on_delete=models.PROTECT, related_name="received_cases"
+        "hall.Hall", verbose_name=_("收件大厅"), on_delete=models.PROTECT, related_name="received_cases"
     )
     handed_to_hall = models.ForeignKey(
         "hall.Hall",
-        verbose_name="移交大厅",
+        verbose_name=_("移交大厅"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="handed_cases",
-        help_text="异地代收后移交属地受理的大厅",
+        help_text=_("异地代收后移交属地受理的大厅"),
     )
     owning_department = models.ForeignKey(
         "hall.Department",
-        verbose_name="实施部门",
+        verbose_name=_("实施部门"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="cases",
-        help_text="作出决定的属地部门",
+        help_text=_("作出决定的属地部门"),
     )
-    form_data = models.JSONField("申请表内容", default=dict, blank=True)
-    identity_checked = models.BooleanField("已核验身份", default=False, help_text="窗口人员已查验申请人身份证件")
-    undertaking = models.TextField("容缺承诺", blank=True, help_text="申请人签署的容缺承诺书内容")
-    undertaking_signed_at = models.DateTimeField("承诺时间", null=True, blank=True)
-    outcome_reasons = models.TextField("理由", blank=True, help_text="不予受理或不予许可的理由")
-    created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
-    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
-    last_material_on = models.DateField("材料补齐日", null=True, blank=True, help_text="最后一份补正材料到达之日")
+    form_data = models.JSONField(_("申请表内容"), default=dict, blank=True)
+    identity_checked = models.BooleanField(_("已核验身份"), default=False, help_text=_("窗口人员已查验申请人身份证件"))
+    undertaking = models.TextField(_("容缺承诺"), blank=True, help_text=_("申请人签署的容缺承诺书内容"))
+    undertaking_signed_at = models.DateTimeField(_("承诺时间"), null=True, blank=True)
+    outcome_reasons = models.TextField(_("理由"), blank=True, help_text=_("不予受理或不予许可的理由"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    last_material_on = models.DateField(_("材料补齐日"), null=True, blank=True, help_text=_("最后一份补正材料到达之日"))
 
     # The clock (computed by cases.clock.case_clock_recompute from the dates below).
-    received_at = models.DateTimeField("收件时间", null=True, blank=True, db_index=True)
-    intake_due = models.DateField("受理审查期限", null=True, blank=True)
-    accepted_on = models.DateField("受理日期", null=True, blank=True)
-    decision_due = models.DateField("办结期限", null=True, blank=True)
-    decided_at = models.DateTimeField("决定时间", null=True, blank=True)
-    delivery_due = models.DateField("送达期限", null=True, blank=True)
-    paused_days = models.PositiveIntegerField("特别程序天数", default=0, help_text="不计入办理时限的工作日")
-    extension_days = models.PositiveIntegerField("延期天数", default=0, help_text="经批准延长的工作日")
-    supplement_due = models.DateField("补正期限", null=True, blank=True)
-    deferred_due = models.DateField("容缺材料期限", null=True, blank=True)
+    received_at = models.DateTimeField(_("收件时间"), null=True, blank=True, db_index=True)
+    intake_due = models.DateField(_("受理审查期限"), null=True, blank=True)
+    accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
+    decision_due = models.DateField(_("办结期限"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    delivery_due = models.DateField(_("送达期限"), null=True, blank=True)
+    paused_days = models.PositiveIntegerField(_("特别程序天数"), default=0, help_text=_("不计入办理时限的工作日"))
+    extension_days = models.PositiveIntegerField(_("延期天数"), default=0, help_text=_("经批准延长的工作日"))
+    supplement_due = models.DateField(_("补正期限"), null=True, blank=True)
+    deferred_due = models.DateField(_("容缺材料期限"), null=True, blank=True)
     warning_level = models.CharField(
-        "预警", max_length=10, choices=WarningLevel.choices, default=WarningLevel.NONE, db_index=True
+        _("预警"), max_length=10, choices=WarningLevel.choices, default=WarningLevel.NONE, db_index=True
     )
-    next_due = models.DateField("最近期限", null=True, blank=True, db_index=True, help_text="最早的未到期期限")
+    next_due = models.DateField(_("最近期限"), null=True, blank=True, db_index=True, help_text=_("最早的未到期期限"))
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = verbose_name_plural = "办件"
+        verbose_name = verbose_name_plural = _("办件")
         indexes = [
             models.Index(fields=["state", "next_due"], name="case_state_next_due"),
             models.Index(fields=["state", "created_at"], name="case_state_created"),
@@ -331,30 +332,30 @@ class Case(ConcurrentTransitionMixin, models.Model):
 class SubmittedMaterial(models.Model):
     """One file the applicant handed in, and which material of the guide it satisfies."""
 
-    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.CASCADE, related_name="materials")
+    case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="materials")
     material = models.ForeignKey(
         "items.Material",
-        verbose_name="对应指南材料",
+        verbose_name=_("对应指南材料"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="submissions",
-        help_text="空表示指南之外的补充说明材料",
+        help_text=_("空表示指南之外的补充说明材料"),
     )
-    file = models.FileField("文件", upload_to="materials/%Y/%m/")
-    original_name = models.CharField("原文件名", max_length=200)
-    size = models.PositiveIntegerField("大小（字节）")
+    file = models.FileField(_("文件"), upload_to="materials/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小（字节）"))
     sha256 = models.CharField("SHA-256", max_length=64)
-    originals_seen = models.BooleanField("已核验原件", default=False, help_text="窗口人员已查看纸质原件")
+    originals_seen = models.BooleanField(_("已核验原件"), default=False, help_text=_("窗口人员已查看纸质原件"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
     )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
-    superseded = models.BooleanField("已被替换", default=False, help_text="补正后由新文件取代")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    superseded = models.BooleanField(_("已被替换"), default=False, help_text=_("补正后由新文件取代"))
 
     class Meta:
         ordering = ["uploaded_at", "pk"]
-        verbose_name = verbose_name_plural = "申请材料"
+        verbose_name = verbose_name_plural = _("申请材料")
 
     def __str__(self) -> str:
         return self.original_name
@@ -363,14 +364,16 @@ class SubmittedMaterial(models.Model):
 class DeferredMaterial(models.Model):
     """A material accepted as deferred (容缺): promised by the applicant by `due`."""
 
-    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.CASCADE, related_name="deferred_materials")
-    material = models.ForeignKey("items.Material", verbose_name="容缺材料", on_delete=models.PROTECT, related_name="+")
-    due = models.DateField("补齐期限")
-    received_at = models.DateTimeField("补齐时间", null=True, blank=True)
+    case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="deferred_materials")
+    material = models.ForeignKey(
+        "items.Material", verbose_name=_("容缺材料"), on_delete=models.PROTECT, related_name="+"
+    )
+    due = models.DateField(_("补齐期限"))
+    received_at = models.DateTimeField(_("补齐时间"), null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "material"], name="deferred_material_once")]
-        verbose_name = verbose_name_plural = "容缺材料"
+        verbose_name = verbose_name_plural = _("容缺材料")
 
     def __str__(self) -> str:
         return f"{self.case} · {self.material}"
@@ -379,18 +382,18 @@ class DeferredMaterial(models.Model):
 class SupplementRequest(models.Model):
     """One 一次性告知: everything missing or defective, in one notice, with a deadline."""
 
-    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.CASCADE, related_name="supplement_requests")
+    case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="supplement_requests")
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="告知人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("告知人"), on_delete=models.PROTECT, related_name="+"
     )
-    requested_at = models.DateTimeField("告知时间", auto_now_add=True)
-    due = models.DateField("补正期限")
-    note = models.TextField("说明", blank=True)
-    fulfilled_at = models.DateTimeField("补正时间", null=True, blank=True)
+    requested_at = models.DateTimeField(_("告知时间"), auto_now_add=True)
+    due = models.DateField(_("补正期限"))
+    note = models.TextField(_("说明"), blank=True)
+    fulfilled_at = models.DateTimeField(_("补正时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at"]
-        verbose_name = verbose_name_plural = "补正告知"
+        verbose_name = verbose_name_plural = _("补正告知")
 
     def __str__(self) -> str:
         return f"{self.case} 补正告知"
@@ -398,18 +401,18 @@ class SupplementRequest(models.Model):
 
 class SupplementItem(models.Model):
     request = models.ForeignKey(
-        SupplementRequest, verbose_name="补正告知", on_delete=models.CASCADE, related_name="items"
+        SupplementRequest, verbose_name=_("补正告知"), on_delete=models.CASCADE, related_name="items"
     )
     material = models.ForeignKey(
-        "items.Material", verbose_name="指南材料", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "items.Material", verbose_name=_("指南材料"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    name = models.CharField("材料名称", max_length=200)
-    defect = models.CharField("问题", max_length=10, choices=DefectKind.choices)
-    reason = models.TextField("原因及要求")
+    name = models.CharField(_("材料名称"), max_length=200)
+    defect = models.CharField(_("问题"), max_length=10, choices=DefectKind.choices)
+    reason = models.TextField(_("原因及要求"))
 
     class Meta:
         ordering = ["pk"]
-        verbose_name = verbose_name_plural = "补正事项"
+        verbose_name = verbose_name_plural = _("补正事项")
 
     def __str__(self) -> str:
         return self.name
@@ -418,18 +421,18 @@ class SupplementItem(models.Model):
 class SpecialProcedure(models.Model):
     """A special procedure (行政许可法 Art. 45): the clock does not run from started_on to ended_on."""
 
-    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.CASCADE, related_name="special_procedures")
-    kind = models.CharField("程序", max_length=20, choices=SpecialProcedureKind.choices)
-    reason = models.TextField("理由")
-    expected_days = models.PositiveIntegerField("预计所需工作日")
-    started_on = models.DateField("开始日期")
-    ended_on = models.DateField("结束日期", null=True, blank=True)
+    case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="special_procedures")
+    kind = models.CharField(_("程序"), max_length=20, choices=SpecialProcedureKind.choices)
+    reason = models.TextField(_("理由"))
+    expected_days = models.PositiveIntegerField(_("预计所需工作日"))
+    started_on = models.DateField(_("开始日期"))
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True)
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="启动人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("启动人"), on_delete=models.PROTECT, related_name="+"
     )
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="结束人",
+        verbose_name=_("结束人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -438,7 +441,7 @@ class SpecialProcedure(models.Model):
 
     class Meta:
         ordering = ["started_on", "pk"]
-        verbose_name = verbose_name_plural = "特别程序"
+        verbose_name = verbose_name_plural = _("特别程序")
 
     def __str__(self) -> str:
         return f"{self.case} {self.get_kind_display()}"
@@ -447,26 +450,26 @@ class SpecialProcedure(models.Model):
 class ExtensionRequest(models.Model):
     """One extension of the decision limit (Art. 42): at most 10 working days, once, supervisor-approved."""
 
-    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.CASCADE, related_name="extension_requests")
-    days = models.PositiveSmallIntegerField("延长工作日")
-    reason = models.TextField("理由")
-    state = models.CharField("状态", max_length=10, choices=ExtensionState.choices, default=ExtensionState.PENDING)
+    case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="extension_requests")
+    days = models.PositiveSmallIntegerField(_("延长工作日"))
+    reason = models.TextField(_("理由"))
+    state = models.CharField(_("状态"), max_length=10, choices=ExtensionState.choices, default=ExtensionState.PENDING)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
     )
-    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="批准人",
+        verbose_name=_("批准人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    decided_at = models.DateTimeField("批准时间", null=True, blank=True)
+    decided_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "延期申请"
+        verbose_name = verbose_name_plural = _("延期申请")
         constraints = [
             models.UniqueConstraint(
                 fields=["case"], condition=~Q(state=ExtensionState.REFUSED), name="extension_once_per_case"
@@ -485,27 +488,27 @@ def _verification_token() -> str:
 class Document(AppendOnlyModel):
     """An issued PDF notice. Never regenerated in place: a correction is a new Document that supersedes."""
 
-    number = models.CharField("文书编号", max_length=60, unique=True)
-    kind = models.CharField("文书类型", max_length=20, choices=DocumentKind.choices)
-    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.PROTECT, related_name="documents")
-    title = models.CharField("标题", max_length=60)
-    issuer_name = models.CharField("出具机关", max_length=100)
-    issued_on = models.DateField("出具日期")
-    issued_at = models.DateTimeField("出具时间", auto_now_add=True)
+    number = models.CharField(_("文书编号"), max_length=60, unique=True)
+    kind = models.CharField(_("文书类型"), max_length=20, choices=DocumentKind.choices)
+    case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="documents")
+    title = models.CharField(_("标题"), max_length=60)
+    issuer_name = models.CharField(_("出具机关"), max_length=100)
+    issued_on = models.DateField(_("出具日期"))
+    issued_at = models.DateTimeField(_("出具时间"), auto_now_add=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="经办人",
+        verbose_name=_("经办人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    file = models.FileField("文件", upload_to="documents/%Y/%m/")
+    file = models.FileField(_("文件"), upload_to="documents/%Y/%m/")
     sha256 = models.CharField("SHA-256", max_length=64)
-    token = models.CharField("核验码", max_length=40, unique=True, default=_verification_token)
+    token = models.CharField(_("核验码"), max_length=40, unique=True, default=_verification_token)
     supersedes = models.OneToOneField(
         "self",
-        verbose_name="更正的文书",
+        verbose_name=_("更正的文书"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -514,7 +517,7 @@ class Document(AppendOnlyModel):
 
     class Meta:
         ordering = ["issued_at", "pk"]
-        verbose_name = verbose_name_plural = "文书"
+        verbose_name = verbose_name_plural = _("文书")
 
     def __str__(self) -> str:
         return f"{self.title} {self.number}"
@@ -523,34 +526,34 @@ class Document(AppendOnlyModel):
 class CaseEvent(AppendOnlyModel):
     """The append-only audit trail: every transition and every change of materials."""
 
-    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.PROTECT, related_name="events")
-    kind = models.CharField("事件", max_length=30, choices=EventKind.choices)
+    case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("事件"), max_length=30, choices=EventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
+        verbose_name=_("操作人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    actor_name = models.CharField("操作人姓名", max_length=50, blank=True)
-    role = models.CharField("角色", max_length=20, blank=True)
+    actor_name = models.CharField(_("操作人姓名"), max_length=50, blank=True)
+    role = models.CharField(_("角色"), max_length=20, blank=True)
     hall = models.ForeignKey(
-        "hall.Hall", verbose_name="大厅", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "hall.Hall", verbose_name=_("大厅"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    from_state = models.CharField("原状态", max_length=30, choices=CaseState.choices, blank=True)
-    to_state = models.CharField("新状态", max_length=30, choices=CaseState.choices, blank=True)
-    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
-    ip = models.GenericIPAddressField("IP地址", null=True, blank=True)
-    note = models.TextField("说明", blank=True)
-    changes = models.JSONField("变更内容", default=dict, blank=True, help_text="材料变更等：变更前后的值")
+    from_state = models.CharField(_("原状态"), max_length=30, choices=CaseState.choices, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=30, choices=CaseState.choices, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    ip = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True, help_text=_("材料变更等：变更前后的值"))
     document = models.ForeignKey(
-        Document, verbose_name="文书", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Document, verbose_name=_("文书"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
         ordering = ["created_at", "pk"]
-        verbose_name = verbose_name_plural = "办件日志"
+        verbose_name = verbose_name_plural = _("办件日志")
 
     def __str__(self) -> str:
         return f"{self.case} {self.get_kind_display()}"

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from hall.models import Department, Hall, Region
 
@@ -63,14 +64,14 @@ def _codes_display(codes: str, choices) -> list[str]:
 class Theme(models.Model):
     """服务主题 (e.g. 婚育收养, 开办企业), separate lists for persons and enterprises."""
 
-    name = models.CharField("主题名称", max_length=40)
-    audience = models.CharField("面向", max_length=20, choices=Audience.choices)
-    order = models.PositiveSmallIntegerField("排序", default=0)
+    name = models.CharField(_("主题名称"), max_length=40)
+    audience = models.CharField(_("面向"), max_length=20, choices=Audience.choices)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
         ordering = ["audience", "order", "name"]
         constraints = [models.UniqueConstraint(fields=["name", "audience"], name="theme_unique_name_audience")]
-        verbose_name = verbose_name_plural = "服务主题"
+        verbose_name = verbose_name_plural = _("服务主题")
 
     def __str__(self) -> str:
         return self.name
@@ -79,14 +80,14 @@ class Theme(models.Model):
 class LifeEvent(models.Model):
     """人生事件 / 企业生命周期 stage (出生, 就业, 开办企业, 注销企业 ...)."""
 
-    name = models.CharField("事件名称", max_length=40)
-    audience = models.CharField("面向", max_length=20, choices=Audience.choices)
-    order = models.PositiveSmallIntegerField("排序", default=0)
+    name = models.CharField(_("事件名称"), max_length=40)
+    audience = models.CharField(_("面向"), max_length=20, choices=Audience.choices)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
         ordering = ["audience", "order", "name"]
         constraints = [models.UniqueConstraint(fields=["name", "audience"], name="lifeevent_unique_name_audience")]
-        verbose_name = verbose_name_plural = "人生事件"
+        verbose_name = verbose_name_plural = _("人生事件")
 
     def __str__(self) -> str:
         return self.name
@@ -96,15 +97,21 @@ class BaseItem(models.Model):
     """The national or provincial definition of an item (基本目录), implemented by each county."""
 
     base_code = models.CharField(
-        "基本编码", max_length=10, unique=True, validators=[validate_base_code], help_text="基本目录编码，不超过10位"
+        _("基本编码"),
+        max_length=10,
+        unique=True,
+        validators=[validate_base_code],
+        help_text=_("基本目录编码，不超过10位"),
     )
-    name = models.CharField("事项名称", max_length=ITEM_NAME_MAX)
-    item_type = models.CharField("事项类型", max_length=2, choices=ItemType.choices, help_text="GB/T 39046 附录A.1")
-    legal_basis = models.TextField("设定依据", blank=True, help_text="法律、法规、规章的名称及条款")
+    name = models.CharField(_("事项名称"), max_length=ITEM_NAME_MAX)
+    item_type = models.CharField(
+        _("事项类型"), max_length=2, choices=ItemType.choices, help_text=_("GB/T 39046 附录A.1")
+    )
+    legal_basis = models.TextField(_("设定依据"), blank=True, help_text=_("法律、法规、规章的名称及条款"))
 
     class Meta:
         ordering = ["base_code"]
-        verbose_name = verbose_name_plural = "基本目录事项"
+        verbose_name = verbose_name_plural = _("基本目录事项")
 
     def __str__(self) -> str:
         return f"{self.name}（{self.base_code}）"
@@ -115,38 +122,38 @@ class Item(models.Model):
     through their version. The owning department decides applications."""
 
     implementation_code = models.CharField(
-        "实施编码",
+        _("实施编码"),
         max_length=24,
         unique=True,
         validators=[validate_implementation_code],
-        help_text="实施清单编码，不超过24位",
+        help_text=_("实施清单编码，不超过24位"),
     )
     base_item = models.ForeignKey(
-        BaseItem, verbose_name="基本目录事项", on_delete=models.PROTECT, related_name="implementations"
+        BaseItem, verbose_name=_("基本目录事项"), on_delete=models.PROTECT, related_name="implementations"
     )
-    region = models.ForeignKey(Region, verbose_name="实施区划", on_delete=models.PROTECT, related_name="items")
+    region = models.ForeignKey(Region, verbose_name=_("实施区划"), on_delete=models.PROTECT, related_name="items")
     department = models.ForeignKey(
         Department,
-        verbose_name="实施主体",
+        verbose_name=_("实施主体"),
         on_delete=models.PROTECT,
         related_name="items",
-        help_text="作出决定的部门（名称及统一社会信用代码）",
+        help_text=_("作出决定的部门（名称及统一社会信用代码）"),
     )
     current_version = models.ForeignKey(
         "ItemVersion",
-        verbose_name="现行版本",
+        verbose_name=_("现行版本"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="申请人据以申请的已发布版本；未发布或已取消时为空",
+        help_text=_("申请人据以申请的已发布版本；未发布或已取消时为空"),
     )
-    cancelled_on = models.DateField("取消日期", null=True, blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    cancelled_on = models.DateField(_("取消日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         ordering = ["implementation_code"]
-        verbose_name = verbose_name_plural = "实施清单事项"
+        verbose_name = verbose_name_plural = _("实施清单事项")
 
     def __str__(self) -> str:
         name = self.current_version.name if self.current_version_id else self.base_item.name
@@ -156,117 +163,119 @@ class Item(models.Model):
 class ItemVersion(models.Model):
     """One version of an item's service guide: every element of GB/T 39046 table 4."""
 
-    item = models.ForeignKey(Item, verbose_name="事项", on_delete=models.PROTECT, related_name="versions")
-    number = models.PositiveIntegerField("版本号")
+    item = models.ForeignKey(Item, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("版本号"))
     state = models.CharField(
-        "状态", max_length=20, choices=VersionState.choices, default=VersionState.DRAFT, db_index=True
+        _("状态"), max_length=20, choices=VersionState.choices, default=VersionState.DRAFT, db_index=True
     )
-    published_at = models.DateTimeField("发布时间", null=True, blank=True)
-    superseded_at = models.DateTimeField("替代时间", null=True, blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    superseded_at = models.DateTimeField(_("替代时间"), null=True, blank=True)
 
     # Identity and classification
-    name = models.CharField("事项名称", max_length=ITEM_NAME_MAX)
+    name = models.CharField(_("事项名称"), max_length=ITEM_NAME_MAX)
     business_code = models.CharField(
-        "业务办理项编码", max_length=BUSINESS_CODE_MAX, blank=True, validators=[validate_business_code]
+        _("业务办理项编码"), max_length=BUSINESS_CODE_MAX, blank=True, validators=[validate_business_code]
     )
-    keywords = models.CharField("关键词", max_length=200, blank=True, help_text="以空格分隔，帮助群众搜索")
-    legal_basis = models.TextField("设定依据", help_text="法律、法规、规章的名称及具体条款")
+    keywords = models.CharField(_("关键词"), max_length=200, blank=True, help_text=_("以空格分隔，帮助群众搜索"))
+    legal_basis = models.TextField(_("设定依据"), help_text=_("法律、法规、规章的名称及具体条款"))
     exercise_level = models.PositiveSmallIntegerField(
-        "行使层级", choices=ExerciseLevel.choices, default=ExerciseLevel.COUNTY
+        _("行使层级"), choices=ExerciseLevel.choices, default=ExerciseLevel.COUNTY
     )
-    power_division = models.TextField("权限划分", blank=True)
-    exercise_content = models.TextField("行使内容", blank=True)
+    power_division = models.TextField(_("权限划分"), blank=True)
+    exercise_content = models.TextField(_("行使内容"), blank=True)
 
     # Bodies
     department = models.ForeignKey(
         Department,
-        verbose_name="实施主体",
+        verbose_name=_("实施主体"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="本版本的实施主体；下放、划转后新版本写承接部门，旧版本保持原样",
+        help_text=_("本版本的实施主体；下放、划转后新版本写承接部门，旧版本保持原样"),
     )
     body_nature = models.CharField(
-        "实施主体性质", max_length=1, choices=BodyNature.choices, default=BodyNature.STATUTORY
+        _("实施主体性质"), max_length=1, choices=BodyNature.choices, default=BodyNature.STATUTORY
     )
-    joint_departments = models.CharField("共同实施部门", max_length=200, blank=True)
-    handling_unit = models.CharField("承办机构", max_length=100, blank=True, help_text="具体承办的内设机构")
-    entrusting_department = models.CharField("委托部门", max_length=100, blank=True)
+    joint_departments = models.CharField(_("共同实施部门"), max_length=200, blank=True)
+    handling_unit = models.CharField(_("承办机构"), max_length=100, blank=True, help_text=_("具体承办的内设机构"))
+    entrusting_department = models.CharField(_("委托部门"), max_length=100, blank=True)
 
     # Time
-    case_kind = models.CharField("办件类型", max_length=10, choices=CaseKind.choices, default=CaseKind.PROMISED)
-    limit_unit = models.CharField("时限单位", max_length=20, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAY)
-    statutory_days = models.PositiveSmallIntegerField("法定办结时限", help_text="工作日；即办件填0")
-    statutory_note = models.CharField("法定时限说明", max_length=200, blank=True)
+    case_kind = models.CharField(_("办件类型"), max_length=10, choices=CaseKind.choices, default=CaseKind.PROMISED)
+    limit_unit = models.CharField(
+        _("时限单位"), max_length=20, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAY
+    )
+    statutory_days = models.PositiveSmallIntegerField(_("法定办结时限"), help_text=_("工作日；即办件填0"))
+    statutory_note = models.CharField(_("法定时限说明"), max_length=200, blank=True)
     promised_days = models.PositiveSmallIntegerField(
-        "承诺办结时限", help_text="工作日，不得超过法定办结时限；即办件填0"
+        _("承诺办结时限"), help_text=_("工作日，不得超过法定办结时限；即办件填0")
     )
-    promised_note = models.CharField("承诺时限说明", max_length=200, blank=True)
+    promised_note = models.CharField(_("承诺时限说明"), max_length=200, blank=True)
     yellow_threshold_days = models.PositiveSmallIntegerField(
-        "黄灯预警阈值", null=True, blank=True, help_text="剩余工作日不多于此数时亮黄灯；留空按1个工作日"
+        _("黄灯预警阈值"), null=True, blank=True, help_text=_("剩余工作日不多于此数时亮黄灯；留空按1个工作日")
     )
-    visits_required = models.PositiveSmallIntegerField("到办事现场次数", default=1, help_text="0表示无需到现场")
+    visits_required = models.PositiveSmallIntegerField(_("到办事现场次数"), default=1, help_text=_("0表示无需到现场"))
     special_procedure = models.CharField(
-        "特别程序", max_length=1, choices=SpecialProcedure.choices, blank=True, default=SpecialProcedure.NONE
+        _("特别程序"), max_length=1, choices=SpecialProcedure.choices, blank=True, default=SpecialProcedure.NONE
     )
-    special_procedure_note = models.CharField("特别程序说明", max_length=300, blank=True)
+    special_procedure_note = models.CharField(_("特别程序说明"), max_length=300, blank=True)
 
     # Conditions and process
-    acceptance_conditions = models.TextField("受理条件")
-    process_description = models.TextField("办理流程说明", blank=True)
-    intermediary_services = models.CharField("中介服务", max_length=300, blank=True, help_text="无则留空")
-    quantity_limit = models.CharField("数量限制", max_length=300, blank=True, help_text="无则留空")
+    acceptance_conditions = models.TextField(_("受理条件"))
+    process_description = models.TextField(_("办理流程说明"), blank=True)
+    intermediary_services = models.CharField(_("中介服务"), max_length=300, blank=True, help_text=_("无则留空"))
+    quantity_limit = models.CharField(_("数量限制"), max_length=300, blank=True, help_text=_("无则留空"))
 
     # Result and fees
-    result_name = models.CharField("审批结果名称", max_length=200)
-    result_sample = models.FileField("审批结果样本", upload_to="items/results/%Y/", blank=True)
-    charges_fee = models.BooleanField("是否收费", default=False)
-    fee_basis = models.TextField("收费依据", blank=True)
-    fee_standard = models.TextField("收费标准", blank=True)
+    result_name = models.CharField(_("审批结果名称"), max_length=200)
+    result_sample = models.FileField(_("审批结果样本"), upload_to="items/results/%Y/", blank=True)
+    charges_fee = models.BooleanField(_("是否收费"), default=False)
+    fee_basis = models.TextField(_("收费依据"), blank=True)
+    fee_standard = models.TextField(_("收费标准"), blank=True)
 
     # Audience
     service_objects = models.CharField(
-        "服务对象", max_length=20, default=ServiceObject.PERSON, help_text="国标代码，以逗号分隔，如“1,2”"
+        _("服务对象"), max_length=20, default=ServiceObject.PERSON, help_text=_("国标代码，以逗号分隔，如“1,2”")
     )
-    themes = models.ManyToManyField(Theme, verbose_name="服务主题", blank=True, related_name="versions")
-    life_events = models.ManyToManyField(LifeEvent, verbose_name="人生事件", blank=True, related_name="versions")
+    themes = models.ManyToManyField(Theme, verbose_name=_("服务主题"), blank=True, related_name="versions")
+    life_events = models.ManyToManyField(LifeEvent, verbose_name=_("人生事件"), blank=True, related_name="versions")
 
     # Handling
     handling_forms = models.CharField(
-        "办理形式", max_length=20, default=HandlingForm.WINDOW, help_text="国标代码，以逗号分隔，如“1,2”"
+        _("办理形式"), max_length=20, default=HandlingForm.WINDOW, help_text=_("国标代码，以逗号分隔，如“1,2”")
     )
-    online_application = models.BooleanField("是否网办", default=False, help_text="可在本网站在线申请")
-    appointment = models.BooleanField("支持预约办理", default=False)
-    online_payment = models.BooleanField("支持网上支付", default=False)
-    express_delivery = models.BooleanField("支持物流快递", default=False)
+    online_application = models.BooleanField(_("是否网办"), default=False, help_text=_("可在本网站在线申请"))
+    appointment = models.BooleanField(_("支持预约办理"), default=False)
+    online_payment = models.BooleanField(_("支持网上支付"), default=False)
+    express_delivery = models.BooleanField(_("支持物流快递"), default=False)
     cross_area_scope = models.CharField(
-        "通办范围", max_length=20, choices=CrossAreaScope.choices, default=CrossAreaScope.NONE
+        _("通办范围"), max_length=20, choices=CrossAreaScope.choices, default=CrossAreaScope.NONE
     )
     cross_area_mode = models.CharField(
-        "异地办理方式",
+        _("异地办理方式"),
         max_length=20,
         choices=CrossAreaMode.choices,
         default=CrossAreaMode.RECEIVE_FORWARD,
-        help_text="其他县区的大厅收件后：只能代收转交属地部门，还是可以直接受理",
+        help_text=_("其他县区的大厅收件后：只能代收转交属地部门，还是可以直接受理"),
     )
     receivable_halls = models.ManyToManyField(
-        Hall, verbose_name="可受理大厅", blank=True, related_name="receivable_versions"
+        Hall, verbose_name=_("可受理大厅"), blank=True, related_name="receivable_versions"
     )
 
     # Practical
-    handling_location = models.TextField("办理地点", blank=True)
-    handling_hours = models.CharField("办理时间", max_length=200, blank=True)
-    consultation = models.TextField("咨询方式", blank=True)
-    complaint = models.TextField("监督投诉方式", blank=True)
-    faq = models.TextField("常见问题", blank=True, help_text="每个问答之间空一行")
+    handling_location = models.TextField(_("办理地点"), blank=True)
+    handling_hours = models.CharField(_("办理时间"), max_length=200, blank=True)
+    consultation = models.TextField(_("咨询方式"), blank=True)
+    complaint = models.TextField(_("监督投诉方式"), blank=True)
+    faq = models.TextField(_("常见问题"), blank=True, help_text=_("每个问答之间空一行"))
 
     # Search, filled when the version is published
-    pinyin_initials = models.CharField("拼音首字母", max_length=ITEM_NAME_MAX, blank=True, editable=False)
-    search_text = models.TextField("检索文本", blank=True, editable=False)
+    pinyin_initials = models.CharField(_("拼音首字母"), max_length=ITEM_NAME_MAX, blank=True, editable=False)
+    search_text = models.TextField(_("检索文本"), blank=True, editable=False)
 
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["item", "-number"]
@@ -284,7 +293,7 @@ class ItemVersion(models.Model):
                 violation_error_message="该事项已有一个正在办理的调整，请先完成或退回它。",
             ),
         ]
-        verbose_name = verbose_name_plural = "办事指南版本"
+        verbose_name = verbose_name_plural = _("办事指南版本")
 
     def __str__(self) -> str:
         return f"{self.name} v{self.number}（{self.get_state_display()}）"
@@ -321,16 +330,16 @@ class ItemVersion(models.Model):
 class ProcessStep(models.Model):
     """One step of 办理流程, drawn as a box of the flow chart."""
 
-    version = models.ForeignKey(ItemVersion, verbose_name="版本", on_delete=models.CASCADE, related_name="steps")
-    order = models.PositiveSmallIntegerField("顺序", default=0)
-    name = models.CharField("环节名称", max_length=40)
-    handler = models.CharField("办理人员（岗位）", max_length=60, blank=True)
-    time_limit = models.CharField("环节时限", max_length=40, blank=True, help_text="如“1个工作日”“即时”")
-    description = models.TextField("办理标准", blank=True)
+    version = models.ForeignKey(ItemVersion, verbose_name=_("版本"), on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    name = models.CharField(_("环节名称"), max_length=40)
+    handler = models.CharField(_("办理人员（岗位）"), max_length=60, blank=True)
+    time_limit = models.CharField(_("环节时限"), max_length=40, blank=True, help_text=_("如“1个工作日”“即时”"))
+    description = models.TextField(_("办理标准"), blank=True)
 
     class Meta:
         ordering = ["version", "order", "id"]
-        verbose_name = verbose_name_plural = "办理环节"
+        verbose_name = verbose_name_plural = _("办理环节")
 
     def __str__(self) -> str:
         return self.name
@@ -339,33 +348,35 @@ class ProcessStep(models.Model):
 class Material(models.Model):
     """申请材料: one document the applicant submits, with every per-material element."""
 
-    version = models.ForeignKey(ItemVersion, verbose_name="版本", on_delete=models.CASCADE, related_name="materials")
-    order = models.PositiveSmallIntegerField("顺序", default=0)
-    name = models.CharField("材料名称", max_length=200, validators=[validate_material_name])
+    version = models.ForeignKey(ItemVersion, verbose_name=_("版本"), on_delete=models.CASCADE, related_name="materials")
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    name = models.CharField(_("材料名称"), max_length=200, validators=[validate_material_name])
     material_type = models.CharField(
-        "材料类型", max_length=20, choices=MaterialType.choices, default=MaterialType.ORIGINAL
+        _("材料类型"), max_length=20, choices=MaterialType.choices, default=MaterialType.ORIGINAL
     )
-    material_form = models.CharField("材料形式", max_length=20, choices=MaterialForm.choices, default=MaterialForm.BOTH)
-    original_copies = models.PositiveSmallIntegerField("原件份数", default=1)
-    copy_copies = models.PositiveSmallIntegerField("复印件份数", default=0)
-    paper_spec = models.CharField("纸质规格", max_length=40, blank=True, default="A4")
-    mandatory = models.BooleanField("是否必备", default=True, help_text="不必备的材料写明在什么情形下提交")
+    material_form = models.CharField(
+        _("材料形式"), max_length=20, choices=MaterialForm.choices, default=MaterialForm.BOTH
+    )
+    original_copies = models.PositiveSmallIntegerField(_("原件份数"), default=1)
+    copy_copies = models.PositiveSmallIntegerField(_("复印件份数"), default=0)
+    paper_spec = models.CharField(_("纸质规格"), max_length=40, blank=True, default="A4")
+    mandatory = models.BooleanField(_("是否必备"), default=True, help_text=_("不必备的材料写明在什么情形下提交"))
     source_channel = models.CharField(
-        "来源渠道", max_length=20, choices=MaterialSource.choices, default=MaterialSource.APPLICANT
+        _("来源渠道"), max_length=20, choices=MaterialSource.choices, default=MaterialSource.APPLICANT
     )
-    source_note = models.CharField("来源渠道说明", max_length=200, blank=True)
-    issuing_body = models.CharField("出具机构", max_length=100, blank=True)
-    blank_form = models.FileField("空白表格", upload_to="items/forms/%Y/", blank=True)
-    sample = models.FileField("示例样表", upload_to="items/samples/%Y/", blank=True)
-    filling_notes = models.TextField("填报须知", blank=True)
-    acceptance_standard = models.TextField("受理标准", blank=True)
-    basis = models.TextField("要求提供材料的依据", help_text="法律、法规、规章或规范性文件的名称及条款")
-    deferrable = models.BooleanField("可容缺", default=False, help_text="可先受理、在承诺期限内补交")
-    note = models.CharField("备注", max_length=300, blank=True)
+    source_note = models.CharField(_("来源渠道说明"), max_length=200, blank=True)
+    issuing_body = models.CharField(_("出具机构"), max_length=100, blank=True)
+    blank_form = models.FileField(_("空白表格"), upload_to="items/forms/%Y/", blank=True)
+    sample = models.FileField(_("示例样表"), upload_to="items/samples/%Y/", blank=True)
+    filling_notes = models.TextField(_("填报须知"), blank=True)
+    acceptance_standard = models.TextField(_("受理标准"), blank=True)
+    basis = models.TextField(_("要求提供材料的依据"), help_text=_("法律、法规、规章或规范性文件的名称及条款"))
+    deferrable = models.BooleanField(_("可容缺"), default=False, help_text=_("可先受理、在承诺期限内补交"))
+    note = models.CharField(_("备注"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["version", "order", "id"]
-        verbose_name = verbose_name_plural = "申请材料"
+        verbose_name = verbose_name_plural = _("申请材料")
 
     def __str__(self) -> str:
         return self.name
@@ -387,36 +398,36 @@ class ItemChange(models.Model):
     legal review within 5, catalogue review within 5 (shown, not enforced: late work is still done).
     """
 
-    item = models.ForeignKey(Item, verbose_name="事项", on_delete=models.PROTECT, related_name="changes")
+    item = models.ForeignKey(Item, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="changes")
     version = models.OneToOneField(
-        ItemVersion, verbose_name="产生的版本", on_delete=models.PROTECT, related_name="change"
+        ItemVersion, verbose_name=_("产生的版本"), on_delete=models.PROTECT, related_name="change"
     )
-    kind = models.CharField("调整类型", max_length=20, choices=ChangeKind.choices)
-    cause = models.CharField("调整原因", max_length=30, choices=ChangeCause.choices)
-    cause_note = models.TextField("原因说明", help_text="如修订的法规名称、文号和条款，或职能调整的文件")
-    cause_date = models.DateField("原因发生日期", help_text="如法规施行日、职能调整文件印发日")
+    kind = models.CharField(_("调整类型"), max_length=20, choices=ChangeKind.choices)
+    cause = models.CharField(_("调整原因"), max_length=30, choices=ChangeCause.choices)
+    cause_note = models.TextField(_("原因说明"), help_text=_("如修订的法规名称、文号和条款，或职能调整的文件"))
+    cause_date = models.DateField(_("原因发生日期"), help_text=_("如法规施行日、职能调整文件印发日"))
     target_department = models.ForeignKey(
         Department,
-        verbose_name="承接部门",
+        verbose_name=_("承接部门"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="下放或划转事项时，承接该事项的部门",
+        help_text=_("下放或划转事项时，承接该事项的部门"),
     )
     filed_by = _staff("起草人", optional=False)
-    filed_at = models.DateTimeField("起草时间", auto_now_add=True)
+    filed_at = models.DateTimeField(_("起草时间"), auto_now_add=True)
     submitted_by = _staff("提交人")
-    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     legal_reviewer = _staff("合法性审查人")
-    legal_reviewed_at = models.DateTimeField("合法性审查时间", null=True, blank=True)
+    legal_reviewed_at = models.DateTimeField(_("合法性审查时间"), null=True, blank=True)
     catalogue_reviewer = _staff("目录审核人")
-    catalogue_reviewed_at = models.DateTimeField("目录审核时间", null=True, blank=True)
-    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    catalogue_reviewed_at = models.DateTimeField(_("目录审核时间"), null=True, blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["-filed_at"]
-        verbose_name = verbose_name_plural = "事项调整"
+        verbose_name = verbose_name_plural = _("事项调整")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.version.name}"
@@ -425,17 +436,17 @@ class ItemChange(models.Model):
 class ChangeEvent(models.Model):
     """Append-only log of a change: each step, each send-back with its reason."""
 
-    change = models.ForeignKey(ItemChange, verbose_name="调整", on_delete=models.CASCADE, related_name="events")
-    action = models.CharField("操作", max_length=30, choices=ChangeAction.choices)
+    change = models.ForeignKey(ItemChange, verbose_name=_("调整"), on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("操作"), max_length=30, choices=ChangeAction.choices)
     actor = _staff("操作人", optional=False)
-    from_state = models.CharField("原状态", max_length=20, choices=VersionState.choices)
-    to_state = models.CharField("新状态", max_length=20, choices=VersionState.choices)
-    note = models.TextField("意见", blank=True)
-    at = models.DateTimeField("时间", auto_now_add=True)
+    from_state = models.CharField(_("原状态"), max_length=20, choices=VersionState.choices)
+    to_state = models.CharField(_("新状态"), max_length=20, choices=VersionState.choices)
+    note = models.TextField(_("意见"), blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
         ordering = ["at", "id"]
-        verbose_name = verbose_name_plural = "调整记录"
+        verbose_name = verbose_name_plural = _("调整记录")
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.actor}"
@@ -444,18 +455,18 @@ class ChangeEvent(models.Model):
 class Bundle(models.Model):
     """一件事一次办: several items of one life event applied for together."""
 
-    name = models.CharField("一件事名称", max_length=100)
-    description = models.TextField("说明", blank=True)
-    region = models.ForeignKey(Region, verbose_name="所属区划", on_delete=models.PROTECT, related_name="bundles")
+    name = models.CharField(_("一件事名称"), max_length=100)
+    description = models.TextField(_("说明"), blank=True)
+    region = models.ForeignKey(Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="bundles")
     life_event = models.ForeignKey(
-        LifeEvent, verbose_name="人生事件", null=True, blank=True, on_delete=models.SET_NULL, related_name="bundles"
+        LifeEvent, verbose_name=_("人生事件"), null=True, blank=True, on_delete=models.SET_NULL, related_name="bundles"
     )
-    items = models.ManyToManyField(Item, verbose_name="包含事项", related_name="bundles")
-    is_published = models.BooleanField("已发布", default=True)
+    items = models.ManyToManyField(Item, verbose_name=_("包含事项"), related_name="bundles")
+    is_published = models.BooleanField(_("已发布"), default=True)
 
     class Meta:
         ordering = ["region__code", "name"]
-        verbose_name = verbose_name_plural = "一件事"
+        verbose_name = verbose_name_plural = _("一件事")
 
     def __str__(self) -> str:
         return self.name
@@ -466,11 +477,11 @@ class CatalogueState(models.Model):
     published, a bundle edited). Every process compares it with the generation of its cached pages,
     so a page cached by another process is never served after a publication (items/cache.py)."""
 
-    generation = models.BigIntegerField("版本计数", default=1)
-    changed_at = models.DateTimeField("变更时间", auto_now=True)
+    generation = models.BigIntegerField(_("版本计数"), default=1)
+    changed_at = models.DateTimeField(_("变更时间"), auto_now=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "目录缓存版本"
+        verbose_name = verbose_name_plural = _("目录缓存版本")
 
     def __str__(self) -> str:
         return str(self.generation)

@@ -39,7 +39,7 @@ def _guide_materials(version):
     return list(version.materials.order_by("order", "pk")) if version is not None else []
 
 
-STAFF_CANNOT_APPLY = "工作人员账号不能在线申请。请用群众账号登录，或在窗口工作台使用“窗口收件”。"
+STAFF_CANNOT_APPLY = _("工作人员账号不能在线申请。请用群众账号登录，或在窗口工作台使用“窗口收件”。")
 
 
 def _staff_refusal(request):
@@ -61,9 +61,11 @@ def _try_submit(request, case) -> bool:
         case_submit(case=case, actor=request.user, ip=client_ip(request))
     except ValidationError as error:
         for message in error.messages:
-            messages.error(request, f"草稿已保存，但还不能提交：{message}")
+            messages.error(request, _("草稿已保存，但还不能提交：%(message)s") % {"message": message})
         return False
-    messages.success(request, f"申请已提交，办件编号 {case.number}。窗口将在5个工作日内完成受理审查。")
+    messages.success(
+        request, _("申请已提交，办件编号 %(number)s。窗口将在5个工作日内完成受理审查。") % {"number": case.number}
+    )
     return True
 
 
@@ -179,7 +181,7 @@ def remove_material(request, pk: int, submitted_pk: int):
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
     else:
-        messages.success(request, f"已删除“{submitted.original_name}”。")
+        messages.success(request, _("已删除“%(name)s”。") % {"name": submitted.original_name})
     return redirect("cases:edit", pk=case.pk)
 
 

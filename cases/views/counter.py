@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from hall.constants import StaffRole
@@ -80,7 +81,7 @@ def counter_apply(request, item_pk: int):
         except ValidationError as error:
             add_service_error(applicant_form, error)
         else:
-            messages.success(request, f"已收件，办件编号 {case.number}。请立即进行受理审查。")
+            messages.success(request, _("已收件，办件编号 %(number)s。请立即进行受理审查。") % {"number": case.number})
             return redirect("cases:review", pk=case.pk)
     context = {
         "hall": hall,

@@ -201,8 +201,10 @@ def extension_decide(request, extension_pk: int):
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
         else:
-            verdict = "已批准延期，延期告知书已出具。" if form.cleaned_data["approve"] else "已不批准该延期申请。"
-            messages.success(request, f"办件 {extension.case.number}：{verdict}")
+            verdict = _("已批准延期，延期告知书已出具。") if form.cleaned_data["approve"] else _("已不批准该延期申请。")
+            messages.success(
+                request, _("办件 %(number)s：%(verdict)s") % {"number": extension.case.number, "verdict": verdict}
+            )
     else:
         messages.error(request, _("请选择“批准延期”或“不批准”。"))
     return redirect("cases:extensions")

@@ -4,7 +4,7 @@ or the mobile is wrong, so that the page cannot be used to find out which number
 
 from django.core.cache import cache
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_http_methods
 
 from ..forms import ProgressLookupForm
@@ -14,8 +14,8 @@ from .common import client_ip
 
 LOOKUP_LIMIT = 10
 LOOKUP_WINDOW_SECONDS = 600
-NOT_FOUND = _("没有找到对应的办件，请核对办件编号和申请人手机号。")
-TOO_MANY = _("查询次数过多，请10分钟后再试。")
+NOT_FOUND = gettext_noop("没有找到对应的办件，请核对办件编号和申请人手机号。")
+TOO_MANY = gettext_noop("查询次数过多，请10分钟后再试。")
 
 
 def _over_limit(request) -> bool:
@@ -43,12 +43,12 @@ def progress(request):
     context = {"form": form}
     if request.method == "POST":
         if _over_limit(request):
-            context["refusal"] = TOO_MANY
+            context["refusal"] = gettext(TOO_MANY)
             return render(request, "cases/progress.html", context, status=429)
         if form.is_valid():
             case = progress_lookup(form.cleaned_data["number"], form.cleaned_data["mobile"])
             if case is None:
-                context["refusal"] = NOT_FOUND
+                context["refusal"] = gettext(NOT_FOUND)
             else:
                 context.update({"found": case, "steps": _steps(case)})
     return render(request, "cases/progress.html", context)

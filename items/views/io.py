@@ -49,7 +49,7 @@ class ImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:
-            raise forms.ValidationError(f"文件超过{MAX_BYTES // 1024 // 1024}MB，请分批导入。")
+            raise forms.ValidationError(_("文件超过%(mb)sMB，请分批导入。") % {"mb": MAX_BYTES // 1024 // 1024})
         if not upload.name.lower().endswith((".xlsx", ".csv")):
             raise forms.ValidationError(_("只能导入 .xlsx 或 .csv 文件。"))
         return upload

@@ -61,7 +61,7 @@ def _refusal(request, error: Exception) -> None:
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.error(request, str(error) or "您不能进行此操作。")
+        messages.error(request, str(error) or _("您不能进行此操作。"))
 
 
 @catalogue_admin_required
@@ -94,8 +94,8 @@ def _next_action(user, change: ItemChange) -> str:
     """What this user can do with the change now, in words (empty when nothing)."""
     state = change.version.state
     if state == VersionState.DRAFT:
-        return "编辑并提交" if can_edit_item(user, change.item) else ""
-    review = {VersionState.LEGAL_REVIEW: "合法性审查", VersionState.CATALOGUE_REVIEW: "目录审核"}.get(state, "")
+        return _("编辑并提交") if can_edit_item(user, change.item) else ""
+    review = {VersionState.LEGAL_REVIEW: _("合法性审查"), VersionState.CATALOGUE_REVIEW: _("目录审核")}.get(state, "")
     if not review or not can_review_item(user, change.item) or user.pk in earlier_step_people(change):
         return ""
     return review
@@ -332,7 +332,7 @@ def change_submit(request, pk: int):
 @catalogue_admin_required
 def change_legal_approve(request, pk: int):
     return _workflow_post(
-        request, pk, services.change_legal_approve, "合法性审查已通过，转目录审核。", ReviewForm, "note"
+        request, pk, services.change_legal_approve, _("合法性审查已通过，转目录审核。"), ReviewForm, "note"
     )
 
 
@@ -340,14 +340,14 @@ def change_legal_approve(request, pk: int):
 @catalogue_admin_required
 def change_catalogue_approve(request, pk: int):
     return _workflow_post(
-        request, pk, services.change_catalogue_approve, "目录审核已通过，新版本已发布。", ReviewForm, "note"
+        request, pk, services.change_catalogue_approve, _("目录审核已通过，新版本已发布。"), ReviewForm, "note"
     )
 
 
 @require_POST
 @catalogue_admin_required
 def change_return(request, pk: int):
-    return _workflow_post(request, pk, services.change_return, "已退回起草人修改。", ReturnForm, "reason")
+    return _workflow_post(request, pk, services.change_return, _("已退回起草人修改。"), ReturnForm, "reason")
 
 
 @require_POST

@@ -60,5 +60,8 @@ def standardisation_adopt_view(request, base_code: str, item_pk: int):
         for message in getattr(error, "messages", None) or [str(error)]:
             messages.error(request, message)
         return redirect("items:standardisation_item", base_code=base_code)
-    messages.success(request, f"已按{leanest.item.region.name}的实施方式生成调整草稿，请检查后提交合法性审查。")
+    messages.success(
+        request,
+        _("已按%(region)s的实施方式生成调整草稿，请检查后提交合法性审查。") % {"region": leanest.item.region.name},
+    )
     return redirect("items:change_edit", pk=change.pk)
