@@ -109,6 +109,8 @@ EN: dict[str, str | tuple[str, str]] = {
     "待补正": "Awaiting supplement",
     "不予受理": "Refused",
     "审查结果\x04不予受理": "Refuse to accept",
+    "作出决定\x04准予许可": "Grant",
+    "作出决定\x04不予许可": "Deny",
     "已撤回": "Withdrawn",
     "已受理": "Accepted",
     "特别程序": "Special procedure",
