@@ -1099,6 +1099,8 @@ EN: dict[str, str | tuple[str, str]] = {
     "如仍出现此提示，请确认浏览器允许本网站使用 Cookie。": "If this message keeps appearing, make sure the browser allows cookies for this website.",
     "%(types)s，不超过 %(mb)s MB": "%(types)s, at most %(mb)s MB",
     "%(name)s（%(tags)s）": "%(name)s (%(tags)s)",
+    "：": ": ",
+    "（%(a)s → %(b)s）": " (%(a)s → %(b)s)",
 }
 
 
