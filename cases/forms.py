@@ -43,7 +43,8 @@ def material_file_field(material, *, required: bool = False) -> forms.FileField:
     if material.deferrable:
         tags.append(gettext("可容缺"))
     help_parts = [
-        gettext("%(types)s，不超过 %(mb)s MB") % {"types": ALLOWED_LABEL, "mb": max_upload_bytes() // 1024 // 1024}
+        gettext("%(types)s，不超过 %(mb)s MB")
+        % {"types": gettext(ALLOWED_LABEL), "mb": max_upload_bytes() // 1024 // 1024}
     ]
     if getattr(material, "filling_notes", ""):
         help_parts.insert(0, material.filling_notes)
@@ -124,11 +125,12 @@ class SupplementUploadForm(MaterialUploadForm):
             field.required = True
         if free_items:
             self.fields["extra_file"] = forms.FileField(
-                label=f"其他补正材料（{'、'.join(free_items)}）",
+                label=gettext("其他补正材料（%(items)s）") % {"items": gettext("、").join(free_items)},
                 required=False,
                 validators=[validate_material_file],
                 widget=MaterialFileInput(),
-                help_text=f"可选；{ALLOWED_LABEL}，不超过 {max_upload_bytes() // 1024 // 1024} MB，多份请合并为一个文件",
+                help_text=_("可选；%(types)s，不超过 %(mb)s MB，多份请合并为一个文件")
+                % {"types": gettext(ALLOWED_LABEL), "mb": max_upload_bytes() // 1024 // 1024},
                 error_messages={"empty": _("文件是空的（0 字节），请重新选择。")},
             )
 

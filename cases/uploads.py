@@ -15,11 +15,12 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 # Extension of the file name → the type its content must have.
 ALLOWED_TYPES = {"pdf": "pdf", "jpg": "jpg", "jpeg": "jpg", "png": "png"}
-ALLOWED_LABEL = "PDF、JPG、PNG"
+ALLOWED_LABEL = gettext_noop("PDF、JPG、PNG")  # translated where shown
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def upload_check(upload) -> CheckedUpload:
         raise ValidationError(
             _("文件“%(name)s”的格式不支持，请上传 %(allowed)s 文件。"),
             code="unsupported_type",
-            params={"name": name, "allowed": ALLOWED_LABEL},
+            params={"name": name, "allowed": gettext(ALLOWED_LABEL)},
         )
     size = getattr(upload, "size", None)
     limit = settings.TONGBAN_MAX_UPLOAD_BYTES

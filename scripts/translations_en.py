@@ -1101,6 +1101,9 @@ EN: dict[str, str | tuple[str, str]] = {
     "%(name)s（%(tags)s）": "%(name)s (%(tags)s)",
     "：": ": ",
     "（%(a)s → %(b)s）": " (%(a)s → %(b)s)",
+    "其他补正材料（%(items)s）": "Other supplement materials (%(items)s)",
+    "可选；%(types)s，不超过 %(mb)s MB，多份请合并为一个文件": "Optional; %(types)s, at most %(mb)s MB; combine several documents into one file",
+    "PDF、JPG、PNG": "PDF, JPG, PNG",
 }
 
 
