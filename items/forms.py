@@ -28,7 +28,7 @@ def validate_guide_file(upload) -> None:
         raise ValidationError(_("只能上传 PDF、Word、Excel、WPS 文档或 JPG、PNG 图片。"), code="file_type")
     limit = settings.TONGBAN_MAX_UPLOAD_BYTES
     if upload.size > limit:
-        raise ValidationError(f"文件不能超过 {limit // 1024 // 1024} MB。", code="file_size")
+        raise ValidationError(_("文件不能超过 %(mb)s MB。") % {"mb": limit // 1024 // 1024}, code="file_size")
     if upload.size == 0:
         raise ValidationError(_("文件是空的（0 字节），请重新选择。"), code="file_empty")
 
@@ -194,17 +194,17 @@ class VersionForm(forms.ModelForm):
             "faq": forms.Textarea(attrs={"rows": 4}),
         }
         error_messages = {
-            "name": {"required": "请填写事项名称。", "max_length": "事项名称不能超过200个字。"},
-            "legal_basis": {"required": "请填写设定依据。"},
-            "acceptance_conditions": {"required": "请填写受理条件。"},
-            "result_name": {"required": "请填写审批结果名称。"},
-            "statutory_days": {"required": "请填写法定办结时限。", "invalid": "请填写整数个工作日。"},
-            "promised_days": {"required": "请填写承诺办结时限。", "invalid": "请填写整数个工作日。"},
+            "name": {"required": _("请填写事项名称。"), "max_length": _("事项名称不能超过200个字。")},
+            "legal_basis": {"required": _("请填写设定依据。")},
+            "acceptance_conditions": {"required": _("请填写受理条件。")},
+            "result_name": {"required": _("请填写审批结果名称。")},
+            "statutory_days": {"required": _("请填写法定办结时限。"), "invalid": _("请填写整数个工作日。")},
+            "promised_days": {"required": _("请填写承诺办结时限。"), "invalid": _("请填写整数个工作日。")},
         }
 
     SECTIONS = (
         (
-            "事项名称与依据",
+            _("事项名称与依据"),
             (
                 "name",
                 "business_code",
@@ -215,9 +215,9 @@ class VersionForm(forms.ModelForm):
                 "exercise_content",
             ),
         ),
-        ("实施主体", ("body_nature", "handling_unit", "joint_departments", "entrusting_department")),
+        (_("实施主体"), ("body_nature", "handling_unit", "joint_departments", "entrusting_department")),
         (
-            "办理时限",
+            _("办理时限"),
             (
                 "case_kind",
                 "limit_unit",
@@ -231,11 +231,14 @@ class VersionForm(forms.ModelForm):
                 "special_procedure_note",
             ),
         ),
-        ("受理条件与流程", ("acceptance_conditions", "process_description", "intermediary_services", "quantity_limit")),
-        ("审批结果与收费", ("result_name", "result_sample", "charges_fee", "fee_basis", "fee_standard")),
-        ("服务对象与主题", ("service_objects", "themes", "life_events")),
         (
-            "办理形式与通办",
+            _("受理条件与流程"),
+            ("acceptance_conditions", "process_description", "intermediary_services", "quantity_limit"),
+        ),
+        (_("审批结果与收费"), ("result_name", "result_sample", "charges_fee", "fee_basis", "fee_standard")),
+        (_("服务对象与主题"), ("service_objects", "themes", "life_events")),
+        (
+            _("办理形式与通办"),
             (
                 "handling_forms",
                 "online_application",
@@ -247,7 +250,7 @@ class VersionForm(forms.ModelForm):
                 "receivable_halls",
             ),
         ),
-        ("办理地点、时间与咨询", ("handling_location", "handling_hours", "consultation", "complaint", "faq")),
+        (_("办理地点、时间与咨询"), ("handling_location", "handling_hours", "consultation", "complaint", "faq")),
     )
 
     def sections(self):
@@ -269,7 +272,11 @@ class VersionForm(forms.ModelForm):
         data = super().clean()
         statutory, promised = data.get("statutory_days"), data.get("promised_days")
         if statutory is not None and promised is not None and promised > statutory:
-            self.add_error("promised_days", f"承诺办结时限（{promised}）不得超过法定办结时限（{statutory}）。")
+            self.add_error(
+                "promised_days",
+                _("承诺办结时限（%(promised)s）不得超过法定办结时限（%(statutory)s）。")
+                % {"promised": promised, "statutory": statutory},
+            )
         if data.get("case_kind") == CaseKind.INSTANT and promised:
             self.add_error("promised_days", _("即办件当场办结，承诺办结时限应为0。"))
         if data.get("charges_fee") and not (data.get("fee_basis") or "").strip():
@@ -309,8 +316,8 @@ class MaterialForm(forms.ModelForm):
             "filling_notes": forms.Textarea(attrs={"rows": 2}),
         }
         error_messages = {
-            "name": {"required": "请填写材料名称。"},
-            "basis": {"required": "请写明要求提供该材料的法律、法规或规章依据。"},
+            "name": {"required": _("请填写材料名称。")},
+            "basis": {"required": _("请写明要求提供该材料的法律、法规或规章依据。")},
         }
 
     def __init__(self, *args, **kwargs):
@@ -324,7 +331,7 @@ class StepForm(forms.ModelForm):
         model = ProcessStep
         fields = ["order", "name", "handler", "time_limit", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 1})}
-        error_messages = {"name": {"required": "请填写环节名称。"}}
+        error_messages = {"name": {"required": _("请填写环节名称。")}}
 
 
 MaterialFormSet = inlineformset_factory(

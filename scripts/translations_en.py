@@ -1104,6 +1104,23 @@ EN: dict[str, str | tuple[str, str]] = {
     "其他补正材料（%(items)s）": "Other supplement materials (%(items)s)",
     "可选；%(types)s，不超过 %(mb)s MB，多份请合并为一个文件": "Optional; %(types)s, at most %(mb)s MB; combine several documents into one file",
     "PDF、JPG、PNG": "PDF, JPG, PNG",
+    "文件不能超过 %(mb)s MB。": "A file may not exceed %(mb)s MB.",
+    "请填写事项名称。": "Enter the item name.",
+    "事项名称不能超过200个字。": "An item name has at most 200 characters.",
+    "请填写设定依据。": "Enter the legal basis.",
+    "请填写受理条件。": "Enter the acceptance conditions.",
+    "请填写审批结果名称。": "Enter the result name.",
+    "请填写法定办结时限。": "Enter the statutory time limit.",
+    "请填写整数个工作日。": "Enter a whole number of working days.",
+    "请填写承诺办结时限。": "Enter the promised time limit.",
+    "事项名称与依据": "Item name and legal basis",
+    "办理形式与通办": "Handling forms and cross-area handling",
+    "受理条件与流程": "Acceptance conditions and process",
+    "服务对象与主题": "Service objects and themes",
+    "承诺办结时限（%(promised)s）不得超过法定办结时限（%(statutory)s）。": "The promised time limit (%(promised)s) may not exceed the statutory time limit (%(statutory)s).",
+    "请填写材料名称。": "Enter the material name.",
+    "请写明要求提供该材料的法律、法规或规章依据。": "Give the law, regulation or rule that requires this material.",
+    "请填写环节名称。": "Enter the step name.",
 }
 
 
