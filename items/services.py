@@ -12,6 +12,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from hall.models import Department
@@ -189,47 +190,60 @@ def version_problems(version: ItemVersion) -> dict[str, list[str]]:
         problems.setdefault(field, []).append(message)
 
     for field, label in (
-        ("name", "事项名称"),
-        ("legal_basis", "设定依据"),
-        ("acceptance_conditions", "受理条件"),
-        ("result_name", "审批结果名称"),
+        ("name", gettext_noop("事项名称")),
+        ("legal_basis", gettext_noop("设定依据")),
+        ("acceptance_conditions", gettext_noop("受理条件")),
+        ("result_name", gettext_noop("审批结果名称")),
     ):
         if not str(getattr(version, field) or "").strip():
-            add(field, f"请填写{label}。")
+            add(field, gettext("请填写%(label)s。") % {"label": gettext(label)})
     if version.promised_days > version.statutory_days:
-        add("promised_days", f"承诺办结时限（{version.promised_days}个工作日）不得超过法定办结时限。")
+        add(
+            "promised_days",
+            gettext("承诺办结时限（%(n)s个工作日）不得超过法定办结时限。") % {"n": version.promised_days},
+        )
     if version.case_kind == "instant" and version.promised_days != 0:
-        add("promised_days", "即办件当场办结，承诺办结时限应为0。")
+        add("promised_days", gettext("即办件当场办结，承诺办结时限应为0。"))
     if version.online_application and not {HandlingForm.ONLINE_PC, HandlingForm.MOBILE} & set(
         version.handling_forms.split(",")
     ):
-        add("handling_forms", "可在线申请的事项，办理形式应包含网上办理或掌上办理。")
+        add("handling_forms", gettext("可在线申请的事项，办理形式应包含网上办理或掌上办理。"))
     if version.charges_fee and not version.fee_basis.strip():
-        add("fee_basis", "收费的事项请写明收费依据。")
+        add("fee_basis", gettext("收费的事项请写明收费依据。"))
     department = version.implementing_department
     try:
         validate_credit_code(department.credit_code)
     except ValidationError as error:
-        add("department", f"实施主体“{department}”的{error.messages[0]}")
+        add(
+            "department",
+            gettext("实施主体“%(name)s”的%(problem)s") % {"name": department, "problem": error.messages[0]},
+        )
     _hall_problems(version, add)
     if not version.steps.exists():
-        add("steps", "请至少填写一个办理环节。")
+        add("steps", gettext("请至少填写一个办理环节。"))
     for index, material in enumerate(version.materials.all()):
         if is_catch_all_material_name(material.name):
-            add(f"materials-{index}-name", f"“{material.name}”是兜底表述，请写出具体材料的名称。")
+            add(
+                f"materials-{index}-name",
+                gettext("“%(name)s”是兜底表述，请写出具体材料的名称。") % {"name": material.name},
+            )
         if not material.basis.strip():
-            add(f"materials-{index}-basis", f"请写明要求提供“{material.name}”的依据。")
+            add(f"materials-{index}-basis", gettext("请写明要求提供“%(name)s”的依据。") % {"name": material.name})
     return problems
 
 
 def _hall_problems(version: ItemVersion, add) -> None:
     halls = list(version.receivable_halls.all())
     if not halls:
-        add("receivable_halls", "请至少选择一个可受理的大厅。")
+        add("receivable_halls", gettext("请至少选择一个可受理的大厅。"))
     elif version.cross_area_scope == CrossAreaScope.NONE:
         outside = [h.name for h in halls if h.region_id != version.item.region_id]
         if outside:
-            add("receivable_halls", f"不通办的事项只能在属地大厅受理，请去掉：{'、'.join(outside)}，或选择通办范围。")
+            add(
+                "receivable_halls",
+                gettext("不通办的事项只能在属地大厅受理，请去掉：%(halls)s，或选择通办范围。")
+                % {"halls": gettext("、").join(outside)},
+            )
 
 
 # ---------------------------------------------------------------- workflow

@@ -1121,6 +1121,15 @@ EN: dict[str, str | tuple[str, str]] = {
     "请填写材料名称。": "Enter the material name.",
     "请写明要求提供该材料的法律、法规或规章依据。": "Give the law, regulation or rule that requires this material.",
     "请填写环节名称。": "Enter the step name.",
+    "请填写%(label)s。": "Fill in: %(label)s.",
+    "承诺办结时限（%(n)s个工作日）不得超过法定办结时限。": "The promised time limit (%(n)s working days) may not exceed the statutory time limit.",
+    "可在线申请的事项，办理形式应包含网上办理或掌上办理。": "An item that can be applied for online must include online or mobile handling.",
+    "实施主体“%(name)s”的%(problem)s": 'Implementing body "%(name)s": %(problem)s',
+    "请至少填写一个办理环节。": "Enter at least one process step.",
+    "“%(name)s”是兜底表述，请写出具体材料的名称。": '"%(name)s" is a catch-all; name the actual material.',
+    "请写明要求提供“%(name)s”的依据。": 'Give the legal basis for asking for "%(name)s".',
+    "请至少选择一个可受理的大厅。": "Choose at least one hall that may accept.",
+    "不通办的事项只能在属地大厅受理，请去掉：%(halls)s，或选择通办范围。": "An item without cross-area handling can only be accepted in the owning county's halls: remove %(halls)s, or choose a cross-area scope.",
 }
 
 
