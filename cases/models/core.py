@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from . import permissions
-from .constants import (
+from .. import permissions
+from ..constants import (
     WITHDRAWABLE_STATES,
     CaseState,
     Channel,

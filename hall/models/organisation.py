@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 
-from .constants import (
+from ..constants import (
     AccountKind,
     DayKind,
     DaySource,
@@ -14,7 +14,7 @@ from .constants import (
     StaffRole,
     WindowCategory,
 )
-from .validators import mask_id_number, validate_credit_code, validate_id_number, validate_mobile, validate_region_code
+from ..validators import mask_id_number, validate_credit_code, validate_id_number, validate_mobile, validate_region_code
 
 
 class Region(models.Model):

@@ -1,0 +1,4 @@
+"""Case models, one module per concern; import them from ``cases.models``."""
+
+from .core import *  # noqa: F403
+from .core import _verification_token  # noqa: F401

@@ -1,0 +1,3 @@
+"""Hall models, one module per concern; import them from ``hall.models``."""
+
+from .organisation import *  # noqa: F403
