@@ -6,12 +6,12 @@ BIN := $(VENV)/bin
 SYSTEM_PACKAGES := chromium fonts-noto-cjk fonts-wqy-microhei poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test setup sysdeps venv migrate demo lint check-migrations format bench clean
+.PHONY: run test setup sysdeps node-tools venv migrate demo lint check-migrations format bench clean
 
 run: setup demo
 	scripts/run-portal
 
-test: sysdeps venv lint check-migrations
+test: sysdeps venv node-tools lint check-migrations
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 setup: sysdeps venv migrate
@@ -23,6 +23,15 @@ sysdeps:
 	  echo "installing system packages: $$missing"; \
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
 	fi
+
+# Test-only JavaScript (axe-core for the accessibility test), from the npm registry; node and npm from
+# Debian where the machine has none.
+node-tools: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q nodejs npm; }
+	npm ci --no-audit --no-fund
+	touch $@
 
 venv: $(VENV)/.installed
 
