@@ -93,6 +93,13 @@ class EventKind(models.TextChoices):
     DELIVERED = "delivered", _("送达")
     ARCHIVED = "archived", _("归档")
     DOCUMENT_ISSUED = "document_issued", _("出具文书")
+    ACCEPTED_BY_LAW = "accepted_by_law", _("依法视为受理")
+    RECEIPT_ISSUED = "receipt_issued", _("出具收件凭证")
+    SITE_INSPECTION = "site_inspection", _("现场核查")
+    COMMITMENT_SIGNED = "commitment_signed", _("签署告知承诺书")
+    COMMITMENT_CONFIRMED = "commitment_confirmed", _("事后核查：承诺属实")
+    COMMITMENT_FALSE = "commitment_false", _("事后核查：承诺不实")
+    GRANT_REVOKED = "grant_revoked", _("撤销准予许可决定")
 
 
 class DocumentKind(models.TextChoices):
@@ -104,6 +111,8 @@ class DocumentKind(models.TextChoices):
     DENIAL = "denial", _("不予行政许可决定书")
     SPECIAL_PROCEDURE = "special_procedure", _("特别程序告知书")
     EXTENSION = "extension", _("延期告知书")
+    RECEIPT = "receipt", _("收件凭证")
+    REVOCATION = "revocation", _("撤销行政许可决定书")
 
 
 # The short word in each document's number: 〔2026〕受字第00001号 …
@@ -116,6 +125,8 @@ DOCUMENT_NUMBER_WORD = {
     DocumentKind.DENIAL: "不准",
     DocumentKind.SPECIAL_PROCEDURE: "特",
     DocumentKind.EXTENSION: "延",
+    DocumentKind.RECEIPT: "收",
+    DocumentKind.REVOCATION: "撤",
 }
 
 
@@ -126,11 +137,28 @@ class ExtensionState(models.TextChoices):
 
 
 class SpecialProcedureKind(models.TextChoices):
+    """The procedures whose time is not counted (行政许可法 Art. 45), and one an item's own law names.
+    An on-site inspection (现场核查) is none of them: it is a step of the review and the clock runs."""
+
     HEARING = "hearing", _("听证")
+    TENDER = "tender", _("招标")
+    AUCTION = "auction", _("拍卖")
+    INSPECTION = "inspection", _("检验")
+    TESTING = "testing", _("检测")
+    QUARANTINE = "quarantine", _("检疫")
+    APPRAISAL = "appraisal", _("鉴定")
     EXPERT_REVIEW = "expert_review", _("专家评审")
-    TESTING = "testing", _("检验、检测、检疫")
-    INSPECTION = "inspection", _("现场勘查")
-    OTHER = "other", _("其他法定特别程序")
+    ITEM_LAW = "item_law", _("其他法律规定的特别程序")
+
+
+# The article every Art. 45 kind rests on (the item's own law for ITEM_LAW).
+ART_45 = "《中华人民共和国行政许可法》第四十五条"
+
+
+class CommitmentOutcome(models.TextChoices):
+    PENDING = "pending", _("待核查")
+    CONFIRMED = "confirmed", _("承诺属实")
+    FALSE = "false", _("承诺不实")
 
 
 class DefectKind(models.TextChoices):
@@ -138,8 +166,13 @@ class DefectKind(models.TextChoices):
     DEFECTIVE = "defective", _("不符合要求")
 
 
-# Fixed by law (DOMAIN.md §3, 行政许可法 Art. 42): one extension of at most 10 working days.
+# 行政许可法 Art. 42: one extension of at most 10 working days unless the item's own law sets another
+# cap (ItemVersion.extension_max_days); joint handling (a bundle) 45 working days, +15.
 MAX_EXTENSION_DAYS = 10
+EXTENSION_BASIS = "《中华人民共和国行政许可法》第四十二条第一款"
+JOINT_DAYS = 45
+JOINT_EXTENSION_DAYS = 15
+JOINT_BASIS = "《中华人民共和国行政许可法》第四十二条第二款"
 # Appeal rights printed on refusals and denials.
 RECONSIDERATION_DAYS = 60
 LAWSUIT_MONTHS = 6

@@ -204,7 +204,11 @@ class ItemVersion(models.Model):
     # Time
     case_kind = models.CharField(_("办件类型"), max_length=10, choices=CaseKind.choices, default=CaseKind.PROMISED)
     limit_unit = models.CharField(
-        _("时限单位"), max_length=20, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAY
+        _("时限单位"),
+        max_length=20,
+        choices=LimitUnit.choices,
+        default=LimitUnit.WORKING_DAY,
+        help_text=_("法定办结时限、承诺办结时限和可延长时限的单位"),
     )
     statutory_days = models.PositiveSmallIntegerField(_("法定办结时限"), help_text=_("工作日；即办件填0"))
     statutory_note = models.CharField(_("法定时限说明"), max_length=200, blank=True)
@@ -212,6 +216,40 @@ class ItemVersion(models.Model):
         _("承诺办结时限"), help_text=_("工作日，不得超过法定办结时限；即办件填0")
     )
     promised_note = models.CharField(_("承诺时限说明"), max_length=200, blank=True)
+    intake_days = models.PositiveSmallIntegerField(
+        _("受理审查时限"), default=5, help_text=_("收到申请材料后作出是否受理决定的期限（行政许可法第三十二条：5个工作日）")
+    )
+    intake_unit = models.CharField(
+        _("受理审查时限单位"), max_length=20, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAY
+    )
+    delivery_days = models.PositiveSmallIntegerField(
+        _("送达时限"), default=10, help_text=_("作出准予决定后颁发、送达证件的期限（行政许可法第四十四条：10个工作日）")
+    )
+    delivery_unit = models.CharField(
+        _("送达时限单位"), max_length=20, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAY
+    )
+    extension_max_days = models.PositiveSmallIntegerField(
+        _("可延长时限"),
+        default=10,
+        help_text=_("法律允许延长的最长期限，单位同办结时限（行政许可法第四十二条：10个工作日）；不得延长的填0"),
+    )
+    extension_basis = models.CharField(
+        _("延长时限依据"), max_length=200, default="《中华人民共和国行政许可法》第四十二条第一款", blank=True
+    )
+    special_procedure_kinds = models.JSONField(
+        _("本事项法律规定的其他特别程序"),
+        default=list,
+        blank=True,
+        help_text=_("行政许可法第四十五条所列之外、本事项适用的法律另行规定的特别程序：[{\"name\": 名称, \"basis\": 法律及条款}]"),
+    )
+    commitment_allowed = models.BooleanField(
+        _("实行告知承诺制"), default=False, help_text=_("申请人书面承诺符合条件的，以承诺代替所列证明材料，当场作出决定")
+    )
+    commitment_text = models.TextField(_("告知承诺书内容"), blank=True, help_text=_("告知申请人的条件、标准和不实承诺的后果"))
+    commitment_check_days = models.PositiveSmallIntegerField(
+        _("事后核查期限"), default=0, help_text=_("准予决定后，实施部门完成核查的工作日数")
+    )
+    commitment_basis = models.CharField(_("告知承诺制依据"), max_length=200, blank=True)
     yellow_threshold_days = models.PositiveSmallIntegerField(
         _("黄灯预警阈值"), null=True, blank=True, help_text=_("剩余工作日不多于此数时亮黄灯；留空按1个工作日")
     )
@@ -372,6 +410,9 @@ class Material(models.Model):
     acceptance_standard = models.TextField(_("受理标准"), blank=True)
     basis = models.TextField(_("要求提供材料的依据"), help_text=_("法律、法规、规章或规范性文件的名称及条款"))
     deferrable = models.BooleanField(_("可容缺"), default=False, help_text=_("可先受理、在承诺期限内补交"))
+    commitment_replaceable = models.BooleanField(
+        _("可以承诺代替"), default=False, help_text=_("实行告知承诺制时，申请人签署承诺书即无需提交本证明材料")
+    )
     note = models.CharField(_("备注"), max_length=300, blank=True)
 
     class Meta:

@@ -162,6 +162,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
     undertaking = models.TextField(_("容缺承诺"), blank=True, help_text=_("申请人签署的容缺承诺书内容"))
     undertaking_signed_at = models.DateTimeField(_("承诺时间"), null=True, blank=True)
     outcome_reasons = models.TextField(_("理由"), blank=True, help_text=_("不予受理或不予许可的理由"))
+    accepted_by_law = models.BooleanField(
+        _("依法视为受理"),
+        default=False,
+        help_text=_("受理审查期限内未作决定，依行政许可法第三十二条自收到申请材料之日起即为受理"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
@@ -234,6 +239,36 @@ class Case(ConcurrentTransitionMixin, models.Model):
         permission=permissions.can_review_intake,
     )
     def accept_with_deferral(self):
+        pass
+
+    @transition(
+        field=state,
+        source=CaseState.SUBMITTED,
+        target=CaseState.ACCEPTED,
+        conditions=[is_single_item],
+        permission=permissions.system_only,
+    )
+    def accept_by_law(self):
+        """Art. 32: no decision within the intake limit, so the application stands accepted on receipt."""
+
+    @transition(
+        field=state,
+        source=CaseState.SUBMITTED,
+        target=CaseState.ACCEPTED,
+        conditions=[is_single_item],
+        permission=permissions.system_only,
+    )
+    def accept_on_commitment(self):
+        """告知承诺制: the signed commitment completes the application; decided on the spot."""
+
+    @transition(
+        field=state,
+        source=CaseState.ACCEPTED,
+        target=CaseState.APPROVED,
+        conditions=[is_single_item],
+        permission=permissions.system_only,
+    )
+    def grant_on_commitment(self):
         pass
 
     @transition(
@@ -424,6 +459,10 @@ class SpecialProcedure(models.Model):
     case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="special_procedures")
     kind = models.CharField(_("程序"), max_length=20, choices=SpecialProcedureKind.choices)
     reason = models.TextField(_("理由"))
+    name = models.CharField(
+        _("程序名称"), max_length=60, blank=True, help_text=_("其他法律规定的特别程序：法律使用的名称")
+    )
+    basis = models.CharField(_("法律依据"), max_length=200, blank=True, help_text=_("法律名称及条款"))
     expected_days = models.PositiveIntegerField(_("预计所需工作日"))
     started_on = models.DateField(_("开始日期"))
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
@@ -448,11 +487,13 @@ class SpecialProcedure(models.Model):
 
 
 class ExtensionRequest(models.Model):
-    """One extension of the decision limit (Art. 42): at most 10 working days, once, supervisor-approved."""
+    """One extension of the decision limit (Art. 42): within the item's cap, once, approved by the head of
+    the deciding agency (机关负责人)."""
 
     case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="extension_requests")
     days = models.PositiveSmallIntegerField(_("延长工作日"))
     reason = models.TextField(_("理由"))
+    basis = models.CharField(_("法律依据"), max_length=200, blank=True, help_text=_("允许延长及其上限的法律条款"))
     state = models.CharField(_("状态"), max_length=10, choices=ExtensionState.choices, default=ExtensionState.PENDING)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
@@ -474,7 +515,8 @@ class ExtensionRequest(models.Model):
             models.UniqueConstraint(
                 fields=["case"], condition=~Q(state=ExtensionState.REFUSED), name="extension_once_per_case"
             ),
-            models.CheckConstraint(condition=Q(days__gte=1, days__lte=10), name="extension_at_most_10_days"),
+            # The cap is the item's (ItemVersion.extension_max_days), checked by case_request_extension.
+            models.CheckConstraint(condition=Q(days__gte=1), name="extension_at_least_1_day"),
         ]
 
     def __str__(self) -> str:

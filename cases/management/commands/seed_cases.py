@@ -18,6 +18,7 @@ from cases.models import Case
 from hall.constants import StaffRole
 from hall.demo import CITIZENS, staff_username
 from hall.models import User
+from hall.selectors import user_by_mobile
 from hall.workdays import add_working_days
 from items.models import ItemVersion
 
@@ -80,7 +81,7 @@ class Command(BaseCommand):
         versions = _versions()
         if not versions:
             raise CommandError("没有可用的演示事项：请先运行 seed_demo 和 seed_catalogue。")
-        citizens = [User.objects.get(mobile=mobile) for _name, _birth, _seq, mobile in CITIZENS]
+        citizens = [user_by_mobile(mobile) for _name, _birth, _seq, mobile in CITIZENS]
         self.clerk, self.approver = _staff(StaffRole.WINDOW_CLERK), _staff(StaffRole.APPROVER)
         self.pdf = _sample_pdf()
         made = 0
@@ -137,8 +138,8 @@ class Command(BaseCommand):
                 services.case_suspend(
                     case=case,
                     actor=self.approver,
-                    kind=SpecialProcedureKind.INSPECTION,
-                    reason="需对经营场所进行现场核查",
+                    kind=SpecialProcedureKind.TESTING,
+                    reason="需对送检样品进行检测",
                     expected_days=5,
                 )
             elif target == "approved":
