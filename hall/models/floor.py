@@ -69,7 +69,9 @@ class ClosedDay(models.Model):
     hall = models.ForeignKey(Hall, verbose_name=_("大厅"), on_delete=models.CASCADE, related_name="closed_days")
     date = models.DateField(_("日期"))
     reason = models.CharField(_("闭厅原因"), max_length=200)
-    closed_by = models.ForeignKey(User, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    closed_by = models.ForeignKey(
+        User, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
@@ -178,6 +180,9 @@ class TicketSequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["hall", "date", "category"], name="ticket_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.hall_id} {self.date} {self.category} {self.last}"
 
 
 class Ticket(models.Model):
