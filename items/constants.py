@@ -205,3 +205,19 @@ CATCH_ALL_MATERIAL_WORDS = (
     "规定的其他",
 )
 CATCH_ALL_MATERIAL_NAMES = ("其他", "其它", "等", "其他证明", "其他文件", "其他资料")
+
+
+class DeliveryMethod(models.TextChoices):
+    """送达方式 (行政许可法 Art. 44; DOMAIN.md §5a): how the applicant receives the result."""
+
+    PICKUP = "pickup", _("窗口领取")
+    POST = "post", _("邮政寄递")
+    ELECTRONIC = "electronic", _("电子送达")
+
+
+class RetentionPeriod(models.TextChoices):
+    """保管期限 of the case file (国家档案局令第8号), set per item."""
+
+    PERMANENT = "permanent", _("永久")
+    YEARS_30 = "y30", _("定期30年")
+    YEARS_10 = "y10", _("定期10年")

@@ -25,6 +25,7 @@ from .constants import (
     ChangeKind,
     CrossAreaMode,
     CrossAreaScope,
+    DeliveryMethod,
     ExerciseLevel,
     HandlingForm,
     ItemType,
@@ -32,6 +33,7 @@ from .constants import (
     MaterialForm,
     MaterialSource,
     MaterialType,
+    RetentionPeriod,
     ServiceObject,
     SpecialProcedure,
     VersionState,
@@ -217,7 +219,9 @@ class ItemVersion(models.Model):
     )
     promised_note = models.CharField(_("承诺时限说明"), max_length=200, blank=True)
     intake_days = models.PositiveSmallIntegerField(
-        _("受理审查时限"), default=5, help_text=_("收到申请材料后作出是否受理决定的期限（行政许可法第三十二条：5个工作日）")
+        _("受理审查时限"),
+        default=5,
+        help_text=_("收到申请材料后作出是否受理决定的期限（行政许可法第三十二条：5个工作日）"),
     )
     intake_unit = models.CharField(
         _("受理审查时限单位"), max_length=20, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAY
@@ -240,12 +244,18 @@ class ItemVersion(models.Model):
         _("本事项法律规定的其他特别程序"),
         default=list,
         blank=True,
-        help_text=_("行政许可法第四十五条所列之外、本事项适用的法律另行规定的特别程序：[{\"name\": 名称, \"basis\": 法律及条款}]"),
+        help_text=_(
+            '行政许可法第四十五条所列之外、本事项适用的法律另行规定的特别程序：[{"name": 名称, "basis": 法律及条款}]'
+        ),
     )
     commitment_allowed = models.BooleanField(
-        _("实行告知承诺制"), default=False, help_text=_("申请人书面承诺符合条件的，以承诺代替所列证明材料，当场作出决定")
+        _("实行告知承诺制"),
+        default=False,
+        help_text=_("申请人书面承诺符合条件的，以承诺代替所列证明材料，当场作出决定"),
     )
-    commitment_text = models.TextField(_("告知承诺书内容"), blank=True, help_text=_("告知申请人的条件、标准和不实承诺的后果"))
+    commitment_text = models.TextField(
+        _("告知承诺书内容"), blank=True, help_text=_("告知申请人的条件、标准和不实承诺的后果")
+    )
     commitment_check_days = models.PositiveSmallIntegerField(
         _("事后核查期限"), default=0, help_text=_("准予决定后，实施部门完成核查的工作日数")
     )
@@ -287,6 +297,19 @@ class ItemVersion(models.Model):
     appointment = models.BooleanField(_("支持预约办理"), default=False)
     online_payment = models.BooleanField(_("支持网上支付"), default=False)
     express_delivery = models.BooleanField(_("支持物流快递"), default=False)
+    delivery_methods = models.CharField(
+        _("结果送达方式"),
+        max_length=40,
+        default="pickup,post,electronic",
+        help_text=_("申请人可选的送达方式，以逗号分隔：pickup 窗口领取，post 邮政寄递，electronic 电子送达"),
+    )
+    retention_period = models.CharField(
+        _("档案保管期限"),
+        max_length=12,
+        choices=RetentionPeriod.choices,
+        default=RetentionPeriod.YEARS_30,
+        help_text=_("办结归档后的保管期限（国家档案局令第8号）"),
+    )
     cross_area_scope = models.CharField(
         _("通办范围"), max_length=20, choices=CrossAreaScope.choices, default=CrossAreaScope.NONE
     )
@@ -355,6 +378,16 @@ class ItemVersion(models.Model):
     @property
     def handling_form_labels(self) -> list[str]:
         return _codes_display(self.handling_forms, HandlingForm.choices)
+
+    @property
+    def delivery_method_codes(self) -> list[str]:
+        """The delivery methods this item allows, in the order of DeliveryMethod."""
+        allowed = {code.strip() for code in (self.delivery_methods or "").split(",")}
+        return [code for code in DeliveryMethod.values if code in allowed] or [DeliveryMethod.PICKUP]
+
+    @property
+    def delivery_method_labels(self) -> list[str]:
+        return [str(DeliveryMethod(code).label) for code in self.delivery_method_codes]
 
     @property
     def for_person(self) -> bool:
