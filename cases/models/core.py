@@ -148,6 +148,15 @@ class Case(ConcurrentTransitionMixin, models.Model):
         related_name="handed_cases",
         help_text=_("异地代收后移交属地受理的大厅"),
     )
+    ticket = models.ForeignKey(
+        "hall.Ticket",
+        verbose_name=_("排队号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        help_text=_("窗口收件时群众所持的排队号"),
+    )
     owning_department = models.ForeignKey(
         "hall.Department",
         verbose_name=_("实施部门"),
