@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
 
 
 class HallConfig(AppConfig):
@@ -6,4 +7,14 @@ class HallConfig(AppConfig):
     verbose_name = "组织与账号"
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the calendar system check
+        from . import (
+            checks,  # noqa: F401 - registers the calendar system check
+            crypto,
+        )
+
+        # Without the personal data keys the portal must not start: it could neither store ID numbers
+        # encrypted nor read them back (GB/T 22239-2019 8.1.4.8, data confidentiality).
+        try:
+            crypto.keyring()
+        except crypto.KeyConfigurationError as exc:
+            raise ImproperlyConfigured(str(exc)) from None

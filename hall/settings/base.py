@@ -238,3 +238,9 @@ TONGBAN_NOTICE_RETRY_SECONDS = int(os.environ.get("TONGBAN_NOTICE_RETRY_SECONDS"
 TONGBAN_NOTICE_STUCK_SECONDS = int(os.environ.get("TONGBAN_NOTICE_STUCK_SECONDS", "300"))
 # Instant cases (即办件) are due by this time on the day they are accepted.
 TONGBAN_HALL_CLOSING_TIME = os.environ.get("TONGBAN_HALL_CLOSING_TIME", "17:30")
+
+# --- Security (docs/security.md) -----------------------------------------------------------------
+# Personal data keys (hall/crypto.py): TONGBAN_DATA_KEYS (JSON) or this key file, never the database.
+# Development and tests create var/keys/data-keys.json on first use; production refuses to start without.
+TONGBAN_DATA_KEY_FILE = os.environ.get("TONGBAN_DATA_KEY_FILE", "")
+TONGBAN_CRYPTO_DEV_KEYS = env_bool("TONGBAN_CRYPTO_DEV_KEYS", True)

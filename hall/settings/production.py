@@ -22,3 +22,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
 }
+
+# Personal data keys must be supplied (TONGBAN_DATA_KEYS or TONGBAN_DATA_KEY_FILE): never created here.
+TONGBAN_CRYPTO_DEV_KEYS = False
