@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from items.constants import DeliveryMethod  # noqa: F401  (the application asks for it; one definition)
+
 
 class CaseState(models.TextChoices):
     DRAFT = "draft", _("草稿")
@@ -93,6 +95,19 @@ class EventKind(models.TextChoices):
     DELIVERED = "delivered", _("送达")
     ARCHIVED = "archived", _("归档")
     DOCUMENT_ISSUED = "document_issued", _("出具文书")
+    HANDOFF_OPENED = "handoff_opened", _("异地收件")
+    HANDOFF_FORWARDED = "handoff_forwarded", _("转交属地")
+    HANDOFF_RECEIVED = "handoff_received", _("确认接收移交")
+    HANDOFF_PAPER_RECEIVED = "handoff_paper_received", _("纸质材料到达")
+    HANDOFF_SUPPLEMENT_FORWARDED = "handoff_supplement", _("转交补正材料")
+    HANDOFF_RESULT_SENT = "handoff_result_sent", _("寄回办理结果")
+    HANDOFF_RESULT_ARRIVED = "handoff_result_arrived", _("办理结果到达")
+    DELIVERY_CHOSEN = "delivery_chosen", _("选择送达方式")
+    RESULT_PRODUCED = "result_produced", _("制证")
+    RESULT_HANDED_OVER = "result_handed_over", _("结果移交出件窗口")
+    RESULT_RECEIVED = "result_received", _("出件窗口签收结果")
+    RESULT_POSTED = "result_posted", _("结果寄出")
+    RESULT_RETURNED = "result_returned", _("邮件退回")
     ACCEPTED_BY_LAW = "accepted_by_law", _("依法视为受理")
     RECEIPT_ISSUED = "receipt_issued", _("出具收件凭证")
     SITE_INSPECTION = "site_inspection", _("现场核查")
@@ -111,6 +126,8 @@ class DocumentKind(models.TextChoices):
     DENIAL = "denial", _("不予行政许可决定书")
     SPECIAL_PROCEDURE = "special_procedure", _("特别程序告知书")
     EXTENSION = "extension", _("延期告知书")
+    RESULT = "result", _("审批结果")
+    DELIVERY_PROOF = "delivery_proof", _("送达回证")
     RECEIPT = "receipt", _("收件凭证")
     REVOCATION = "revocation", _("撤销行政许可决定书")
 
@@ -125,6 +142,8 @@ DOCUMENT_NUMBER_WORD = {
     DocumentKind.DENIAL: "不准",
     DocumentKind.SPECIAL_PROCEDURE: "特",
     DocumentKind.EXTENSION: "延",
+    DocumentKind.RESULT: "证",
+    DocumentKind.DELIVERY_PROOF: "送",
     DocumentKind.RECEIPT: "收",
     DocumentKind.REVOCATION: "撤",
 }
@@ -176,3 +195,55 @@ JOINT_BASIS = "《中华人民共和国行政许可法》第四十二条第二�
 # Appeal rights printed on refusals and denials.
 RECONSIDERATION_DAYS = 60
 LAWSUIT_MONTHS = 6
+
+
+class HandoffState(models.TextChoices):
+    """Where a cross-county hand-off (全市通办) stands; the legs record each movement."""
+
+    AWAITING_FORWARD = "awaiting_forward", _("待转交")
+    FORWARDED = "forwarded", _("已转交待接收")
+    RECEIVED = "received", _("属地已接收")
+    RESULT_SENT = "result_sent", _("结果寄回中")
+    RESULT_ARRIVED = "result_arrived", _("结果已到达收件大厅")
+    CLOSED = "closed", _("已办结")
+
+
+# Hand-offs someone still has to act on (the lists and the overdue count read only these).
+OPEN_HANDOFF_STATES = [
+    HandoffState.AWAITING_FORWARD,
+    HandoffState.FORWARDED,
+    HandoffState.RECEIVED,
+    HandoffState.RESULT_SENT,
+]
+
+
+class LegKind(models.TextChoices):
+    """What travels between the two halls."""
+
+    ELECTRONIC = "electronic", _("电子材料")
+    PAPER = "paper", _("纸质原件")
+    SUPPLEMENT = "supplement", _("补正材料")
+    RESULT = "result", _("办理结果")
+
+
+class Carrier(models.TextChoices):
+    NETWORK = "network", _("政务网络（电子流转）")
+    EMS = "ems", _("邮政EMS")
+    COURIER = "courier", _("快递")
+    SHUTTLE = "shuttle", _("政务交换专车")
+
+
+class HandoffSide(models.TextChoices):
+    RECEIVING = "receiving", _("收件地（异地）")
+    OWNING = "owning", _("属地")
+
+
+# Stages of a cross-area case whose owner must be clear (DOMAIN.md §4).
+HANDOFF_STAGES = [
+    ("receive", _("收件")),
+    ("accept", _("受理")),
+    ("decide", _("审批决定")),
+    ("produce", _("制证")),
+    ("deliver", _("送达")),
+    ("archive", _("归档")),
+]

@@ -20,6 +20,7 @@ from ..constants import (
     CaseState,
     Channel,
     DefectKind,
+    DeliveryMethod,
     DocumentKind,
     EventKind,
     ExtensionState,
@@ -167,6 +168,22 @@ class Case(ConcurrentTransitionMixin, models.Model):
         help_text=_("作出决定的属地部门"),
     )
     form_data = models.JSONField(_("申请表内容"), default=dict, blank=True)
+    # The result's way to the applicant (行政许可法 Art. 44), chosen at application, changeable until produced.
+    delivery_method = models.CharField(
+        _("送达方式"), max_length=12, choices=DeliveryMethod.choices, blank=True, help_text=_("空表示到收件大厅领取")
+    )
+    delivery_hall = models.ForeignKey(
+        "hall.Hall",
+        verbose_name=_("领取大厅"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="delivery_cases",
+        help_text=_("窗口领取时的大厅（全市任一大厅）；邮寄时为寄出结果的大厅"),
+    )
+    delivery_address = models.CharField(_("邮寄地址"), max_length=200, blank=True)
+    delivery_recipient = models.CharField(_("收件人"), max_length=50, blank=True)
+    delivery_mobile = models.CharField(_("收件人手机号"), max_length=20, blank=True)
     identity_checked = models.BooleanField(_("已核验身份"), default=False, help_text=_("窗口人员已查验申请人身份证件"))
     undertaking = models.TextField(_("容缺承诺"), blank=True, help_text=_("申请人签署的容缺承诺书内容"))
     undertaking_signed_at = models.DateTimeField(_("承诺时间"), null=True, blank=True)
@@ -396,6 +413,12 @@ class SubmittedMaterial(models.Model):
     )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     superseded = models.BooleanField(_("已被替换"), default=False, help_text=_("补正后由新文件取代"))
+    certificate_number = models.CharField(
+        _("电子证照编号"),
+        max_length=40,
+        blank=True,
+        help_text=_("非空表示由政府部门从电子证照库提供，申请人无需提交"),
+    )
 
     class Meta:
         ordering = ["uploaded_at", "pk"]
