@@ -24,6 +24,7 @@ class StaffRole(models.TextChoices):
     RESULT_CLERK = "result_clerk", _("出件窗口人员")
     SUPERVISOR = "supervisor", _("督查人员")
     AGENCY_HEAD = "agency_head", _("机关负责人")
+    ARCHIVIST = "archivist", _("档案管理员")
     CATALOGUE_ADMIN = "catalogue_admin", _("事项目录管理员")
     SYSTEM_ADMIN = "system_admin", _("系统管理员")
 

@@ -51,6 +51,7 @@ ROLE_POST = {
     StaffRole.APPROVER: (None, "market"),
     StaffRole.RESULT_CLERK: (WindowCategory.RESULT, None),
     StaffRole.SUPERVISOR: (None, None),
+    StaffRole.ARCHIVIST: (None, None),
     StaffRole.CATALOGUE_ADMIN: (None, "market"),
     StaffRole.SYSTEM_ADMIN: (None, None),
 }
@@ -60,6 +61,7 @@ ROLE_USERNAME = {
     StaffRole.APPROVER: "approver",
     StaffRole.RESULT_CLERK: "result",
     StaffRole.SUPERVISOR: "supervisor",
+    StaffRole.ARCHIVIST: "archivist",
     StaffRole.CATALOGUE_ADMIN: "catalogue",
     StaffRole.SYSTEM_ADMIN: "sysadmin",
 }
