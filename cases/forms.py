@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from hall.validators import normalize_id_number, validate_id_number, validate_mobile
+from hall.forms import IdentifierField, credit_code_field, id_number_field, mobile_field
+from hall.selectors import user_by_id_number, user_by_mobile
+from hall.validators import normalise_identifier
 
 from .constants import MAX_EXTENSION_DAYS, CaseState, SpecialProcedureKind, WarningLevel
 from .uploads import ALLOWED_LABEL, upload_check
@@ -173,19 +175,15 @@ class ApplicationForm(forms.Form):
     """The application itself: who applies (prefilled from the account) and for whom."""
 
     applicant_name = forms.CharField(label=_("申请人姓名"), max_length=50, disabled=True, required=False)
-    applicant_id_number = forms.CharField(
-        label=_("申请人身份证号"), max_length=18, help_text=_("须与账号实名登记的身份证号一致")
-    )
-    contact_mobile = forms.CharField(
-        label=_("联系手机"), max_length=11, validators=[validate_mobile], help_text=_("办理进度和通知发送到此号码")
-    )
+    applicant_id_number = id_number_field(_("申请人身份证号"), help_text=_("须与账号实名登记的身份证号一致"))
+    contact_mobile = mobile_field(_("联系手机"), help_text=_("办理进度和通知发送到此号码"))
     as_enterprise = forms.BooleanField(
         label=_("以企业名义申请"), required=False, help_text=_("以账号绑定的企业作为申请人，您作为经办人")
     )
     has_agent = forms.BooleanField(label=_("委托代理人办理"), required=False)
     agent_name = forms.CharField(label=_("代理人姓名"), max_length=50, required=False)
-    agent_id_number = forms.CharField(label=_("代理人身份证号"), max_length=18, required=False)
-    agent_mobile = forms.CharField(label=_("代理人手机"), max_length=11, required=False)
+    agent_id_number = id_number_field(_("代理人身份证号"), required=False)
+    agent_mobile = mobile_field(_("代理人手机"), required=False)
     description = forms.CharField(
         label=_("申请事项说明"),
         max_length=2000,
@@ -209,22 +207,9 @@ class ApplicationForm(forms.Form):
             self.fields["as_enterprise"].initial = True
 
     def clean_applicant_id_number(self):
-        value = normalize_id_number(self.cleaned_data.get("applicant_id_number"))
-        validate_id_number(value)
-        if self.user.id_number and value != normalize_id_number(self.user.id_number):
+        value = self.cleaned_data.get("applicant_id_number")
+        if self.user.id_number and value != normalise_identifier(self.user.id_number):
             raise ValidationError(_("填写的身份证号与账号实名登记的身份证号不一致，请核对。"), code="id_mismatch")
-        return value
-
-    def clean_agent_id_number(self):
-        value = normalize_id_number(self.cleaned_data.get("agent_id_number"))
-        if value:
-            validate_id_number(value)
-        return value
-
-    def clean_agent_mobile(self):
-        value = (self.cleaned_data.get("agent_mobile") or "").strip()
-        if value:
-            validate_mobile(value)
         return value
 
     def clean(self):
@@ -266,14 +251,8 @@ class ApplicationForm(forms.Form):
 
 
 class ProgressLookupForm(forms.Form):
-    number = forms.CharField(label=_("办件编号"), max_length=32, help_text=_("受理通知书或短信中的编号"))
-    mobile = forms.CharField(label=_("申请人手机号"), max_length=11, help_text=_("申请时填写的手机号"))
-
-    def clean_number(self):
-        return (self.cleaned_data.get("number") or "").strip().upper()
-
-    def clean_mobile(self):
-        return (self.cleaned_data.get("mobile") or "").strip()
+    number = IdentifierField(label=_("办件编号"), max_length=64, help_text=_("受理通知书或短信中的编号"))
+    mobile = IdentifierField(label=_("申请人手机号"), help_text=_("申请时填写的手机号"))
 
 
 class ItemChoiceForm(forms.Form):
@@ -292,17 +271,16 @@ class ItemChoiceForm(forms.Form):
 class CounterApplicantForm(forms.Form):
     """A walk-in applicant: found by ID number when they have an account, else recorded here."""
 
-    id_number = forms.CharField(label=_("申请人身份证号"), max_length=18)
+    id_number = id_number_field(_("申请人身份证号"))
     real_name = forms.CharField(label=_("申请人姓名"), max_length=50)
-    mobile = forms.CharField(label=_("申请人手机"), max_length=11, validators=[validate_mobile])
+    mobile = mobile_field(_("申请人手机"))
     identity_checked = forms.BooleanField(
         label=_("已当面核验申请人身份证件原件，人证一致"),
         required=True,
         error_messages={"required": _("请先当面核验申请人的身份证件，再收件。")},
     )
-    credit_code = forms.CharField(
-        label=_("申请单位统一社会信用代码"),
-        max_length=18,
+    credit_code = credit_code_field(
+        _("申请单位统一社会信用代码"),
         required=False,
         help_text=_("以企业名义申请时填写；企业须已在本网站登记，且申请人是其经办人"),
     )
@@ -313,7 +291,7 @@ class CounterApplicantForm(forms.Form):
     def clean_credit_code(self):
         from hall.models import Enterprise
 
-        value = (self.cleaned_data.get("credit_code") or "").strip().upper()
+        value = self.cleaned_data.get("credit_code") or ""
         self.enterprise = None
         if value:
             self.enterprise = Enterprise.objects.select_related("agent").filter(credit_code=value).first()
@@ -323,23 +301,16 @@ class CounterApplicantForm(forms.Form):
                 )
         return value
 
-    def clean_id_number(self):
-        value = normalize_id_number(self.cleaned_data.get("id_number"))
-        validate_id_number(value)
-        return value
-
     def clean(self):
-        from hall.models import User
-
         data = super().clean()
         id_number = data.get("id_number")
-        self.existing = User.objects.filter(id_number=id_number).first() if id_number else None
+        self.existing = user_by_id_number(id_number) if id_number else None
         if self.existing is not None:
             if not self.existing.is_citizen:
                 self.add_error("id_number", _("该身份证号属于工作人员账号，不能作为申请人。"))
             elif data.get("real_name") and data["real_name"].strip() != self.existing.real_name:
                 self.add_error("real_name", _("姓名与该身份证号已登记的账号不一致，请核对证件。"))
-        elif id_number and data.get("mobile") and User.objects.filter(mobile=data["mobile"]).exists():
+        elif id_number and data.get("mobile") and user_by_mobile(data["mobile"]) is not None:
             self.add_error("mobile", _("该手机号已被另一个账号使用，请核对身份证号或更换手机号。"))
         enterprise = getattr(self, "enterprise", None)
         if enterprise is not None and (self.existing is None or enterprise.agent_id != self.existing.pk):

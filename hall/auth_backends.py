@@ -1,8 +1,17 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Q
 
-from .validators import normalize_id_number
+from .selectors import user_by_id_number, user_by_mobile
+
+
+def account_for_login(login: str):
+    """The account a typed login names: a staff username as typed, else a mobile or an ID number in any
+    spelling (full-width digits, spaces, lower-case x) through the one pair of identifier lookups."""
+    login = (login or "").strip()
+    if not login:
+        return None
+    user = get_user_model().objects.filter(username=login).order_by("pk").first()
+    return user or user_by_mobile(login) or user_by_id_number(login)
 
 
 class MobileOrIdNumberBackend(ModelBackend):
@@ -11,17 +20,9 @@ class MobileOrIdNumberBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not username or not password:
             return None
-        login = username.strip()
-        user_model = get_user_model()
-        user = (
-            user_model.objects.filter(
-                Q(username=login) | Q(mobile=login) | Q(id_number=normalize_id_number(login)) & ~Q(id_number="")
-            )
-            .order_by("pk")
-            .first()
-        )
+        user = account_for_login(username)
         if user is None:
-            user_model().set_password(password)  # same work as a real check: no timing oracle
+            get_user_model()().set_password(password)  # same work as a real check: no timing oracle
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             return user

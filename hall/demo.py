@@ -5,6 +5,7 @@ from django.db import transaction
 
 from .constants import AccountKind, RegionLevel, StaffRole, WindowCategory
 from .models import Department, Enterprise, Hall, Region, StaffAssignment, User, Window
+from .selectors import user_by_mobile
 from .validators import credit_code_check_char, id_number_check_char
 
 DEMO_PASSWORD = "Tongban#2026"
@@ -163,10 +164,9 @@ def seed_demo() -> dict[str, int]:
 
 
 def _citizen(name: str, id_number: str, mobile: str, kind: str) -> User:
-    user, created = User.objects.get_or_create(
-        username=mobile, defaults={"real_name": name, "id_number": id_number, "mobile": mobile, "kind": kind}
-    )
-    if created:
+    user = user_by_mobile(mobile)
+    if user is None:
+        user = User(username=mobile, real_name=name, id_number=id_number, mobile=mobile, kind=kind)
         user.set_password(DEMO_PASSWORD)
         user.save()
     return user

@@ -3,8 +3,35 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import Enterprise, User
-from .validators import normalize_id_number, validate_credit_code, validate_id_number, validate_mobile
+from .models import Enterprise
+from .selectors import user_by_id_number, user_by_mobile
+from .validators import normalise_identifier, validate_credit_code, validate_id_number, validate_mobile
+
+# Room for what people paste (spaces, full-width digits) before normalisation shortens it.
+IDENTIFIER_INPUT_LENGTH = 40
+
+
+class IdentifierField(forms.CharField):
+    """A typed ID number, credit code or mobile: normalised (hall.validators.normalise_identifier) before
+    any check runs, so the checks and the stored value see plain ASCII."""
+
+    def __init__(self, *, max_length=IDENTIFIER_INPUT_LENGTH, **kwargs):
+        super().__init__(max_length=max_length, **kwargs)
+
+    def to_python(self, value):
+        return normalise_identifier(super().to_python(value))
+
+
+def id_number_field(label, **kwargs) -> IdentifierField:
+    return IdentifierField(label=label, validators=[validate_id_number], **kwargs)
+
+
+def mobile_field(label, **kwargs) -> IdentifierField:
+    return IdentifierField(label=label, validators=[validate_mobile], **kwargs)
+
+
+def credit_code_field(label, **kwargs) -> IdentifierField:
+    return IdentifierField(label=label, validators=[validate_credit_code], **kwargs)
 
 
 class LoginForm(AuthenticationForm):
@@ -19,24 +46,22 @@ class LoginForm(AuthenticationForm):
 
 class PersonRegistrationForm(forms.Form):
     real_name = forms.CharField(label=_("姓名"), max_length=50)
-    id_number = forms.CharField(label=_("身份证号"), max_length=18, help_text=_("18位居民身份证号，末位X请大写"))
-    mobile = forms.CharField(label=_("手机号"), max_length=11)
+    id_number = id_number_field(_("身份证号"), help_text=_("18位居民身份证号，末位X请大写"))
+    mobile = mobile_field(_("手机号"))
     password1 = forms.CharField(
         label=_("密码"), strip=False, widget=forms.PasswordInput, help_text=_("至少8位，不能全是数字，不能太常见")
     )
     password2 = forms.CharField(label=_("确认密码"), strip=False, widget=forms.PasswordInput)
 
     def clean_id_number(self):
-        value = normalize_id_number(self.cleaned_data["id_number"])
-        validate_id_number(value)
-        if User.objects.filter(id_number=value).exists():
+        value = self.cleaned_data["id_number"]
+        if user_by_id_number(value) is not None:
             raise forms.ValidationError(_("该身份证号已注册，请直接登录；如忘记密码请到大厅窗口办理。"))
         return value
 
     def clean_mobile(self):
-        value = self.cleaned_data["mobile"].strip()
-        validate_mobile(value)
-        if User.objects.filter(mobile=value).exists() or User.objects.filter(username=value).exists():
+        value = self.cleaned_data["mobile"]
+        if user_by_mobile(value) is not None:
             raise forms.ValidationError(_("该手机号已注册，请直接登录或换一个手机号。"))
         return value
 
@@ -46,6 +71,8 @@ class PersonRegistrationForm(forms.Form):
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("两次输入的密码不一致。"))
         elif p1:
+            from .models import User
+
             probe = User(
                 real_name=cleaned.get("real_name", ""),
                 mobile=cleaned.get("mobile", ""),
@@ -62,7 +89,7 @@ class EnterpriseRegistrationForm(PersonRegistrationForm):
     """The agent registers with their own identity, for the enterprise they act for."""
 
     enterprise_name = forms.CharField(label=_("单位名称"), max_length=200)
-    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18)
+    credit_code = credit_code_field(_("统一社会信用代码"))
     legal_representative = forms.CharField(label=_("法定代表人"), max_length=50)
 
     field_order = [
@@ -83,8 +110,7 @@ class EnterpriseRegistrationForm(PersonRegistrationForm):
         self.fields["mobile"].label = _("经办人手机号")
 
     def clean_credit_code(self):
-        value = self.cleaned_data["credit_code"].strip().upper()
-        validate_credit_code(value)
+        value = self.cleaned_data["credit_code"]
         if Enterprise.objects.filter(credit_code=value).exists():
             raise forms.ValidationError(_("该统一社会信用代码已注册。如需更换经办人，请到大厅窗口办理。"))
         return value

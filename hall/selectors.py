@@ -1,7 +1,9 @@
 """Reads for the organisation, already scoped to the caller."""
 
 from .constants import StaffRole
+from .crypto import blind_index
 from .models import Hall, StaffAssignment, User
+from .validators import ID_NUMBER_RE, MOBILE_RE, normalise_identifier
 
 # Where each role lands after login, most operational first: a person with several roles lands
 # on the first one they hold and reaches the others from the menu.
@@ -31,3 +33,29 @@ def primary_role(user: User) -> str | None:
 
 def halls_for_role(user: User, role: str):
     return Hall.objects.filter(assignments__user=user, assignments__role=role).distinct()
+
+
+# ---- accounts by identifier -------------------------------------------------------------------
+# The only way the portal finds an account by ID number or mobile (registration, login, counter,
+# imports, seeds). The value is normalised here, so full-width or spaced input finds the same account,
+# and a value that cannot be an identifier never reaches the database.
+
+
+def user_by_id_number(value) -> User | None:
+    id_number = normalise_identifier(value)
+    if not ID_NUMBER_RE.fullmatch(id_number):
+        return None
+    # ID numbers are stored SM4-encrypted: the exact match runs on the SM3-HMAC blind index.
+    return User.objects.filter(id_number_index=blind_index(id_number)).order_by("pk").first()
+
+
+def user_by_mobile(value) -> User | None:
+    """The account whose mobile is this number; a citizen's username is their mobile, so an account
+    that holds the number as its username (and no mobile) is found too."""
+    mobile = normalise_identifier(value)
+    if not MOBILE_RE.fullmatch(mobile):
+        return None
+    return (
+        User.objects.filter(mobile_index=blind_index(mobile)).order_by("pk").first()
+        or User.objects.filter(username=mobile).order_by("pk").first()
+    )

@@ -4,10 +4,12 @@ from django.db import transaction
 
 from .constants import AccountKind
 from .models import Enterprise, User
+from .validators import normalise_identifier
 
 
 @transaction.atomic
 def citizen_register_person(*, real_name: str, id_number: str, mobile: str, password: str) -> User:
+    id_number, mobile = normalise_identifier(id_number), normalise_identifier(mobile)
     user = User(username=mobile, real_name=real_name, id_number=id_number, mobile=mobile, kind=AccountKind.PERSON)
     user.set_password(password)
     user.full_clean()
@@ -30,7 +32,10 @@ def citizen_register_enterprise(
     agent.kind = AccountKind.ENTERPRISE
     agent.save(update_fields=["kind"])
     enterprise = Enterprise(
-        name=enterprise_name, credit_code=credit_code, legal_representative=legal_representative, agent=agent
+        name=enterprise_name,
+        credit_code=normalise_identifier(credit_code),
+        legal_representative=legal_representative,
+        agent=agent,
     )
     enterprise.full_clean()
     enterprise.save()

@@ -4,6 +4,7 @@ a message in plain words."""
 
 import datetime
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -12,11 +13,32 @@ ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 ID_CHECK_CHARS = "10X98765432"
 CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+# ASCII digits only: Python's \d also matches full-width and Arabic-Indic digits, which no registry,
+# gateway or check-digit table knows.
+MOBILE_RE = re.compile(r"[1][3-9][0-9]{9}", re.ASCII)
+ID_NUMBER_RE = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
+# Characters that show as nothing (or as a space) but make two identifiers differ: zero-width space,
+# joiners, word joiner, byte-order mark, soft hyphen, Mongolian vowel separator.
+INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
+
+
+def normalise_identifier(value) -> str:
+    """The one normalisation of an ID number, credit code or mobile typed anywhere (forms, counter,
+    search, login, import): NFKC (full-width １２３ → 123, ｘ → x), every kind of whitespace and invisible
+    character removed, letters upper-cased (a check character is an upper-case X). Digits of other scripts
+    are left as they are, so that the ASCII-only checks that follow refuse them."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value))
+    kept = [
+        ch for ch in text if not (ch.isspace() or ch in INVISIBLE or unicodedata.category(ch) in ("Cf", "Cc", "Zs"))
+    ]
+    return "".join(kept).upper()
 
 
 def normalize_id_number(value: str) -> str:
-    return (value or "").strip().upper()
+    """Kept for callers written before normalise_identifier; the same normalisation."""
+    return normalise_identifier(value)
 
 
 def id_number_check_char(first17: str) -> str:
@@ -25,15 +47,16 @@ def id_number_check_char(first17: str) -> str:
 
 
 def validate_id_number(value: str) -> None:
-    value = normalize_id_number(value)
-    if not re.fullmatch(r"\d{17}[\dX]", value):
+    value = normalise_identifier(value)
+    if not ID_NUMBER_RE.fullmatch(value):
         raise ValidationError(_("身份证号应为18位：前17位是数字，最后一位是数字或X。"), code="id_format")
     try:
         birth = datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise ValidationError(_("身份证号中的出生日期不存在，请核对。"), code="id_birth") from None
-    if birth.year < 1900 or birth > datetime.date.today():
-        raise ValidationError(_("身份证号中的出生日期不合理，请核对。"), code="id_birth")
+    # A birth date only has to exist and not lie in the future: centenarians hold ID numbers too.
+    if birth > datetime.date.today():
+        raise ValidationError(_("身份证号中的出生日期晚于今天，请核对。"), code="id_birth")
     if id_number_check_char(value[:17]) != value[17]:
         raise ValidationError(_("身份证号校验位不正确，请核对是否输错。"), code="id_check")
 
@@ -44,7 +67,7 @@ def credit_code_check_char(first17: str) -> str:
 
 
 def validate_credit_code(value: str) -> None:
-    value = (value or "").strip().upper()
+    value = normalise_identifier(value)
     if len(value) != 18 or any(c not in CREDIT_ALPHABET for c in value):
         raise ValidationError(
             _("统一社会信用代码应为18位，由数字和大写字母组成（不含 I、O、S、V、Z）。"), code="credit_format"
@@ -54,12 +77,12 @@ def validate_credit_code(value: str) -> None:
 
 
 def validate_mobile(value: str) -> None:
-    if not MOBILE_RE.fullmatch((value or "").strip()):
+    if not MOBILE_RE.fullmatch(normalise_identifier(value)):
         raise ValidationError(_("手机号应为11位中国大陆手机号码，以1开头，第二位为3到9。"), code="mobile")
 
 
 def validate_region_code(value: str) -> None:
-    if not re.fullmatch(r"\d{6}", value or ""):
+    if not re.fullmatch(r"[0-9]{6}", value or "", re.ASCII):
         raise ValidationError(_("行政区划代码应为6位数字（GB/T 2260）。"), code="region_code")
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hall.models import Enterprise, Hall, User
+from hall.validators import normalise_identifier
 from items.constants import VersionState
 from items.models import Bundle, ItemVersion, Material
 
@@ -97,7 +98,7 @@ def _check_enterprise(applicant: User, enterprise: Enterprise | None) -> None:
 def _check_form_identity(applicant: User, form_data: dict) -> None:
     """An ID number typed into the form must be the account's own."""
     typed = (form_data or {}).get("applicant_id_number")
-    if typed and applicant.id_number and typed.strip().upper() != applicant.id_number.upper():
+    if typed and applicant.id_number and normalise_identifier(typed) != normalise_identifier(applicant.id_number):
         raise ValidationError(_("填写的身份证号与账号登记的身份证号不一致。"), code="id_mismatch")
 
 

@@ -1,12 +1,12 @@
 """Counter applications: a window clerk records a walk-in application at their hall."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from hall.constants import AccountKind, StaffRole
 from hall.models import Enterprise, Hall, User
-from hall.validators import validate_id_number, validate_mobile
+from hall.selectors import user_by_id_number, user_by_mobile
+from hall.validators import normalise_identifier, validate_id_number, validate_mobile
 from items.models import ItemVersion
 
 from .. import permissions
@@ -18,18 +18,19 @@ from .apply import _agent, _check_applicable, _check_enterprise, _new_case, _num
 
 def _counter_applicant(*, id_number: str, real_name: str, mobile: str) -> User:
     """The walk-in applicant's account, found by ID number or created (without a usable password)."""
+    id_number, mobile = normalise_identifier(id_number), normalise_identifier(mobile)
     validate_id_number(id_number)
     validate_mobile(mobile)
-    existing = User.objects.filter(id_number__iexact=id_number).first()
+    existing = user_by_id_number(id_number)
     if existing is not None:
         if not existing.is_citizen:
             raise ValidationError(_("该身份证号属于工作人员账号，不能作为申请人。"), code="staff_id")
         if existing.real_name.strip() != real_name.strip():
             raise ValidationError(_("姓名与该身份证号已登记的账号不一致，请核对证件。"), code="id_mismatch")
         return existing
-    if User.objects.filter(Q(mobile=mobile) | Q(username=mobile)).exists():
+    if user_by_mobile(mobile) is not None:
         raise ValidationError(_("该手机号已被另一个账号使用，请核对身份证号或更换手机号。"), code="mobile_taken")
-    user = User(username=mobile, mobile=mobile, id_number=id_number.upper(), real_name=real_name.strip())
+    user = User(username=mobile, mobile=mobile, id_number=id_number, real_name=real_name.strip())
     user.kind = AccountKind.PERSON
     user.set_unusable_password()
     user.full_clean()

@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from hall.constants import StaffRole
-from hall.models import Hall, User
-from hall.validators import mask_mobile, normalize_id_number
+from hall.models import Hall
+from hall.selectors import user_by_id_number
+from hall.validators import mask_mobile, normalise_identifier
 from items.selectors import items_receivable_at
 
 from .. import permissions
@@ -101,7 +102,7 @@ def counter_lookup(request):
     """htmx: whether the ID number typed at the counter already has an account (name and masked mobile
     shown to the clerk, so that the walk-in can confirm it is theirs)."""
     _clerk_hall(request)
-    id_number = normalize_id_number(request.GET.get("applicant-id_number") or request.GET.get("id_number"))
-    account = User.objects.filter(id_number=id_number).first() if len(id_number) == 18 else None
+    id_number = normalise_identifier(request.GET.get("applicant-id_number") or request.GET.get("id_number"))[:18]
+    account = user_by_id_number(id_number)
     context = {"account": account, "masked_mobile": mask_mobile(account.mobile) if account else "", "typed": id_number}
     return render(request, "cases/includes/counter_lookup.html", context)

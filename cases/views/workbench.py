@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from hall.constants import StaffRole
+from hall.validators import normalise_identifier
 from items.models import Item
 
 from .. import permissions
@@ -46,7 +47,7 @@ def search_filter(q: str) -> Q:
     """Exact case number, exact ID number, or the start of the applicant's (or enterprise's) name: each
     served by a B-tree index."""
     q = q.strip()
-    upper = q.upper()
+    upper = normalise_identifier(q)  # full-width or spaced case numbers and ID numbers find the same rows
     return Q(number=upper) | Q(applicant__id_number=upper) | Q(applicant_name__startswith=q)
 
 

@@ -1,6 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
@@ -32,11 +34,17 @@ def register(request, kind: str = "person"):
         data = dict(form.cleaned_data)
         password = data.pop("password1")
         data.pop("password2")
-        if kind == "enterprise":
-            user = citizen_register_enterprise(password=password, **data).agent
+        try:
+            if kind == "enterprise":
+                user = citizen_register_enterprise(password=password, **data).agent
+            else:
+                user = citizen_register_person(password=password, **data)
+        except (ValidationError, IntegrityError):
+            # Two registrations of the same ID number or mobile at once: the second meets the unique
+            # constraint after the form's own check passed.
+            form.add_error(None, _("该身份证号或手机号刚刚已被注册，请直接登录；如非本人操作请到大厅窗口办理。"))
         else:
-            user = citizen_register_person(password=password, **data)
-        login(request, user, backend=BACKEND)
-        messages.success(request, _("注册成功，欢迎使用通办。"))
-        return redirect("workbench")
+            login(request, user, backend=BACKEND)
+            messages.success(request, _("注册成功，欢迎使用通办。"))
+            return redirect("workbench")
     return render(request, "hall/register.html", {"form": form, "kind": kind})
