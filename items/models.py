@@ -323,6 +323,12 @@ class ItemVersion(models.Model):
     receivable_halls = models.ManyToManyField(
         Hall, verbose_name=_("可受理大厅"), blank=True, related_name="receivable_versions"
     )
+    hall_modes = models.JSONField(
+        _("各大厅异地办理方式"),
+        default=dict,
+        blank=True,
+        help_text=_("其他县区的可受理大厅各自的方式：{大厅编码: accept 或 receive_forward}；未列出的按“异地办理方式”"),
+    )
 
     # Practical
     handling_location = models.TextField(_("办理地点"), blank=True)
