@@ -247,3 +247,11 @@ HANDOFF_STAGES = [
     ("deliver", _("送达")),
     ("archive", _("归档")),
 ]
+
+
+# Open work of each queue (DESIGN.md "Lists at a city's volume"): each has a partial index on Case that
+# holds only these rows, so a queue costs the same whatever the closed history.
+INTAKE_QUEUE_STATES = [CaseState.SUBMITTED, CaseState.SUPPLEMENT_REQUESTED]  # the window clerk's
+DECISION_QUEUE_STATES = [CaseState.ACCEPTED, CaseState.SUSPENDED]  # the approver's
+# A clock is running while the case has a warning level (the SLA scan keeps it current).
+RUNNING_LEVELS = [WarningLevel.GREEN, WarningLevel.YELLOW, WarningLevel.RED, WarningLevel.OVERDUE]

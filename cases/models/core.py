@@ -14,10 +14,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from items.constants import CrossAreaMode
-
 from .. import permissions
 from ..constants import (
+    DECISION_QUEUE_STATES,
+    INTAKE_QUEUE_STATES,
+    RUNNING_LEVELS,
     WITHDRAWABLE_STATES,
     CaseState,
     Channel,
@@ -151,26 +152,6 @@ class Case(ConcurrentTransitionMixin, models.Model):
         related_name="handed_cases",
         help_text=_("异地代收后移交属地受理的大厅"),
     )
-    # Cross-county hand-off (全市通办, DOMAIN.md §4); the movements are in cases.models.handoff.
-    cross_area_mode = models.CharField(
-        _("异地办理方式"),
-        max_length=20,
-        choices=CrossAreaMode.choices,
-        blank=True,
-        help_text=_("收件大厅不在属地时，按事项对该大厅的规定：代收转交，或代为受理；属地收件为空"),
-    )
-    custodian_hall = models.ForeignKey(
-        "hall.Hall",
-        verbose_name=_("案卷持有大厅"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text=_("现在持有办件电子案卷、负责下一步的大厅（异地收件时）"),
-    )
-    handoff_due = models.DateField(
-        _("移交期限"), null=True, blank=True, help_text=_("转交、寄递或结果寄回中最早未完成的期限")
-    )
     ticket = models.ForeignKey(
         "hall.Ticket",
         verbose_name=_("排队号"),
@@ -246,6 +227,44 @@ class Case(ConcurrentTransitionMixin, models.Model):
             # Name prefix search (LIKE '王%') on PostgreSQL whatever the database collation; ignored elsewhere.
             models.Index(
                 fields=["applicant_name"], name="case_applicant_name_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+            # Each queue reads its open work through an index holding only that work, in the order the
+            # page shows it (DESIGN.md "Lists at a city's volume"): the cost follows open work, not history.
+            models.Index(
+                fields=["receiving_hall", "received_at", "id"],
+                condition=Q(state__in=INTAKE_QUEUE_STATES),
+                name="case_intake_queue_hall",
+            ),
+            models.Index(
+                fields=["handed_to_hall", "received_at", "id"],
+                condition=Q(state__in=INTAKE_QUEUE_STATES),
+                name="case_intake_queue_handed",
+            ),
+            models.Index(
+                fields=["owning_department", "received_at", "id"],
+                condition=Q(state__in=DECISION_QUEUE_STATES),
+                name="case_decision_queue_dept",
+            ),
+            # A workbench filtered to one state (e.g. archived) reads only that state's rows of its hall.
+            models.Index(fields=["receiving_hall", "state", "received_at"], name="case_hall_state_received"),
+            models.Index(fields=["owning_department", "state", "received_at"], name="case_dept_state_received"),
+            # 我的办事: one index per way a case is the citizen's (applicant; enterprise agent), newest first.
+            models.Index(
+                fields=["applicant", "-created_at"], condition=Q(parent__isnull=True), name="case_mine_applicant"
+            ),
+            models.Index(
+                fields=["enterprise", "-created_at"], condition=Q(parent__isnull=True), name="case_mine_enterprise"
+            ),
+            # Supervision: running clocks only; figures from an index-only scan, the list in due order.
+            models.Index(
+                fields=["receiving_hall", "owning_department", "handed_to_hall", "warning_level"],
+                condition=Q(warning_level__in=RUNNING_LEVELS),
+                name="case_clock_scope",
+            ),
+            models.Index(
+                fields=["warning_level", "next_due", "id"],
+                condition=Q(warning_level__in=RUNNING_LEVELS),
+                name="case_clock_level_due",
             ),
         ]
 
