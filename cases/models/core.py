@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
+from items.constants import CrossAreaMode
+
 from .. import permissions
 from ..constants import (
     DECISION_QUEUE_STATES,
@@ -151,6 +153,26 @@ class Case(ConcurrentTransitionMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="handed_cases",
         help_text=_("异地代收后移交属地受理的大厅"),
+    )
+    # Cross-county hand-off (全市通办, DOMAIN.md §4); the movements are in cases.models.handoff.
+    cross_area_mode = models.CharField(
+        _("异地办理方式"),
+        max_length=20,
+        choices=CrossAreaMode.choices,
+        blank=True,
+        help_text=_("收件大厅不在属地时，按事项对该大厅的规定：代收转交，或代为受理；属地收件为空"),
+    )
+    custodian_hall = models.ForeignKey(
+        "hall.Hall",
+        verbose_name=_("案卷持有大厅"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("现在持有办件电子案卷、负责下一步的大厅（异地收件时）"),
+    )
+    handoff_due = models.DateField(
+        _("移交期限"), null=True, blank=True, help_text=_("转交、寄递或结果寄回中最早未完成的期限")
     )
     ticket = models.ForeignKey(
         "hall.Ticket",
