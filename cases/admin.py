@@ -3,6 +3,8 @@ machine, the audit trail and the notices go together); events and documents neve
 
 from django.contrib import admin
 
+from hall.admin import BlindIndexSearchMixin
+
 from .models import Case, CaseEvent, Document, NumberCounter, SubmittedMaterial
 
 
@@ -33,10 +35,11 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdmin):
+class CaseAdmin(BlindIndexSearchMixin, ReadOnlyAdmin):
     list_display = ["number", "state", "applicant_name", "item_version", "receiving_hall", "received_at", "next_due"]
     list_filter = ["state", "warning_level", "channel", "receiving_hall"]
-    search_fields = ["number", "applicant_name", "applicant__id_number", "applicant__mobile"]
+    search_fields = ["number", "applicant_name"]
+    blind_index_search = ("applicant__id_number_index", "applicant__mobile_index")
     list_select_related = ["item_version", "receiving_hall"]
     date_hierarchy = "created_at"
     inlines = [CaseEventInline]

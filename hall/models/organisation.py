@@ -14,6 +14,7 @@ from ..constants import (
     StaffRole,
     WindowCategory,
 )
+from ..fields import BlindIndexField, EncryptedCharField
 from ..validators import mask_id_number, validate_credit_code, validate_id_number, validate_mobile, validate_region_code
 
 
@@ -87,17 +88,24 @@ class User(AbstractUser):
 
     kind = models.CharField("账号类型", max_length=20, choices=AccountKind.choices, default=AccountKind.PERSON)
     real_name = models.CharField("姓名", max_length=50, blank=True)
-    id_number = models.CharField(
+    # Stored SM4-encrypted (hall/crypto.py); found and kept unique through their SM3-HMAC blind indexes.
+    id_number = EncryptedCharField(
         "身份证号", max_length=18, blank=True, validators=[validate_id_number], help_text="居民身份证号（GB 11643）"
     )
-    mobile = models.CharField("手机号", max_length=11, blank=True, validators=[validate_mobile])
+    mobile = EncryptedCharField("手机号", max_length=11, blank=True, validators=[validate_mobile])
+    id_number_index = BlindIndexField("身份证号盲索引", source="id_number")
+    mobile_index = BlindIndexField("手机号盲索引", source="mobile")
 
     objects = UserManager()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["mobile"], condition=~Q(mobile=""), name="user_mobile_unique"),
-            models.UniqueConstraint(fields=["id_number"], condition=~Q(id_number=""), name="user_id_number_unique"),
+            models.UniqueConstraint(
+                fields=["mobile_index"], condition=~Q(mobile_index=""), name="user_mobile_index_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["id_number_index"], condition=~Q(id_number_index=""), name="user_id_number_index_unique"
+            ),
         ]
         verbose_name = verbose_name_plural = "账号"
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from cases.constants import CaseState, Channel
 from cases.models import Case
 from hall.demo import make_id_number
-from hall.models import User
+from hall.selectors import user_by_id_number
 from tests.factories import EnterpriseFactory
 from tests.items.factories import ItemVersionFactory
 
@@ -53,7 +53,7 @@ def test_walk_in_without_account_is_recorded_and_goes_to_review(client, cast):
     case = Case.objects.get()
     assert response["Location"] == reverse("cases:review", args=[case.pk])
     assert case.state == CaseState.SUBMITTED and case.channel == Channel.COUNTER and case.identity_checked
-    assert case.applicant == User.objects.get(id_number=id_number)
+    assert case.applicant == user_by_id_number(id_number)
     assert case.materials.get(material=first).originals_seen
     assert not case.materials.get(material=second).originals_seen
     page = client.get(response["Location"]).content.decode()
@@ -89,7 +89,7 @@ def test_bad_input_is_refused_next_to_the_field(client, cast, change, field):
     response = client.post(reverse("cases:counter_apply", args=[version.item.pk]), _data(version, **kwargs))
     assert response.status_code == 200
     assert response.context["applicant_form"].errors[field]
-    assert not Case.objects.exists() and not User.objects.filter(id_number=kwargs["id_number"]).exists()
+    assert not Case.objects.exists() and user_by_id_number(kwargs["id_number"]) is None
 
 
 def test_bad_scan_is_refused_and_nothing_is_saved(client, cast):
