@@ -1,8 +1,10 @@
-"""Checks on uploaded materials, and clean-up of files written by a service that then fails.
+"""The one check of every file uploaded to the portal, and clean-up of files written by a service that
+then fails.
 
-A material must be a PDF, JPEG or PNG, not empty, not larger than settings.TONGBAN_MAX_UPLOAD_BYTES,
-and its content must be what its name says (read from the file's first bytes with `filetype`, never
-trusted from the browser's content type).
+A material must be a PDF, JPEG or PNG (a guide's blank form or sample may also be a .docx or .xlsx, an
+import a .xlsx or .csv), not empty, within the size limit, and its content must be a complete file of the
+type its name says: parsed to the end by cases.fileformats (never trusted from the browser's content type),
+with nothing appended after the end of that format.
 """
 
 import contextvars
@@ -18,9 +20,19 @@ from django.core.files.storage import default_storage
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from .fileformats import CHECKS, FormatProblem
+
 # Extension of the file name → the type its content must have.
 ALLOWED_TYPES = {"pdf": "pdf", "jpg": "jpg", "jpeg": "jpg", "png": "png"}
 ALLOWED_LABEL = gettext_noop("PDF、JPG、PNG")  # translated where shown
+# A guide's blank form or sample, downloaded by every citizen: documents and images.
+GUIDE_FILE_TYPES = {**ALLOWED_TYPES, "docx": "docx", "xlsx": "xlsx"}
+GUIDE_FILE_LABEL = gettext_noop("PDF、Word（.docx）、Excel（.xlsx）、JPG、PNG")
+# A catalogue import.
+TABLE_TYPES = {"xlsx": "xlsx", "csv": "csv"}
+TABLE_LABEL = gettext_noop("Excel（.xlsx）或 CSV")
+# `filetype` names for the kinds it recognises by their first bytes; csv has no magic bytes.
+_MAGIC_NAMES = {"pdf": {"pdf"}, "jpg": {"jpg"}, "png": {"png"}, "xlsx": {"xlsx", "zip"}, "docx": {"docx", "zip"}}
 
 
 @dataclass(frozen=True)
@@ -38,22 +50,27 @@ def _read_all(upload) -> bytes:
     return content
 
 
-def upload_check(upload) -> CheckedUpload:
-    """Refuse a file that is empty, too large, of an unsupported type, or whose content does not match
-    its extension. Raises ValidationError with a plain Chinese message; returns facts about the file."""
-    name = PurePath(getattr(upload, "name", "") or "").name
+def upload_check(
+    upload, *, allowed: dict | None = None, allowed_label: str = ALLOWED_LABEL, limit: int | None = None
+) -> CheckedUpload:
+    """Refuse a file that is empty, too large, of an unsupported type, whose content does not match its
+    extension, that does not parse completely as that type, or that carries data after the end of the
+    format. `allowed` maps extensions to kinds (materials by default; GUIDE_FILE_TYPES, TABLE_TYPES).
+    Raises ValidationError naming the file with a plain Chinese reason; returns facts about the file."""
+    allowed = ALLOWED_TYPES if allowed is None else allowed
+    name = PurePath(str(getattr(upload, "name", "") or "").replace("\\", "/")).name
     if not name:
         raise ValidationError(_("请选择要上传的文件。"), code="no_file")
     extension = PurePath(name).suffix.lower().lstrip(".")
-    expected = ALLOWED_TYPES.get(extension)
+    expected = allowed.get(extension)
     if expected is None:
         raise ValidationError(
             _("文件“%(name)s”的格式不支持，请上传 %(allowed)s 文件。"),
             code="unsupported_type",
-            params={"name": name, "allowed": gettext(ALLOWED_LABEL)},
+            params={"name": name, "allowed": gettext(allowed_label)},
         )
     size = getattr(upload, "size", None)
-    limit = settings.TONGBAN_MAX_UPLOAD_BYTES
+    limit = settings.TONGBAN_MAX_UPLOAD_BYTES if limit is None else limit
     if size is not None and size > limit:
         raise ValidationError(
             _("文件“%(name)s”超过 %(limit)s MB，请压缩后再上传。"),
@@ -70,13 +87,22 @@ def upload_check(upload) -> CheckedUpload:
             params={"name": name, "limit": _megabytes(limit)},
         )
     guessed = filetype.guess(content[:8192])
-    actual = ALLOWED_TYPES.get(guessed.extension) if guessed else None
-    if actual != expected:
+    guessed_name = guessed.extension if guessed else None
+    matches = guessed_name is None if expected == "csv" else guessed_name in _MAGIC_NAMES.get(expected, ())
+    if not matches:
         raise ValidationError(
             _("文件“%(name)s”的内容与扩展名不符（不是真正的 %(ext)s 文件），请上传原始文件。"),
             code="content_mismatch",
             params={"name": name, "ext": extension.upper()},
         )
+    try:
+        CHECKS[expected](content)
+    except FormatProblem as problem:
+        raise ValidationError(
+            _("文件“%(name)s”未通过检查：%(reason)s。请上传原始、完整的文件。"),
+            code="bad_content",
+            params={"name": name, "reason": problem.reason},
+        ) from None
     return CheckedUpload(name=name, size=len(content), sha256=hashlib.sha256(content).hexdigest(), kind=expected)
 
 

@@ -2,35 +2,27 @@
 services in items/services.py write."""
 
 import datetime
-from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.uploads import GUIDE_FILE_LABEL, GUIDE_FILE_TYPES, upload_check
 from hall.models import Department, Hall
 
 from .constants import CaseKind, ChangeCause, ChangeKind, HandlingForm, ServiceObject
 from .models import BaseItem, Item, ItemVersion, LifeEvent, Material, ProcessStep, Theme
 from .validators import validate_implementation_code
 
-# Blank forms and samples citizens download: documents and images only.
-GUIDE_FILE_SUFFIXES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".jpg", ".jpeg", ".png"}
-
 
 def validate_guide_file(upload) -> None:
-    if not upload or not hasattr(upload, "size"):
-        return
-    if Path(upload.name).suffix.lower() not in GUIDE_FILE_SUFFIXES:
-        raise ValidationError(_("只能上传 PDF、Word、Excel、WPS 文档或 JPG、PNG 图片。"), code="file_type")
-    limit = settings.TONGBAN_MAX_UPLOAD_BYTES
-    if upload.size > limit:
-        raise ValidationError(_("文件不能超过 %(mb)s MB。") % {"mb": limit // 1024 // 1024}, code="file_size")
-    if upload.size == 0:
-        raise ValidationError(_("文件是空的（0 字节），请重新选择。"), code="file_empty")
+    """A blank form or sample that every citizen will download: the portal's one upload check, by
+    content (a file named .jpg must be a complete JPEG with nothing appended)."""
+    if isinstance(upload, UploadedFile):
+        upload_check(upload, allowed=GUIDE_FILE_TYPES, allowed_label=GUIDE_FILE_LABEL)
 
 
 class CodesField(forms.MultipleChoiceField):

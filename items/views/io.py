@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from cases.uploads import TABLE_LABEL, TABLE_TYPES, upload_check
+
 from ..constants import ChangeCause
 from ..io import MAX_BYTES, is_system_admin, items_export, items_for_export, items_import
 from ..permissions import editable_departments, is_catalogue_admin
@@ -50,8 +52,7 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:
             raise forms.ValidationError(_("文件超过%(mb)sMB，请分批导入。") % {"mb": MAX_BYTES // 1024 // 1024})
-        if not upload.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("只能导入 .xlsx 或 .csv 文件。"))
+        upload_check(upload, allowed=TABLE_TYPES, allowed_label=TABLE_LABEL, limit=MAX_BYTES)
         return upload
 
     def clean_cause_date(self):

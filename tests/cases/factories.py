@@ -15,18 +15,16 @@ from django.utils import timezone
 from cases.constants import CaseState, Channel
 from cases.models import Case
 from hall.models import Hall
+from tests import samples
 from tests.factories import CitizenFactory, HallFactory
 from tests.items.factories import ItemVersionFactory
 
 _number = itertools.count(1)
 
-# Smallest files whose first bytes `filetype` recognises.
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-PNG_BYTES = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-)
-JPG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
+# Small real files: they parse completely as their type (tests/samples.py).
+PDF_BYTES = samples.PDF
+PNG_BYTES = samples.PNG
+JPG_BYTES = samples.JPG
 
 
 def pdf_upload(name: str = "申请书.pdf", content: bytes = PDF_BYTES) -> SimpleUploadedFile:
