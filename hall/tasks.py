@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from . import notices
+from .floor.tasks import booking_remind, floor_day_close  # noqa: F401 - registered with the worker
 
 
 @shared_task(bind=True, acks_late=True, max_retries=notices.MAX_ATTEMPTS)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import io, public, staff, standardisation
+from .views import booking, io, public, staff, standardisation
 
 app_name = "items"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("", public.catalogue, name="catalogue"),
     path("<int:pk>/", public.guide, name="guide"),
     path("<int:pk>/guide.pdf", public.guide_pdf, name="guide_pdf"),
+    path("<int:pk>/book/", booking.book, name="book"),
     path("versions/<int:pk>/", public.version_detail, name="version"),
     path("versions/<int:pk>/result-sample/", public.result_sample, name="result_sample"),
     path("materials/<int:pk>/<str:kind>/", public.material_file, name="material_file"),

@@ -4,6 +4,7 @@ the identity check, scans the materials with the originals seen, and goes straig
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,8 +18,10 @@ from hall.validators import mask_mobile, normalise_identifier
 from items.selectors import items_receivable_at
 
 from .. import permissions
-from ..forms import CounterApplicantForm, ItemChoiceForm, MaterialUploadForm, OriginalsSeenForm
-from ..services import case_record_counter_application
+from ..forms import CounterApplicantForm, DeliveryChoiceForm, ItemChoiceForm, MaterialUploadForm, OriginalsSeenForm
+from ..services import case_delivery_choose, case_record_counter_application
+from ..services.ticket import case_ticket_record, counter_ticket
+from ..uploads import delete_files_on_error
 from .common import add_service_error, client_ip
 
 
@@ -37,10 +40,17 @@ def _clerk_hall(request) -> Hall:
 def counter_start(request):
     hall = _clerk_hall(request)
     items = items_receivable_at(hall).select_related("current_version", "department")
-    form = ItemChoiceForm(request.GET or None, items=items)
+    ticket = counter_ticket(hall=hall, clerk=request.user, ticket_id=request.GET.get("ticket"))
+    if ticket and ticket.booking and items.filter(pk=ticket.booking.item_id).exists():
+        # A booked ticket names its item: straight to that item's intake, prefilled.
+        return redirect(f"{reverse('cases:counter_apply', args=[ticket.booking.item_id])}?ticket={ticket.pk}")
+    query = request.GET.copy()
+    query.pop("ticket", None)
+    form = ItemChoiceForm(query or None, items=items)
     if request.GET.get("item") and form.is_valid():
-        return redirect("cases:counter_apply", item_pk=form.cleaned_data["item"].pk)
-    return render(request, "cases/counter_start.html", {"hall": hall, "form": form})
+        url = reverse("cases:counter_apply", args=[form.cleaned_data["item"].pk])
+        return redirect(f"{url}?ticket={ticket.pk}" if ticket else url)
+    return render(request, "cases/counter_start.html", {"hall": hall, "form": form, "ticket": ticket})
 
 
 @login_required
@@ -51,7 +61,8 @@ def counter_apply(request, item_pk: int):
     version = item.current_version
     materials = list(version.materials.order_by("order", "pk"))
     data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
-    applicant_form = CounterApplicantForm(data, prefix="applicant")
+    ticket = counter_ticket(hall=hall, clerk=request.user, ticket_id=request.GET.get("ticket"))
+    applicant_form = CounterApplicantForm(data, prefix="applicant", initial=_ticket_initial(ticket))
     applicant_form.fields["id_number"].widget.attrs.update(
         {
             "hx-get": reverse("cases:counter_lookup"),
@@ -62,23 +73,27 @@ def counter_apply(request, item_pk: int):
     )
     originals_form = OriginalsSeenForm(data, materials=materials, prefix="originals")
     uploads = MaterialUploadForm(data, files, materials=materials, prefix="scan")
-    if request.method == "POST" and all(f.is_valid() for f in (applicant_form, originals_form, uploads)):
+    delivery = DeliveryChoiceForm(data, methods=version.delivery_method_codes, default_hall=hall)
+    if request.method == "POST" and all(f.is_valid() for f in (applicant_form, originals_form, uploads, delivery)):
         applicant = applicant_form.cleaned_data
         try:
-            case = case_record_counter_application(
-                clerk=request.user,
-                hall=hall,
-                item_version=version,
-                applicant_id_number=applicant["id_number"],
-                applicant_name=applicant["real_name"],
-                applicant_mobile=applicant["mobile"],
-                identity_checked=applicant["identity_checked"],
-                form_data={"description": applicant.get("description", ""), "contact_mobile": applicant["mobile"]},
-                enterprise=applicant_form.enterprise,
-                uploads=uploads.uploaded(),
-                originals_seen=originals_form.material_ids(),
-                ip=client_ip(request),
-            )
+            with delete_files_on_error(), transaction.atomic():
+                case = _record_with_ticket(
+                    ticket,
+                    clerk=request.user,
+                    hall=hall,
+                    item_version=version,
+                    applicant_id_number=applicant["id_number"],
+                    applicant_name=applicant["real_name"],
+                    applicant_mobile=applicant["mobile"],
+                    identity_checked=applicant["identity_checked"],
+                    form_data={"description": applicant.get("description", ""), "contact_mobile": applicant["mobile"]},
+                    enterprise=applicant_form.enterprise,
+                    uploads=uploads.uploaded(),
+                    originals_seen=originals_form.material_ids(),
+                    ip=client_ip(request),
+                )
+                case_delivery_choose(case=case, actor=request.user, **delivery.choice(), ip=client_ip(request))
         except ValidationError as error:
             add_service_error(applicant_form, error)
         else:
@@ -92,8 +107,26 @@ def counter_apply(request, item_pk: int):
         "applicant_form": applicant_form,
         "originals_form": originals_form,
         "uploads": uploads,
+        "delivery_form": delivery,
+        "ticket": ticket,
     }
     return render(request, "cases/counter_apply.html", context)
+
+
+def _ticket_initial(ticket) -> dict:
+    """The applicant fields prefilled from the queue ticket's person (hall floor), if known."""
+    person = ticket.person if ticket else None
+    if person is None:
+        return {}
+    return {"id_number": person.id_number, "real_name": person.real_name, "mobile": person.mobile}
+
+
+def _record_with_ticket(ticket, **kwargs):
+    """The counter application and, when the applicant came with a queue ticket, the ticket on the case."""
+    case = case_record_counter_application(**kwargs)
+    if ticket is not None:
+        case_ticket_record(case=case, ticket=ticket)
+    return case
 
 
 @login_required
