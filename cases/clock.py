@@ -55,6 +55,7 @@ CLOCK_LABELS = {
     "decision": _("办结"),
     "deferred": _("容缺补齐"),
     "delivery": _("送达"),
+    "handoff": _("通办移交"),
 }
 
 
@@ -174,6 +175,8 @@ def open_clocks(case) -> list[tuple[str, dt.date]]:
         clocks.append(("deferred", getattr(case, "deferred_due", None)))
     elif state in (CaseState.APPROVED, CaseState.DENIED):
         clocks.append(("delivery", getattr(case, "delivery_due", None)))
+    # A cross-county hand-off (forwarding, paper in transit, the result sent back) runs beside them.
+    clocks.append(("handoff", getattr(case, "handoff_due", None)))
     return [(clock, due) for clock, due in clocks if due is not None]
 
 

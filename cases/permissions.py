@@ -31,7 +31,13 @@ def regions_with_role(user, role: str) -> set[int]:
 
 
 def intake_hall_id(case) -> int | None:
-    """The hall that reviews the application: the hall it was handed to, else the one that received it."""
+    """The hall that reviews the application (accept, supplement, refuse): the hall it was handed to, else
+    the one that received it. A case received at another county's hall in 异地代收 mode (receive and
+    forward) is reviewed only by the owning hall it was handed to, once that hall has confirmed receipt
+    of the file (custody passed to it); the receiving hall checks form and identity, scans and forwards."""
+    if case.cross_area_mode == "receive_forward":
+        handed = case.handed_to_hall_id
+        return handed if handed is not None and case.custodian_hall_id == handed else None
     return case.handed_to_hall_id or case.receiving_hall_id
 
 

@@ -80,6 +80,9 @@ def get_case_for_user(user, pk) -> Case:
         raise Http404("未找到该办件") from exc
 
 
+from .handoff_selectors import handoff_archive_part, result_available_at  # noqa: E402,F401  (全市通办)
+
+
 def case_timeline(case: Case) -> QuerySet:
     """The case's events, oldest first, with who and where (the applicant's and staff's timeline)."""
     return CaseEvent.objects.filter(case=case).select_related("hall", "document").order_by("created_at", "pk")

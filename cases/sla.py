@@ -59,6 +59,7 @@ SCAN_FIELDS = [
     "delivery_due",
     "supplement_due",
     "deferred_due",
+    "handoff_due",
     "applicant_id",
     "receiving_hall_id",
     "handed_to_hall_id",
@@ -198,6 +199,10 @@ def responsible_staff(case: Case, clock: str) -> list[User]:
     """Who must act on a clock: intake and supplement → window clerks of the hall handling the
     intake; decision and deferred → approvers of the owning department; delivery → result clerks."""
     hall_id = case.handed_to_hall_id or case.receiving_hall_id
+    if clock == "handoff":
+        # Both halls of a cross-county hand-off: whoever must forward, confirm or send back acts on it.
+        halls = [pk for pk in (case.receiving_hall_id, case.handed_to_hall_id) if pk]
+        return _users(Q(role__in=[StaffRole.WINDOW_CLERK, StaffRole.RESULT_CLERK], hall_id__in=halls))
     if clock in ("intake", "supplement"):
         query = Q(role=StaffRole.WINDOW_CLERK, hall_id=hall_id)
     elif clock == "delivery":
@@ -288,6 +293,7 @@ LINK_NAMES = {
     "decision": "cases:decide",
     "deferred": "cases:decide",
     "delivery": "cases:detail",
+    "handoff": "cases:handoff",
 }
 _PK_MARK = 987654321
 

@@ -47,3 +47,17 @@ urlpatterns = [
 from .views import supervision  # noqa: E402
 
 urlpatterns += [path("cases/supervision/", supervision.supervision, name="supervision")]
+
+# Cross-county hand-off (全市通办).
+from .views import handoff  # noqa: E402
+
+urlpatterns += [
+    path("cases/handoffs/", handoff.desk, name="handoff_desk"),
+    path("cases/handoffs/figures/", handoff.figures, name="handoff_figures"),
+    path("cases/<int:pk>/handoff/", handoff.handoff_case, name="handoff"),
+    path("cases/<int:pk>/handoff/forward/", handoff.forward, name="handoff_forward"),
+    path("cases/<int:pk>/handoff/receive/", handoff.receive, name="handoff_receive"),
+    path("cases/<int:pk>/handoff/supplement/", handoff.supplement_forward, name="handoff_supplement"),
+    path("cases/<int:pk>/handoff/result/send/", handoff.result_send, name="handoff_result_send"),
+    path("cases/<int:pk>/handoff/result/arrive/", handoff.result_arrive, name="handoff_result_arrive"),
+]

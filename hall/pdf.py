@@ -23,15 +23,21 @@ def _stylesheet():
     return CSS(string=PDF_STYLESHEET.read_text(encoding="utf-8"))
 
 
+# PDF/UA-1: tagged structure (headings, tables, reading order), the document's title shown by the
+# reader and its language declared, so that screen readers can read every notice and certificate.
+PDF_VARIANT = "pdf/ua-1"
+
+
 def render_pdf(template_name: str, context: dict) -> bytes:
-    """Render a Django template (extending pdf/base.html) to PDF bytes."""
+    """Render a Django template (extending pdf/base.html) to tagged PDF/UA bytes."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
     with translation.override(settings.LANGUAGE_CODE):  # official documents stay Chinese in the English UI
         html = render_to_string(template_name, context)
     fetcher = URLFetcher(allowed_protocols={"data"})
-    return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(stylesheets=[_stylesheet()])
+    document = HTML(string=html, base_url=None, url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[_stylesheet()], pdf_variant=PDF_VARIANT)
 
 
 def qr_data_uri(url: str, scale: int = 3) -> str:

@@ -23,6 +23,13 @@ from .decision import (
     case_resume,
     case_suspend,
 )
+from .handoff import (
+    handoff_forward,
+    handoff_receive,
+    handoff_result_arrive,
+    handoff_result_send,
+    handoff_supplement_forward,
+)
 from .intake import (
     case_accept,
     case_accept_with_deferral,
@@ -60,5 +67,10 @@ __all__ = [
     "completeness_check",
     "default_appeal_rights",
     "event_record",
+    "handoff_forward",
+    "handoff_receive",
+    "handoff_result_arrive",
+    "handoff_result_send",
+    "handoff_supplement_forward",
     "promised_completion",
 ]

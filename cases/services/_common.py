@@ -18,8 +18,8 @@ from hall.notices import notice_queue
 
 from .. import permissions
 from ..clock import case_clock_recompute
-from ..constants import ApplicantRole, CaseState
-from ..models import Case, CaseEvent, Document
+from ..constants import ApplicantRole, CaseState, HandoffState
+from ..models import Case, CaseEvent, Document, Handoff
 from ..uploads import delete_files_on_error
 
 
@@ -41,6 +41,10 @@ def case_service(func: Callable) -> Callable:
     return wrapper
 
 
+# A cross-county case in these states leaves the hand-off lists and clocks.
+HANDOFF_SETTLED_STATES = [CaseState.DELIVERED, CaseState.ARCHIVED, CaseState.REJECTED, CaseState.WITHDRAWN]
+
+
 def run_transition(case: Case, name: str, actor, *args):
     """Run transition `name` for `actor`: a plain refusal if the state does not allow it or the actor may
     not (PermissionDenied), else the state changes in memory; the caller saves with save_case()."""
@@ -58,11 +62,18 @@ def run_transition(case: Case, name: str, actor, *args):
 
 def save_case(case: Case) -> None:
     """Recompute the clock and save; a concurrent change of state becomes CaseAlreadyHandled."""
+    settled = bool(case.cross_area_mode) and case.state in HANDOFF_SETTLED_STATES
+    if settled:
+        case.handoff_due = None  # a finished cross-county case has nothing left to travel
     case_clock_recompute(case)
     try:
         case.save()
     except ConcurrentTransition as exc:
         raise CaseAlreadyHandled() from exc
+    if settled:
+        Handoff.objects.filter(case_id=case.pk).exclude(state=HandoffState.CLOSED).update(
+            state=HandoffState.CLOSED, next_due=None
+        )
 
 
 def actor_role_and_hall(actor, case: Case) -> tuple[str, object]:

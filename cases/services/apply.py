@@ -20,6 +20,7 @@ from ..numbering import case_number_allocate
 from ..uploads import remember_written, upload_check
 from ._common import case_service, event_record, notify_applicant, run_transition, save_case
 from .bundle import bundle_follow
+from .handoff import handoff_open
 
 # The applicant or a clerk of the receiving hall may change materials in these states.
 MATERIAL_STATES = [CaseState.DRAFT, CaseState.SUBMITTED, CaseState.SUPPLEMENT_REQUESTED, CaseState.ACCEPTED]
@@ -312,6 +313,7 @@ def _submit(case: Case, actor: User, ip: str | None) -> Case:
     _number_and_receive(case)
     save_case(case)
     event_record(case=case, kind=EventKind.SUBMITTED, actor=actor, from_state=from_state, to_state=case.state, ip=ip)
+    handoff_open(case=case, actor=actor, ip=ip)
     if case.is_bundle_parent:
         for child in case.children.select_related("item_version__item", "receiving_hall"):
             _submit(child, actor, ip)

@@ -14,6 +14,7 @@ from ..constants import CaseState, Channel, EventKind
 from ..models import Case
 from ._common import case_service, event_record, notify_applicant, run_transition, save_case
 from .apply import _agent, _check_applicable, _check_enterprise, _new_case, _number_and_receive, case_attach_material
+from .handoff import handoff_open
 
 
 def _counter_applicant(*, id_number: str, real_name: str, mobile: str) -> User:
@@ -99,6 +100,7 @@ def case_record_counter_application(
         changes={"originals_seen": sorted(seen)},
         ip=ip,
     )
+    handoff_open(case=case, actor=clerk, ip=ip)
     notify_applicant(
         case,
         kind="case_submitted",

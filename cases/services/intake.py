@@ -1,5 +1,6 @@
 """Intake review (形式审查) by a window clerk: accept, ask for everything missing at once, refuse,
-or accept with deferred materials; and the applicant's supplement (DOMAIN.md §3)."""
+or accept with deferred materials; the applicant's supplement; and acceptance by operation of law
+when the intake limit passes without a decision (行政许可法 Art. 32, DOMAIN.md §3)."""
 
 from datetime import date
 
@@ -7,14 +8,19 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hall.constants import StaffRole
+from hall.models import User
+from hall.notices import notice_queue
 from items.models import Material
 
+from ..clock import add_days, intake_due_for, intake_start
 from ..constants import LAWSUIT_MONTHS, RECONSIDERATION_DAYS, CaseState, DefectKind, DocumentKind, EventKind
 from ..documents import document_issue
-from ..models import Case, DeferredMaterial, SupplementItem, SupplementRequest
-from ._common import add_working_days, case_service, event_record, notify_applicant, run_transition, save_case, today
+from ..models import Case, DeferredMaterial, SubmittedMaterial, SupplementItem, SupplementRequest
+from ._common import case_link, case_service, event_record, notify_applicant, run_transition, save_case, today
 from .apply import _current_material_ids, completeness_check
 from .bundle import bundle_follow
+from .limits import intake_limit_text, intake_window_closed, promised_limit_text
 
 
 def default_appeal_rights(case: Case) -> str:
@@ -27,13 +33,39 @@ def default_appeal_rights(case: Case) -> str:
 
 
 def promised_completion(case: Case, accepted_on: date) -> date:
-    """The promised completion date if the case is accepted on `accepted_on` (promised working days)."""
-    return add_working_days(accepted_on, case.item_version.promised_days)
+    """The promised completion date if the case is accepted on `accepted_on`, in the unit of the
+    item's limit (working days or calendar days); an instant item the same day."""
+    version = case.item_version
+    if version.case_kind == "instant":
+        return accepted_on
+    return add_days(accepted_on, version.promised_days, version.limit_unit)
 
 
 def _acceptance_date(case: Case) -> date:
-    """Art. 32: after a supplement, the acceptance date is the day the last material arrived."""
+    """Art. 32: after a supplement, the acceptance date is the day the last material arrived; once
+    the intake limit has passed, the application stands accepted on receipt, whatever the day of the
+    clerk's decision."""
+    if intake_window_closed(case, today()):
+        return intake_start(case)
     return case.last_material_on or today()
+
+
+def intake_window_error(case: Case) -> ValidationError:
+    due = intake_due_for(case, intake_start(case))
+    if case.accepted_by_law:
+        message = _(
+            "该申请已依法视为受理（行政许可法第三十二条：逾期不告知的，自收到申请材料之日起即为受理），"
+            "不能再要求补正或者不予受理。"
+        )
+        return ValidationError(message, code="accepted_by_law")
+    return ValidationError(
+        _(
+            "受理审查期限（收到申请材料之日起%(limit)s）已于%(due)s届满。根据行政许可法第三十二条，"
+            "逾期不告知的，自收到申请材料之日起即为受理：不能再要求补正或者不予受理，请予以受理。"
+        ),
+        code="intake_window_closed",
+        params={"limit": intake_limit_text(case.item_version), "due": f"{due:%Y-%m-%d}" if due else ""},
+    )
 
 
 def _issue_and_record(case, *, kind, event_kind, actor, from_state, note="", context=None, ip=None, changes=None):
@@ -69,10 +101,19 @@ def case_accept(*, case: Case, actor, note: str = "", ip: str | None = None) -> 
             params={"names": names},
         )
     from_state = case.state
+    late = intake_window_closed(case, today())
+    accepted_on = _acceptance_date(case)
     run_transition(case, "accept", actor)
-    case.accepted_on = _acceptance_date(case)
+    case.accepted_on = accepted_on
     save_case(case)
-    context = {"officer": _officer(actor), "promised_on": promised_completion(case, case.accepted_on), "note": note}
+    context = {
+        "officer": _officer(actor),
+        "promised_on": promised_completion(case, case.accepted_on),
+        "promised_limit": promised_limit_text(case.item_version),
+        "instant": case.item_version.case_kind == "instant",
+        "late": late,
+        "note": note,
+    }
     _issue_and_record(
         case, kind=DocumentKind.ACCEPTANCE, event_kind=EventKind.ACCEPTED, actor=actor, from_state=from_state,
         note=note, context=context, ip=ip,
@@ -108,6 +149,30 @@ def _supplement_lines(case: Case, items: list[dict]) -> list[SupplementItem]:
     return lines
 
 
+def _one_time_notice_check(case: Case, lines: list[SupplementItem]) -> None:
+    """一次性告知: after a first request, a further request may only name a material the applicant
+    handed in with a supplement (a new defect in a new file); anything else should have been in the
+    first notice."""
+    first = case.supplement_requests.order_by("requested_at", "pk").first()
+    if first is None:
+        return
+    handed_in = set(
+        SubmittedMaterial.objects.filter(
+            case=case, uploaded_at__gte=first.requested_at, material__isnull=False
+        ).values_list("material_id", flat=True)
+    )
+    late = [line.name for line in lines if line.material_id is None or line.material_id not in handed_in]
+    if late:
+        raise ValidationError(
+            _(
+                "“%(names)s”不是申请人随补正新提交的材料，应当在第一次补正告知中一并告知"
+                "（一次性告知，行政许可法第三十二条）。再次补正只能针对补正时新提交的材料。"
+            ),
+            code="not_one_time",
+            params={"names": "、".join(late)},
+        )
+
+
 @case_service
 def case_request_supplement(
     *, case: Case, actor, items: list[dict], due: date, note: str = "", ip: str | None = None
@@ -115,9 +180,12 @@ def case_request_supplement(
     """一次性告知 (材料补正告知书): every missing or defective material in one notice, each with its reason
     (items: [{"material": Material | None, "name": str, "reason": str, "defect": DefectKind?}]),
     and the deadline."""
+    if intake_window_closed(case, today()):
+        raise intake_window_error(case)
     if due <= today():
         raise ValidationError(_("补正期限应晚于今天。"), code="past_due")
     lines = _supplement_lines(case, items)
+    _one_time_notice_check(case, lines)
     from_state = case.state
     run_transition(case, "request_supplement", actor)
     case.supplement_due = due
@@ -197,6 +265,8 @@ def case_refuse(
     ip: str | None = None,
 ) -> Case:
     """不予受理决定书: the reasons, the competent authority if it is not this one, and appeal rights."""
+    if intake_window_closed(case, today()):
+        raise intake_window_error(case)
     if not (reasons or "").strip():
         raise ValidationError(_("请写明不予受理的理由。"), code="no_reason")
     from_state = case.state
@@ -295,5 +365,70 @@ def case_accept_with_deferral(
         body=f"办件 {case.number} 已容缺受理。请于{due:%Y年%m月%d日}前补交："
         f"{'、'.join(m.name for m in deferred_materials)}；逾期未补齐的，将依法作出处理。",
     )
+    bundle_follow(case)
+    return case
+
+
+def _intake_clerks(case: Case):
+    hall_id = case.handed_to_hall_id or case.receiving_hall_id
+    return User.objects.filter(
+        assignments__role=StaffRole.WINDOW_CLERK, assignments__hall_id=hall_id, is_active=True
+    ).distinct()
+
+
+@case_service
+def case_accept_by_law(*, case: Case, on: date | None = None) -> Case:
+    """Acceptance by operation of law (行政许可法 Art. 32 ¶1 (4)): no decision on intake within the
+    intake limit, so the application stands accepted on the day the materials were received (or the
+    last supplement arrived). Run by the periodic scan, never by a person:
+    1. only a submitted case whose intake limit ended before `on` (today);
+    2. the system transition, acceptance date = receipt, so the decision clock runs from receipt;
+    3. the acceptance notice saying it was accepted by law, an event by the system;
+    4. the applicant and the intake clerks are told."""
+    on = on or today()
+    case = Case.objects.select_related("item_version", "receiving_hall", "owning_department__region").get(pk=case.pk)
+    due = intake_due_for(case, intake_start(case))
+    if case.state != CaseState.SUBMITTED or due is None or not on > due:
+        raise ValidationError(_("受理审查期限尚未届满。"), code="not_due")
+    from_state = case.state
+    run_transition(case, "accept_by_law", None)
+    case.accepted_on = intake_start(case)
+    case.accepted_by_law = True
+    save_case(case)
+    context = {
+        "deemed": True,
+        "officer": "系统（依法视为受理）",
+        "received_on": case.accepted_on,
+        "intake_limit": intake_limit_text(case.item_version),
+        "promised_on": promised_completion(case, case.accepted_on),
+        "promised_limit": promised_limit_text(case.item_version),
+        "instant": case.item_version.case_kind == "instant",
+    }
+    note = (
+        f"受理审查期限已于{due:%Y年%m月%d日}届满，未作出决定：依法自收到申请材料之日"
+        f"（{case.accepted_on:%Y年%m月%d日}）起即为受理（行政许可法第三十二条）。"
+    )
+    _issue_and_record(
+        case, kind=DocumentKind.ACCEPTANCE, event_kind=EventKind.ACCEPTED_BY_LAW, actor=None,
+        from_state=from_state, note=note, context=context,
+    )  # fmt: skip
+    notify_applicant(
+        case,
+        kind="case_accepted_by_law",
+        subject=f"依法视为受理：{case.title}",
+        body=f"您的申请（办件编号 {case.number}）在受理审查期限内未获答复，依法自收到申请材料之日"
+        f"（{case.accepted_on:%Y年%m月%d日}）起即为受理，应于{context['promised_on']:%Y年%m月%d日}前办结。"
+        "受理通知书可在办件详情中下载。",
+    )
+    for clerk in _intake_clerks(case):
+        notice_queue(
+            recipient=clerk,
+            kind="case_accepted_by_law",
+            subject=f"办件已依法视为受理：{case.number}",
+            body=f"办件 {case.number}（{case.title}）的受理审查期限已于{due:%Y年%m月%d日}届满，"
+            "依法自收到申请材料之日起即为受理，已不能再要求补正或不予受理，已转入审批。",
+            link=case_link(case),
+            case_number=case.number or "",
+        )
     bundle_follow(case)
     return case

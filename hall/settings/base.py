@@ -4,6 +4,7 @@
 transport for Redis. See docs/settings.md for the full list.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -101,7 +102,7 @@ AUTHENTICATION_BACKENDS = [
     "hall.auth_backends.MobileOrIdNumberBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "hall.password_validation.PersonalDataSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -244,3 +245,70 @@ TONGBAN_HALL_CLOSING_TIME = os.environ.get("TONGBAN_HALL_CLOSING_TIME", "17:30")
 # Development and tests create var/keys/data-keys.json on first use; production refuses to start without.
 TONGBAN_DATA_KEY_FILE = os.environ.get("TONGBAN_DATA_KEY_FILE", "")
 TONGBAN_CRYPTO_DEV_KEYS = env_bool("TONGBAN_CRYPTO_DEV_KEYS", True)
+
+# --- Hall floor: appointments, tickets, calling (hall/floor/) -----------------------------------
+# Beat: close the floor (waiting tickets → missed, bookings nobody came for → no-shows) and remind
+# tomorrow's bookings; both are idempotent.
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "floor-day-close": {
+            "task": "hall.floor.tasks.floor_day_close",
+            "schedule": int(os.environ.get("TONGBAN_FLOOR_CLOSE_SECONDS", "300")),
+        },
+        "booking-remind": {
+            "task": "hall.floor.tasks.booking_remind",
+            "schedule": int(os.environ.get("TONGBAN_BOOKING_REMIND_SECONDS", "1800")),
+        },
+    }
+)
+# Moves the hall floor's clock by this many seconds (demos and browser tests play "tomorrow").
+TONGBAN_FLOOR_CLOCK_SHIFT_SECONDS = int(os.environ.get("TONGBAN_FLOOR_CLOCK_SHIFT_SECONDS", "0"))
+# Seconds the calling screen's fragment is cached (it is dropped at once after every call).
+TONGBAN_FLOOR_BOARD_CACHE_SECONDS = 1
+
+# --- Results and delivery (delivery/) ------------------------------------------------------------
+# Electronic results count as delivered once their notice is read; certificates expire at their end date.
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "electronic-delivery-scan": {
+            "task": "delivery.tasks.electronic_delivery_scan",
+            "schedule": int(os.environ.get("TONGBAN_ELECTRONIC_DELIVERY_SCAN_SECONDS", "60")),
+        },
+        "certificate-states-refresh": {
+            "task": "delivery.tasks.certificate_states_refresh",
+            "schedule": int(os.environ.get("TONGBAN_CERTIFICATE_REFRESH_SECONDS", "3600")),
+        },
+    }
+)
+
+# --- Ratings (evaluation/, 好差评) ---------------------------------------------------------------
+# Beat: find finished services every minute (the window tablet also collects on load); count the
+# services left unrated past their window and keep the rectification clocks current.
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "ratings-collect": {
+            "task": "evaluation.tasks.services_collect",
+            "schedule": int(os.environ.get("TONGBAN_RATINGS_COLLECT_SECONDS", "60")),
+        },
+        "ratings-scan": {
+            "task": "evaluation.tasks.ratings_scan",
+            "schedule": int(os.environ.get("TONGBAN_RATINGS_SCAN_SECONDS", "300")),
+        },
+    }
+)
+# The rating window in calendar days after the service; unrated by then counts as 未评价.
+TONGBAN_RATING_WINDOW_DAYS = int(os.environ.get("TONGBAN_RATING_WINDOW_DAYS", "15"))
+# Per hall code, e.g. {"JC": 7} (JSON in TONGBAN_RATING_WINDOW_DAYS_BY_HALL).
+TONGBAN_RATING_WINDOW_DAYS_BY_HALL = json.loads(os.environ.get("TONGBAN_RATING_WINDOW_DAYS_BY_HALL", "{}"))
+# A bad rating is fixed (or explained) within this many working days (seed 004: 5).
+TONGBAN_RECTIFICATION_DAYS = int(os.environ.get("TONGBAN_RECTIFICATION_DAYS", "5"))
+# A named bad rating is called back within this many working days.
+TONGBAN_RATING_CALLBACK_DAYS = int(os.environ.get("TONGBAN_RATING_CALLBACK_DAYS", "1"))
+# The window tablet shows a service finished at its window during the last this many minutes.
+TONGBAN_TABLET_RECENT_MINUTES = int(os.environ.get("TONGBAN_TABLET_RECENT_MINUTES", "30"))
+
+# --- Typed input bounds ---------------------------------------------------------------------------
+# A supplement (补正) deadline may be set at most this many calendar days ahead (the hall sets it).
+# A deferral (容缺) deadline is bounded by the promised completion date; this only stops far typos.
+TONGBAN_SUPPLEMENT_MAX_DAYS = int(os.environ.get("TONGBAN_SUPPLEMENT_MAX_DAYS", "60"))
+TONGBAN_DEFERRAL_MAX_DAYS = int(os.environ.get("TONGBAN_DEFERRAL_MAX_DAYS", "366"))

@@ -1,4 +1,4 @@
-"""The department's decision: grant, deny, special procedure, one extension approved by a supervisor."""
+"""The department's decision: grant, deny, special procedure, one extension approved by the agency head."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -75,7 +75,7 @@ def test_special_procedure_stops_and_resumes(cast):
 @pytest.mark.parametrize(
     "kind,reason,days,message",
     [
-        ("bogus", "理由", 3, "种类"),
+        ("bogus", "理由", 3, "不是法定的特别程序"),
         (SpecialProcedureKind.HEARING, "", 3, "理由"),
         (SpecialProcedureKind.HEARING, "x", 0, "工作日"),
     ],
@@ -88,24 +88,25 @@ def test_special_procedure_bad_input(cast, kind, reason, days, message):
     assert case.state == CaseState.ACCEPTED
 
 
-def test_extension_requested_once_and_approved_by_supervisor(cast):
+def test_extension_requested_once_and_approved_by_agency_head(cast):
     case = accepted_case(cast)
     extension = services.case_request_extension(case=case, actor=cast.approver, days=10, reason="需征求其他部门意见")
     assert extension.state == ExtensionState.PENDING
     told = set(Notice.objects.filter(kind="extension_requested").values_list("recipient__username", flat=True))
-    assert told == {"jc_supervisor", "yj_supervisor"}  # the county's and the city's supervisors
+    # the agency head approves; the county's and the city's supervisors are told
+    assert told == {"jc_head", "jc_supervisor", "yj_supervisor"}
     with pytest.raises(ValidationError, match="只能延期一次"):
         services.case_request_extension(case=case, actor=cast.approver, days=2, reason="再次")
     with pytest.raises(PermissionDenied):
         services.case_approve_extension(extension=extension, actor=cast.approver)
-    services.case_approve_extension(extension=extension, actor=cast.supervisor)
+    services.case_approve_extension(extension=extension, actor=cast.agency_head)
     extension.refresh_from_db()
     case.refresh_from_db()
-    assert extension.state == ExtensionState.APPROVED and extension.decided_by == cast.supervisor
+    assert extension.state == ExtensionState.APPROVED and extension.decided_by == cast.agency_head
     assert case.extension_days == 10
     assert case.documents.filter(kind=DocumentKind.EXTENSION).exists()
     with pytest.raises(ValidationError, match="已处理"):
-        services.case_approve_extension(extension=extension, actor=cast.supervisor)
+        services.case_approve_extension(extension=extension, actor=cast.agency_head)
 
 
 @pytest.mark.parametrize("days", [0, 11, 30])
@@ -118,7 +119,7 @@ def test_extension_at_most_ten_working_days(cast, days):
 def test_refused_extension_leaves_limit_unchanged(cast):
     case = accepted_case(cast)
     extension = services.case_request_extension(case=case, actor=cast.approver, days=5, reason="理由")
-    services.case_approve_extension(extension=extension, actor=cast.supervisor, approve=False, note="理由不充分")
+    services.case_approve_extension(extension=extension, actor=cast.agency_head, approve=False, note="理由不充分")
     case.refresh_from_db()
     assert case.extension_days == 0
     assert not Document.objects.filter(case=case, kind=DocumentKind.EXTENSION).exists()

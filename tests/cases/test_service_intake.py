@@ -24,7 +24,7 @@ def test_accept_issues_acceptance_notice(cast):
     case.refresh_from_db()
     assert case.state == CaseState.ACCEPTED
     assert case.accepted_on == timezone.localdate()
-    document = Document.objects.get(case=case)
+    document = Document.objects.exclude(kind=DocumentKind.RECEIPT).get(case=case)
     assert document.kind == DocumentKind.ACCEPTANCE and document.title == "受理通知书"
     event = case.events.get(kind=EventKind.ACCEPTED)
     assert (event.actor, event.role, event.hall, event.document) == (
@@ -42,7 +42,7 @@ def test_accept_refused_when_incomplete(cast):
         services.case_accept(case=case, actor=cast.clerk)
     case.refresh_from_db()
     assert case.state == CaseState.SUBMITTED
-    assert not Document.objects.exists()
+    assert not Document.objects.exclude(kind=DocumentKind.RECEIPT).exists()
 
 
 @pytest.mark.parametrize("who", ["other_clerk", "approver", "citizen", "supervisor"])
@@ -82,7 +82,7 @@ def test_supplement_request_lists_everything_once(cast):
         ("申请人身份证明", DefectKind.DEFECTIVE, "身份证已过有效期"),
         ("营业场所证明", DefectKind.MISSING, "租赁合同未签字"),
     ]
-    assert Document.objects.get(case=case).kind == DocumentKind.SUPPLEMENT
+    assert Document.objects.exclude(kind=DocumentKind.RECEIPT).get(case=case).kind == DocumentKind.SUPPLEMENT
     notice = Notice.objects.get(kind="case_supplement_requested")
     assert "身份证已过有效期" in notice.body and "租赁合同未签字" in notice.body
 
@@ -145,7 +145,7 @@ def test_refuse_with_reasons_authority_and_appeal_rights(cast):
     case.refresh_from_db()
     assert case.state == CaseState.REJECTED
     assert case.outcome_reasons == "不属于本机关职权范围"
-    document = Document.objects.get(case=case)
+    document = Document.objects.exclude(kind=DocumentKind.RECEIPT).get(case=case)
     assert document.kind == DocumentKind.REFUSAL
     assert services.default_appeal_rights(case).startswith("如不服本决定，可自收到本决定书之日起60日内")
 
@@ -169,7 +169,7 @@ def test_accept_with_deferral(cast):
     assert case.deferred_due == in_days(3)
     assert case.undertaking == "承诺3日内补交" and case.undertaking_signed_at
     assert case.deferred_materials.get().material == deferrable
-    assert Document.objects.get(case=case).kind == DocumentKind.DEFERRAL
+    assert Document.objects.exclude(kind=DocumentKind.RECEIPT).get(case=case).kind == DocumentKind.DEFERRAL
     # The decision waits for the deferred material.
     with pytest.raises(ValidationError, match="容缺材料尚未补齐"):
         services.case_grant(case=case, actor=cast.approver)

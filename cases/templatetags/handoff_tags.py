@@ -1,0 +1,38 @@
+"""The hand-off section of the case page and the hand-off figures of the supervisor's page, so that
+neither page's view has to know about hand-offs (templates include them with one line)."""
+
+from django import template
+
+from .. import permissions
+from ..handoff_selectors import custody_trail, figure_regions, handoff_figures, handoff_of, stage_rows
+
+register = template.Library()
+
+
+@register.inclusion_tag("cases/handoff_section_body.html", takes_context=True)
+def handoff_section(context, case):
+    """Staff of both sides see the stage owners, archive duties and custody trail; the applicant a line."""
+    user = context["request"].user
+    handoff = handoff_of(case)
+    if handoff is None:
+        return {"handoff": None}
+    staff = (
+        permissions.is_receiving_clerk(case, user)
+        or permissions.is_result_clerk(case, user)
+        or permissions.is_deciding_approver(case, user)
+        or permissions.is_supervisor(case, user)
+    )
+    data = {"handoff": handoff, "case": case, "staff": staff}
+    if staff:
+        data.update(trail=custody_trail(handoff), stages=stage_rows(handoff))
+    return data
+
+
+@register.simple_tag(takes_context=True)
+def handoff_figures_for_page(context):
+    """The pairs the caller supervises (None when the caller supervises nothing)."""
+    user = context["request"].user
+    regions = figure_regions(user)
+    if regions is not None and not regions:
+        return None
+    return handoff_figures(user)
