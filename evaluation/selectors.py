@@ -1,0 +1,225 @@
+"""Reads of the ratings app, already scoped to the caller."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cases import permissions as case_permissions
+from cases.selectors import _sub_regions
+from hall.constants import StaffRole
+from hall.paging import keyset_page
+
+from .constants import OPEN_TICKET_STATES, RatingKind, TicketState, TokenPurpose
+from .models import RatingDevice, RatingToken, RectificationTicket, Service
+
+# Who sees which tickets -------------------------------------------------------------------------
+
+
+def supervised_hall_ids(user) -> set[int]:
+    """The halls in the regions a supervisor watches (their halls' regions and the counties below)."""
+    regions = case_permissions.regions_with_role(user, StaffRole.SUPERVISOR)
+    if not regions:
+        return set()
+    from hall.models import Hall
+
+    return set(Hall.objects.filter(region_id__in=_sub_regions(regions)).values_list("pk", flat=True))
+
+
+def ticket_scope(user) -> Q | None:
+    """Tickets a staff member may see: their own (rated clerk), their department's (approvers) and
+    those of the halls they supervise. None for everyone else."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    departments = case_permissions.departments_with_role(user, StaffRole.APPROVER)
+    halls = supervised_hall_ids(user)
+    scope = Q(clerk_id=user.pk)
+    if departments:
+        scope |= Q(department_id__in=departments)
+    if halls:
+        scope |= Q(hall_id__in=halls)
+    return scope
+
+
+def can_see_tickets(user) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(
+        case_permissions.departments_with_role(user, StaffRole.APPROVER)
+        or case_permissions.regions_with_role(user, StaffRole.SUPERVISOR)
+        or user.assignments.filter(role__in=[StaffRole.WINDOW_CLERK, StaffRole.RESULT_CLERK]).exists()
+    )
+
+
+def _tickets() -> QuerySet:
+    return RectificationTicket.objects.select_related(
+        "rating__rater", "service__case", "hall", "department", "clerk", "window"
+    )
+
+
+def tickets_for_user(user) -> QuerySet:
+    scope = ticket_scope(user)
+    if scope is None:
+        return RectificationTicket.objects.none()
+    return _tickets().filter(scope)
+
+
+def get_ticket_for_user(user, pk) -> RectificationTicket:
+    ticket = tickets_for_user(user).filter(pk=pk).first()
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def open_tickets_page(user, *, after: str | None = None, size: int = 25):
+    """Open tickets, the most urgent first (the partial index of open tickets, in due order)."""
+    qs = tickets_for_user(user).filter(state__in=OPEN_TICKET_STATES)
+    return keyset_page(qs, order=("next_due", "pk"), after=after, size=size)
+
+
+def ledger_page(user, *, after: str | None = None, size: int = 25):
+    """整改台账: every ticket in scope, newest first, with its steps."""
+    qs = tickets_for_user(user).prefetch_related("steps")
+    return keyset_page(qs, order=("-opened_at", "-pk"), after=after, size=size)
+
+
+# The applicant --------------------------------------------------------------------------------
+
+
+def services_for_case(case) -> list[Service]:
+    return list(
+        Service.objects.filter(case=case)
+        .select_related("hall", "window", "clerk")
+        .prefetch_related("ratings")
+        .order_by("finished_at", "pk")
+    )
+
+
+def get_service_for_applicant(user, pk) -> Service:
+    service = Service.objects.select_related("hall", "window", "clerk", "case").filter(pk=pk).first()
+    if service is None or user is None or service.applicant_id != user.pk:
+        raise Http404
+    return service
+
+
+def rating_state(service: Service) -> dict:
+    """What the applicant may do now: rate, follow up, or nothing."""
+    ratings = {r.kind: r for r in service.ratings.all()}
+    first = ratings.get(RatingKind.FIRST)
+    now = timezone.now()
+    can_rate = first is None and service.unrated_at is None and service.rating_due and service.rating_due > now
+    can_follow_up = False
+    if first is not None and RatingKind.FOLLOW_UP not in ratings:
+        ticket = RectificationTicket.objects.filter(rating=first).first()
+        can_follow_up = ticket is None or ticket.state not in OPEN_TICKET_STATES
+    return {"first": first, "follow_up": ratings.get(RatingKind.FOLLOW_UP), "can_rate": bool(can_rate),
+            "can_follow_up": can_follow_up}  # fmt: skip
+
+
+# The window tablet ------------------------------------------------------------------------------
+
+
+def tablet_device(key: str) -> RatingDevice:
+    device = RatingDevice.objects.select_related("window__hall").filter(key=key, is_active=True).first()
+    if device is None:
+        raise Http404
+    return device
+
+
+def tablet_service(device: RatingDevice, *, now: dt.datetime | None = None) -> Service | None:
+    """The service just finished at the device's window and not yet rated (within the last
+    TONGBAN_TABLET_RECENT_MINUTES), read through the (window, finished_at) index."""
+    now = now or timezone.now()
+    recent = now - dt.timedelta(minutes=int(getattr(settings, "TONGBAN_TABLET_RECENT_MINUTES", 30)))
+    latest = (
+        Service.objects.filter(window_id=device.window_id, finished_at__gte=recent, finished_at__lte=now)
+        .select_related("clerk", "hall", "window")
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+    if latest is None or latest.rated_at is not None:
+        return None
+    return latest
+
+
+def tablet_token(service: Service, *, minutes: int = 30) -> RatingToken:
+    """The tablet's unused token for this service, or a new one (reloading the page reuses it)."""
+    from .constants import RatingChannel
+
+    now = timezone.now()
+    token = (
+        RatingToken.objects.filter(
+            service=service, channel=RatingChannel.TABLET, used_at__isnull=True, expires_at__gt=now
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if token is None:
+        token = RatingToken.objects.create(
+            service=service,
+            purpose=TokenPurpose.INVITATION,
+            channel=RatingChannel.TABLET,
+            expires_at=min(service.rating_due, now + dt.timedelta(minutes=minutes)),
+        )
+    return token
+
+
+# Supervision ----------------------------------------------------------------------------------
+
+UNITS = {
+    "clerk": ("clerk_id", "clerk__real_name"),
+    "window": ("window_id", "window__number"),
+    "department": ("department_id", "department__name"),
+    "hall": ("hall_id", "hall__name"),
+}
+
+
+def open_ticket_counts(user) -> dict:
+    qs = tickets_for_user(user).filter(state__in=OPEN_TICKET_STATES)
+    counts = qs.aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(warning_level="overdue")),
+        red=Count("pk", filter=Q(warning_level="red")),
+        yellow=Count("pk", filter=Q(warning_level="yellow")),
+        appealing=Count("pk", filter=Q(state=TicketState.APPEALING)),
+    )
+    return {key: value or 0 for key, value in counts.items()}
+
+
+def double_zero(user, unit: str, *, since: dt.date | None = None) -> list[dict]:
+    """双归零 per unit: bad ratings cleared (no ticket waiting for an answer or for the rater's
+    confirmation) and causes cleared (no ticket still open or under appeal). Voided tickets (upheld
+    appeals) are left out."""
+    key, label = UNITS[unit]
+    qs = tickets_for_user(user).exclude(state=TicketState.VOIDED)
+    if since is not None:
+        qs = qs.filter(opened_on__gte=since)
+    fields = [key, label] + (["window__hall__name"] if unit == "window" else [])
+    rows = (
+        qs.values(*fields)
+        .annotate(
+            total=Count("pk"),
+            causes_open=Count("pk", filter=Q(state__in=OPEN_TICKET_STATES)),
+            ratings_open=Count("pk", filter=Q(state__in=[*OPEN_TICKET_STATES, TicketState.RECTIFIED])),
+            overdue=Count("pk", filter=Q(ever_overdue=True)),
+        )
+        .order_by("-causes_open", "-ratings_open", label)
+    )
+    result = []
+    for row in rows:
+        name = row[label]
+        if unit == "window" and name is not None:
+            name = f"{row['window__hall__name']} {name}号窗口"
+        result.append({
+            "name": name or "—",
+            "total": row["total"],
+            "causes_open": row["causes_open"],
+            "ratings_open": row["ratings_open"],
+            "overdue": row["overdue"],
+            "cleared": row["causes_open"] == 0 and row["ratings_open"] == 0,
+        })  # fmt: skip
+    return result

@@ -1,0 +1,71 @@
+"""The public figures page (公示) and its CSV export: no login, read from the cached summary."""
+
+import csv
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hall.models import Hall
+
+from ..charts import level_chart, rate_chart
+from ..constants import Level
+from ..figures import GROUPS, figure_years, figures_table
+
+
+def _filters(request) -> dict:
+    group = request.GET.get("by", "hall")
+    group = group if group in GROUPS else "hall"
+    year = request.GET.get("year", "")
+    hall = request.GET.get("hall", "")
+    return {
+        "group": group,
+        "year": int(year) if year.isdigit() else None,
+        "hall_id": int(hall) if hall.isdigit() else None,
+    }
+
+
+def figures(request):
+    filters = _filters(request)
+    lines, total = figures_table(**filters)
+    context = {
+        **filters,
+        "groups": [(key, label) for key, (_i, _l, label) in GROUPS.items()],
+        "group_label": GROUPS[filters["group"]][2],
+        "lines": lines,
+        "total": total,
+        "levels": Level.choices,
+        "level_chart": level_chart(total),
+        "rate_chart": rate_chart(lines),
+        "years": figure_years(),
+        "halls": Hall.objects.order_by("code"),
+        "generated_at": timezone.now(),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "evaluation/figures.html", context)
+
+
+def _pct(value) -> str:
+    return "" if value is None else f"{value}"
+
+
+def figures_csv(request):
+    filters = _filters(request)
+    lines, total = figures_table(**filters)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="ratings-{filters["group"]}.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 Chinese correctly with a BOM
+    writer = csv.writer(response)
+    writer.writerow(
+        [str(GROUPS[filters["group"]][2]), _("服务数"), _("评价数"), _("未评价数")]
+        + [str(label) for _code, label in Level.choices]
+        + [_("满意率(%)"), _("申诉成立不计入"), _("差评工单"), _("已整改"), _("整改率(%)"), _("平均整改用时(工作日)")]
+    )
+    for line in [*lines, total]:
+        writer.writerow(
+            [line.label, line.services, line.rated, line.unrated, *line.levels, _pct(line.satisfaction),
+             line.excluded, line.bad_tickets, line.rectified, _pct(line.rectification_rate),
+             _pct(line.rectify_days_avg)]
+        )  # fmt: skip
+    return response

@@ -1,0 +1,107 @@
+"""Rectification tickets for the responsible department, the clerk rated and the supervisors:
+the open list, one ticket with its clocks and ledger, and its steps (POST → redirect → GET)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from ..constants import AppealDecision, TicketState
+from ..forms import AppealDecisionForm, AppealForm, CallBackForm, RectifyForm
+from ..models import Appeal
+from ..permissions import can_decide_appeal, can_handle_ticket
+from ..selectors import can_see_tickets, get_ticket_for_user, open_tickets_page
+from ..services import appeal_decide, ticket_appeal, ticket_call_back, ticket_clock_readings, ticket_rectify
+
+
+def _require_staff(request) -> None:
+    if not can_see_tickets(request.user):
+        raise Http404
+
+
+@login_required
+def ticket_list(request):
+    _require_staff(request)
+    page = open_tickets_page(request.user, after=request.GET.get("after"))
+    return render(request, "evaluation/tickets.html", {"page": page})
+
+
+def _detail(request, ticket, forms: dict | None = None, status: int = 200):
+    forms = forms or {}
+    appeal = Appeal.objects.filter(ticket=ticket).select_related("filed_by", "decided_by").first()
+    handler = can_handle_ticket(ticket, request.user)
+    context = {
+        "ticket": ticket,
+        "rating": ticket.rating,
+        "service": ticket.service,
+        "steps": ticket.steps.all(),
+        "clocks": ticket_clock_readings(ticket),
+        "appeal": appeal,
+        "can_call_back": handler and ticket.is_open and ticket.named and ticket.called_back_at is None,
+        "can_rectify": handler and ticket.state == TicketState.OPEN,
+        "can_appeal": handler and ticket.state == TicketState.OPEN and appeal is None,
+        "can_decide": appeal is not None and not appeal.decision and can_decide_appeal(ticket, request.user),
+        "callback_form": forms.get("callback") or CallBackForm(),
+        "rectify_form": forms.get("rectify") or RectifyForm(),
+        "appeal_form": forms.get("appeal") or AppealForm(),
+        "decide_form": forms.get("decide") or AppealDecisionForm(),
+    }
+    return render(request, "evaluation/ticket.html", context, status=status)
+
+
+@login_required
+def ticket_detail(request, pk: int):
+    return _detail(request, get_ticket_for_user(request.user, pk))
+
+
+def _step(request, pk: int, name: str, form_class, call):
+    ticket = get_ticket_for_user(request.user, pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            call(ticket, form.cleaned_data)
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已记录。"))
+            return redirect("evaluation:ticket", pk=ticket.pk)
+    return _detail(request, ticket, {name: form}, status=400)
+
+
+@login_required
+@require_POST
+def call_back(request, pk: int):
+    return _step(request, pk, "callback", CallBackForm,
+                 lambda t, d: ticket_call_back(ticket=t, actor=request.user, note=d["note"]))  # fmt: skip
+
+
+@login_required
+@require_POST
+def rectify(request, pk: int):
+    return _step(request, pk, "rectify", RectifyForm,
+                 lambda t, d: ticket_rectify(ticket=t, actor=request.user, outcome=d["outcome"], note=d["note"]))  # fmt: skip
+
+
+@login_required
+@require_POST
+def appeal(request, pk: int):
+    return _step(request, pk, "appeal", AppealForm,
+                 lambda t, d: ticket_appeal(ticket=t, actor=request.user, reason=d["reason"]))  # fmt: skip
+
+
+@login_required
+@require_POST
+def appeal_decision(request, pk: int):
+    def decide(ticket, data):
+        found = Appeal.objects.filter(ticket=ticket).first()
+        if found is None:
+            raise ValidationError(_("该工单没有待审核的申诉。"))
+        appeal_decide(appeal=found, actor=request.user, upheld=data["decision"] == AppealDecision.UPHELD,
+                      reasons=data["reasons"])  # fmt: skip
+
+    return _step(request, pk, "decide", AppealDecisionForm, decide)
