@@ -312,3 +312,10 @@ TONGBAN_TABLET_RECENT_MINUTES = int(os.environ.get("TONGBAN_TABLET_RECENT_MINUTE
 # A deferral (容缺) deadline is bounded by the promised completion date; this only stops far typos.
 TONGBAN_SUPPLEMENT_MAX_DAYS = int(os.environ.get("TONGBAN_SUPPLEMENT_MAX_DAYS", "60"))
 TONGBAN_DEFERRAL_MAX_DAYS = int(os.environ.get("TONGBAN_DEFERRAL_MAX_DAYS", "366"))
+
+# --- Cross-county hand-off (全市通办) -------------------------------------------------------------
+# Working days: the receiving hall forwards within FORWARD_DAYS of receipt (and the owner confirms the
+# electronic file within as many); paper originals and the result sent back are due within these.
+TONGBAN_HANDOFF_FORWARD_DAYS = int(os.environ.get("TONGBAN_HANDOFF_FORWARD_DAYS", "1"))
+TONGBAN_HANDOFF_PAPER_DAYS = int(os.environ.get("TONGBAN_HANDOFF_PAPER_DAYS", "3"))
+TONGBAN_HANDOFF_RESULT_DAYS = int(os.environ.get("TONGBAN_HANDOFF_RESULT_DAYS", "3"))
