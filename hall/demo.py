@@ -52,6 +52,8 @@ ROLE_POST = {
     StaffRole.APPROVER: (None, "market"),
     StaffRole.RESULT_CLERK: (WindowCategory.RESULT, None),
     StaffRole.SUPERVISOR: (None, None),
+    # 机关负责人 of the county's 市场监督管理局 (the approvers' department): approves extensions (Art. 42).
+    StaffRole.AGENCY_HEAD: (None, "market"),
     StaffRole.ARCHIVIST: (None, None),
     StaffRole.CATALOGUE_ADMIN: (None, "market"),
     StaffRole.SYSTEM_ADMIN: (None, None),
@@ -62,6 +64,7 @@ ROLE_USERNAME = {
     StaffRole.APPROVER: "approver",
     StaffRole.RESULT_CLERK: "result",
     StaffRole.SUPERVISOR: "supervisor",
+    StaffRole.AGENCY_HEAD: "head",
     StaffRole.ARCHIVIST: "archivist",
     StaffRole.CATALOGUE_ADMIN: "catalogue",
     StaffRole.SYSTEM_ADMIN: "sysadmin",

@@ -48,6 +48,8 @@ def cast(demo):
         other_approver=_staff("YD", StaffRole.APPROVER),
         result_clerk=_staff("JC", StaffRole.RESULT_CLERK),
         supervisor=_staff("JC", StaffRole.SUPERVISOR),
+        agency_head=_staff("JC", StaffRole.AGENCY_HEAD),  # 江城区市场监督管理局的机关负责人
+        other_agency_head=_staff("YD", StaffRole.AGENCY_HEAD),
         catalogue_admin=_staff("JC", StaffRole.CATALOGUE_ADMIN),
         other_catalogue_admin=_staff("YD", StaffRole.CATALOGUE_ADMIN),
         admin=_staff("YJ", StaffRole.SYSTEM_ADMIN),

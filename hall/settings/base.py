@@ -319,3 +319,42 @@ TONGBAN_DEFERRAL_MAX_DAYS = int(os.environ.get("TONGBAN_DEFERRAL_MAX_DAYS", "366
 TONGBAN_HANDOFF_FORWARD_DAYS = int(os.environ.get("TONGBAN_HANDOFF_FORWARD_DAYS", "1"))
 TONGBAN_HANDOFF_PAPER_DAYS = int(os.environ.get("TONGBAN_HANDOFF_PAPER_DAYS", "3"))
 TONGBAN_HANDOFF_RESULT_DAYS = int(os.environ.get("TONGBAN_HANDOFF_RESULT_DAYS", "3"))
+
+# --- Ratings (evaluation/, 好差评) ---------------------------------------------------------------
+# Beat: find finished services every minute (the window tablet also collects on load); count the
+# services left unrated past their window and keep the rectification clocks current.
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "ratings-collect": {
+            "task": "evaluation.tasks.services_collect",
+            "schedule": int(os.environ.get("TONGBAN_RATINGS_COLLECT_SECONDS", "60")),
+        },
+        "ratings-scan": {
+            "task": "evaluation.tasks.ratings_scan",
+            "schedule": int(os.environ.get("TONGBAN_RATINGS_SCAN_SECONDS", "300")),
+        },
+    }
+)
+# The rating window in calendar days after the service; unrated by then counts as 未评价.
+TONGBAN_RATING_WINDOW_DAYS = int(os.environ.get("TONGBAN_RATING_WINDOW_DAYS", "15"))
+# Per hall code, e.g. {"JC": 7} (JSON in TONGBAN_RATING_WINDOW_DAYS_BY_HALL).
+TONGBAN_RATING_WINDOW_DAYS_BY_HALL = json.loads(os.environ.get("TONGBAN_RATING_WINDOW_DAYS_BY_HALL", "{}"))
+# A bad rating is fixed (or explained) within this many working days (seed 004: 5).
+TONGBAN_RECTIFICATION_DAYS = int(os.environ.get("TONGBAN_RECTIFICATION_DAYS", "5"))
+# A named bad rating is called back within this many working days.
+TONGBAN_RATING_CALLBACK_DAYS = int(os.environ.get("TONGBAN_RATING_CALLBACK_DAYS", "1"))
+# The window tablet shows a service finished at its window during the last this many minutes.
+TONGBAN_TABLET_RECENT_MINUTES = int(os.environ.get("TONGBAN_TABLET_RECENT_MINUTES", "30"))
+
+# --- Typed input bounds ---------------------------------------------------------------------------
+# A supplement (补正) deadline may be set at most this many calendar days ahead (the hall sets it).
+# A deferral (容缺) deadline is bounded by the promised completion date; this only stops far typos.
+TONGBAN_SUPPLEMENT_MAX_DAYS = int(os.environ.get("TONGBAN_SUPPLEMENT_MAX_DAYS", "60"))
+TONGBAN_DEFERRAL_MAX_DAYS = int(os.environ.get("TONGBAN_DEFERRAL_MAX_DAYS", "366"))
+
+# --- Cross-county hand-off (全市通办) -------------------------------------------------------------
+# Working days: the receiving hall forwards within FORWARD_DAYS of receipt (and the owner confirms the
+# electronic file within as many); paper originals and the result sent back are due within these.
+TONGBAN_HANDOFF_FORWARD_DAYS = int(os.environ.get("TONGBAN_HANDOFF_FORWARD_DAYS", "1"))
+TONGBAN_HANDOFF_PAPER_DAYS = int(os.environ.get("TONGBAN_HANDOFF_PAPER_DAYS", "3"))
+TONGBAN_HANDOFF_RESULT_DAYS = int(os.environ.get("TONGBAN_HANDOFF_RESULT_DAYS", "3"))

@@ -71,8 +71,9 @@ def material_of(case):
 
 def test_each_kind_issued_with_number_hash_and_file(cast):
     documents = issue_every_kind(cast)
-    # the revocation after a false commitment: tests/cases/test_law_commitment.py
-    assert set(documents) == set(DocumentKind.values) - {DocumentKind.REVOCATION}
+    # Issued elsewhere: the revocation after a false commitment (tests/cases/test_law_commitment.py),
+    # the result and the proof of delivery (delivery/).
+    assert set(documents) == set(DocumentKind.values) - {"revocation", "result", "delivery_proof"}
     for document in documents.values():
         content = document.file.read()
         assert content.startswith(b"%PDF")
