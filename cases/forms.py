@@ -166,9 +166,19 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-def _future_date(value: datetime.date | None, *, label: str) -> None:
-    if value is not None and value <= timezone.localdate():
-        raise ValidationError(f"{label}应晚于今天。", code="past")
+def _future_date(value: datetime.date | None, *, label: str, max_days: int) -> None:
+    """A deadline: after today, and no further ahead than the hall allows (max_days calendar days)."""
+    if value is None:
+        return
+    if value <= timezone.localdate():
+        raise ValidationError(_("%(label)s应晚于今天。"), code="past", params={"label": label})
+    latest = timezone.localdate() + datetime.timedelta(days=max_days)
+    if value > latest:
+        raise ValidationError(
+            _("%(label)s最长为 %(days)s 天，不能晚于 %(latest)s。"),
+            code="too_far",
+            params={"label": label, "days": max_days, "latest": latest.isoformat()},
+        )
 
 
 class ApplicationForm(forms.Form):
@@ -369,7 +379,7 @@ class SupplementRequestForm(forms.Form):
 
     def clean_deadline(self):
         value = self.cleaned_data.get("deadline")
-        _future_date(value, label=_("补正期限"))
+        _future_date(value, label=_("补正期限"), max_days=settings.TONGBAN_SUPPLEMENT_MAX_DAYS)
         return value
 
     def clean(self):
@@ -433,7 +443,7 @@ class DeferralForm(forms.Form):
 
     def clean_deadline(self):
         value = self.cleaned_data.get("deadline")
-        _future_date(value, label=_("补齐期限"))
+        _future_date(value, label=_("补齐期限"), max_days=settings.TONGBAN_DEFERRAL_MAX_DAYS)
         return value
 
     def deferred_materials(self) -> list:

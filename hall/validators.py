@@ -97,3 +97,31 @@ def mask_id_number(value: str) -> str:
 def mask_mobile(value: str) -> str:
     value = value or ""
     return value[:3] + "****" + value[-4:] if len(value) == 11 else value
+
+
+# ---- typed dates ------------------------------------------------------------------------------
+# Every date a person types is bounded to its field before any code adds days to it or walks the
+# working-day calendar from it: 9999-12-31 would overflow, 0001-01-01 would walk two thousand years.
+# The earliest date any record of the portal can refer to: the founding of the People's Republic.
+EARLIEST_RECORD_DATE = datetime.date(1949, 10, 1)
+
+
+def validate_date_between(
+    value: datetime.date | None, *, label, earliest: datetime.date | None = None, latest: datetime.date | None = None
+) -> None:
+    """Raise a plain-words ValidationError naming the field when `value` lies outside earliest..latest
+    (both included; either may be left open)."""
+    if value is None:
+        return
+    if earliest is not None and value < earliest:
+        raise ValidationError(
+            _("%(label)s不能早于 %(earliest)s。"),
+            code="date_too_early",
+            params={"label": label, "earliest": earliest.isoformat()},
+        )
+    if latest is not None and value > latest:
+        raise ValidationError(
+            _("%(label)s不能晚于 %(latest)s。"),
+            code="date_too_late",
+            params={"label": label, "latest": latest.isoformat()},
+        )

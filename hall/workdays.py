@@ -31,6 +31,29 @@ SPRING_FESTIVAL = {2027: date(2027, 2, 6), 2028: date(2028, 1, 26), 2029: date(2
 DRAGON_BOAT = {2027: date(2027, 6, 9), 2028: date(2028, 5, 28), 2029: date(2029, 6, 16), 2030: date(2030, 6, 5)}
 MID_AUTUMN = {2027: date(2027, 9, 15), 2028: date(2028, 10, 3), 2029: date(2029, 9, 22), 2030: date(2030, 9, 12)}
 
+# The calendar answers for these years only, and counts at most this many days at a time: a date typed
+# as 9999-12-31 (or a count of a million days) is a mistake to refuse, not a loop to run.
+EARLIEST_YEAR = 1949
+LATEST_YEAR = 2200
+MAX_SPAN_DAYS = 20 * 366
+
+
+class OutsideCalendar(ValueError):
+    """A date or a count outside what the working-day calendar answers for."""
+
+
+def _guard(day: date) -> None:
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise OutsideCalendar(f"{day.isoformat()} is outside the working-day calendar")
+
+
+def _guard_span(start: date, end: date) -> None:
+    _guard(start)
+    _guard(end)
+    if abs((end - start).days) > MAX_SPAN_DAYS:
+        raise OutsideCalendar(f"{start.isoformat()}..{end.isoformat()} is longer than the calendar counts")
+
+
 _lock = threading.Lock()
 _years: dict[int, dict[date, tuple[bool, bool]]] = {}
 _state = {"version": None, "checked": 0.0}
@@ -114,6 +137,7 @@ def _year(year: int) -> dict[date, tuple[bool, bool]]:
 
 def _lookup(day: date) -> tuple[bool, bool]:
     """(is working day, is provisional) for one date."""
+    _guard(day)
     entry = _year(day.year).get(day)
     if entry is None:
         return rule_is_working_day(day), True
@@ -133,6 +157,7 @@ def any_provisional(start: date, end: date) -> bool:
     """True if any date in start..end (both included) is provisional."""
     if end < start:
         start, end = end, start
+    _guard_span(start, end)
     day = start
     while day <= end:
         if is_provisional(day):
@@ -146,6 +171,9 @@ def add_working_days(start: date, n: int) -> date:
     n = 0 returns the start day itself."""
     step = 1 if n >= 0 else -1
     remaining = abs(n)
+    _guard(start)
+    if remaining > MAX_SPAN_DAYS // 2:  # a working day at least every other calendar day
+        raise OutsideCalendar(f"{n} working days is more than the calendar counts")
     day = start
     while remaining:
         day += timedelta(days=step)
@@ -169,6 +197,7 @@ def working_days_between(start: date, end: date, pauses: Iterable[tuple[date, da
     If end < start the result is negative: minus the working days from end to start."""
     if end < start:
         return -working_days_between(end, start, pauses)
+    _guard_span(start, end)
     windows = [(begin, finish or end) for begin, finish in pauses]
     count = 0
     day = start + timedelta(days=1)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.uploads import GUIDE_FILE_LABEL, GUIDE_FILE_TYPES, upload_check
 from hall.models import Department, Hall
+from hall.validators import EARLIEST_RECORD_DATE, validate_date_between
 
 from .constants import CaseKind, ChangeCause, ChangeKind, HandlingForm, ServiceObject
 from .models import BaseItem, Item, ItemVersion, LifeEvent, Material, ProcessStep, Theme
@@ -110,6 +111,7 @@ class ChangeForm(forms.Form):
 def _not_in_future(day: datetime.date) -> datetime.date:
     if day > timezone.localdate():
         raise ValidationError(_("原因发生日期不能晚于今天。"))
+    validate_date_between(day, label=_("原因发生日期"), earliest=EARLIEST_RECORD_DATE)
     return day
 
 

@@ -358,3 +358,9 @@ TONGBAN_DEFERRAL_MAX_DAYS = int(os.environ.get("TONGBAN_DEFERRAL_MAX_DAYS", "366
 TONGBAN_HANDOFF_FORWARD_DAYS = int(os.environ.get("TONGBAN_HANDOFF_FORWARD_DAYS", "1"))
 TONGBAN_HANDOFF_PAPER_DAYS = int(os.environ.get("TONGBAN_HANDOFF_PAPER_DAYS", "3"))
 TONGBAN_HANDOFF_RESULT_DAYS = int(os.environ.get("TONGBAN_HANDOFF_RESULT_DAYS", "3"))
+
+# --- Typed input bounds ---------------------------------------------------------------------------
+# A supplement (补正) deadline may be set at most this many calendar days ahead (the hall sets it).
+# A deferral (容缺) deadline is bounded by the promised completion date; this only stops far typos.
+TONGBAN_SUPPLEMENT_MAX_DAYS = int(os.environ.get("TONGBAN_SUPPLEMENT_MAX_DAYS", "60"))
+TONGBAN_DEFERRAL_MAX_DAYS = int(os.environ.get("TONGBAN_DEFERRAL_MAX_DAYS", "366"))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from cases.uploads import TABLE_LABEL, TABLE_TYPES, upload_check
+from hall.validators import EARLIEST_RECORD_DATE, validate_date_between
 
 from ..constants import ChangeCause
 from ..io import MAX_BYTES, is_system_admin, items_export, items_for_export, items_import
@@ -59,6 +60,7 @@ class ImportForm(forms.Form):
         value = self.cleaned_data["cause_date"]
         if value > timezone.localdate():
             raise forms.ValidationError(_("原因发生日期不能晚于今天。"))
+        validate_date_between(value, label=_("原因发生日期"), earliest=EARLIEST_RECORD_DATE)
         return value
 
 

@@ -47,3 +47,15 @@ def test_catalogue_import_of_a_renamed_file_is_refused_next_to_the_field(client,
     response = client.post(reverse("items:io_import"), data)
     assert response.status_code == 200
     assert "内容与扩展名不符" in " ".join(response.context["form"].errors["file"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cause_date", ["0001-01-01", "1900-05-04"])
+def test_a_cause_date_before_any_record_is_refused(client, cast, published, cause_date):
+    client.force_login(cast.catalogue_admin)
+    response = client.post(
+        reverse("items:change_new", args=[published.item_id]),
+        {"kind": "change", "cause": "law_revised", "cause_note": "条例修订", "cause_date": cause_date},
+    )
+    assert response.status_code in (200, 400)
+    assert "原因发生日期不能早于" in " ".join(response.context["form"].errors["cause_date"])
