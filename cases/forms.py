@@ -15,9 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from hall.forms import IdentifierField, credit_code_field, id_number_field, mobile_field
 from hall.selectors import user_by_id_number, user_by_mobile
+from hall.models import Hall
 from hall.validators import normalise_identifier
+from hall.validators import validate_mobile as validate_mobile_number
 
-from .constants import MAX_EXTENSION_DAYS, CaseState, SpecialProcedureKind, WarningLevel
+from .constants import MAX_EXTENSION_DAYS, CaseState, DeliveryMethod, SpecialProcedureKind, WarningLevel
 from .uploads import ALLOWED_LABEL, upload_check
 
 UPLOAD_ACCEPT = ".pdf,.jpg,.jpeg,.png"
@@ -552,3 +554,69 @@ class WorkbenchFilterForm(forms.Form):
         self.fields["item"].label_from_instance = lambda item: (
             item.current_version.name if item.current_version_id else str(item)
         )
+
+
+class DeliveryChoiceForm(forms.Form):
+    """送达方式, asked at application (online and at the counter) and changeable until the result is
+    produced: pickup at any hall of the city, post (address, recipient, mobile), or electronic. Only the
+    ways the item allows are offered."""
+
+    delivery_method = forms.ChoiceField(label=_("结果送达方式"), widget=forms.RadioSelect)
+    delivery_hall = forms.ModelChoiceField(
+        label=_("领取大厅"),
+        queryset=None,
+        required=False,
+        empty_label=None,
+        help_text=_("全市任一政务服务大厅均可领取"),
+    )
+    delivery_recipient = forms.CharField(label=_("收件人"), max_length=50, required=False)
+    delivery_mobile = forms.CharField(label=_("收件人手机号"), max_length=20, required=False)
+    delivery_address = forms.CharField(label=_("邮寄地址"), max_length=200, required=False)
+
+    def __init__(self, *args, methods=(), default_hall=None, case=None, **kwargs):
+        if case is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "delivery_method": case.delivery_method or DeliveryMethod.PICKUP,
+                "delivery_hall": case.delivery_hall_id or case.receiving_hall_id,
+                "delivery_recipient": case.delivery_recipient,
+                "delivery_mobile": case.delivery_mobile,
+                "delivery_address": case.delivery_address,
+            }
+        super().__init__(*args, **kwargs)
+        methods = list(methods) or [DeliveryMethod.PICKUP]
+        self.fields["delivery_method"].choices = [(code, DeliveryMethod(code).label) for code in methods]
+        self.fields["delivery_hall"].queryset = Hall.objects.order_by("-is_city_hall", "code")
+        self.initial.setdefault("delivery_method", methods[0])
+        if default_hall is not None:
+            self.initial.setdefault("delivery_hall", default_hall.pk)
+
+    def clean(self):
+        data = super().clean()
+        method = data.get("delivery_method")
+        if method == DeliveryMethod.PICKUP and not data.get("delivery_hall"):
+            self.add_error("delivery_hall", _("请选择领取结果的大厅。"))
+        if method == DeliveryMethod.POST:
+            for name, message in (
+                ("delivery_recipient", _("请填写收件人。")),
+                ("delivery_address", _("请填写邮寄地址。")),
+            ):
+                if not (data.get(name) or "").strip():
+                    self.add_error(name, message)
+            mobile = normalise_identifier(data.get("delivery_mobile"))
+            try:
+                validate_mobile_number(mobile)
+            except ValidationError as error:
+                self.add_error("delivery_mobile", error)
+            data["delivery_mobile"] = mobile
+        return data
+
+    def choice(self) -> dict:
+        """Keyword arguments for cases.services.case_delivery_choose."""
+        data = self.cleaned_data
+        return {
+            "method": data["delivery_method"],
+            "hall": data.get("delivery_hall"),
+            "address": data.get("delivery_address", ""),
+            "recipient": data.get("delivery_recipient", ""),
+            "mobile": data.get("delivery_mobile", ""),
+        }

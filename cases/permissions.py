@@ -78,8 +78,10 @@ def is_supervisor(case, user) -> bool:
 
 
 def is_result_clerk(case, user) -> bool:
+    """A result-window clerk of the hall that received the case, that it was handed to, or where the
+    applicant chose to collect the result (any hall of the city)."""
     halls = halls_with_role(user, StaffRole.RESULT_CLERK)
-    return case.receiving_hall_id in halls or case.handed_to_hall_id in halls
+    return case.receiving_hall_id in halls or case.handed_to_hall_id in halls or case.delivery_hall_id in halls
 
 
 # The callables named in the transitions (models.Case).
@@ -108,11 +110,17 @@ def can_approve_extension(case, user) -> bool:
 
 
 def can_deliver(case, user) -> bool:
-    return is_result_clerk(case, user)
+    """The result window hands out and posts; an electronic result is delivered when the applicant first
+    downloads it or when the portal sees the notice read (user None)."""
+    if is_result_clerk(case, user):
+        return True
+    top = case.parent if case.parent_id else case
+    return top.delivery_method == "electronic" and (user is None or is_applicant(top, user))
 
 
 def can_archive(case, user) -> bool:
-    return is_result_clerk(case, user) or is_deciding_approver(case, user)
+    """The result window or the deciding department; the portal itself (user None) for a bundle's parts."""
+    return user is None or is_result_clerk(case, user) or is_deciding_approver(case, user)
 
 
 def system_only(case, user) -> bool:

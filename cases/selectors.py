@@ -49,6 +49,9 @@ def case_scope(user) -> Q | None:
     )
     if halls:
         scope |= Q(receiving_hall_id__in=halls) | Q(handed_to_hall_id__in=halls)
+    result_halls = permissions.halls_with_role(user, StaffRole.RESULT_CLERK)
+    if result_halls:  # the hall where the applicant chose to collect the result
+        scope |= Q(delivery_hall_id__in=result_halls)
     departments = permissions.departments_with_role(user, StaffRole.APPROVER)
     if departments:
         scope |= Q(owning_department_id__in=departments)
@@ -127,3 +130,57 @@ def progress_lookup(number: str, mobile: str) -> Case | None:
     if mobile in {case.applicant.mobile, form_mobile} - {None, ""}:
         return case
     return None
+
+
+def result_available_at(case: Case, hall) -> bool:
+    """Whether the result of `case` is physically at `hall` for pickup. Without a cross-area hand-off no
+    return leg is needed. (The hand-off part extends this: True once the result has arrived there.)"""
+    from .handoff_selectors import result_available_at as handoff_result_available_at
+
+    return handoff_result_available_at(case, hall)
+
+
+def case_archive_record(case: Case) -> dict:
+    """Everything the archive package of `case` holds (GB/T 42727 归档信息包), for the delivery app to seal:
+    {"case": {...}, "events": [...], "documents": [Document…], "materials": [SubmittedMaterial…],
+    "children": [record of each bundle child]}. Plain data except the file-bearing rows, whose `file`
+    the packer reads. The cross-area part adds the custody trail and each side's archive duty."""
+    record = {
+        "case": {
+            "number": case.number,
+            "title": case.title,
+            "state": case.state,
+            "channel": case.channel,
+            "applicant_name": case.applicant_name,
+            "agent_name": case.agent_name,
+            "receiving_hall": case.receiving_hall.name,
+            "handed_to_hall": case.handed_to_hall.name if case.handed_to_hall_id else "",
+            "owning_department": case.owning_department.name if case.owning_department_id else "",
+            "item_version": case.item_version_id and str(case.item_version),
+            "form_data": case.form_data,
+            "submitted_at": case.submitted_at.isoformat() if case.submitted_at else None,
+            "accepted_on": case.accepted_on.isoformat() if case.accepted_on else None,
+            "decided_at": case.decided_at.isoformat() if case.decided_at else None,
+            "delivery_method": case.delivery_method,
+            "outcome_reasons": case.outcome_reasons,
+        },
+        "events": [
+            {
+                "at": event.created_at.isoformat(),
+                "kind": event.kind,
+                "actor": event.actor_name,
+                "role": event.role,
+                "hall": event.hall.name if event.hall_id else "",
+                "from": event.from_state,
+                "to": event.to_state,
+                "note": event.note,
+                "document": event.document.number if event.document_id else "",
+            }
+            for event in case_timeline(case)
+        ],
+        "documents": list(documents_for_case(case)),
+        "materials": list(SubmittedMaterial.objects.filter(case=case).select_related("material").order_by("pk")),
+        "children": [case_archive_record(child) for child in _base().filter(parent=case).order_by("pk")],
+    }
+    record.update(handoff_archive_part(case))  # {"handoff": custody trail, stage owners, archive duties}
+    return record

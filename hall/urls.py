@@ -17,6 +17,7 @@ urlpatterns = [
     path("floor/", include("hall.floor.urls")),
     path("", include("cases.urls")),
     path("items/", include("items.urls")),
+    path("", include("delivery.urls")),
     path("ratings/", include("evaluation.urls")),
     path("healthz/", portal.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -20,6 +20,7 @@ from ..numbering import case_number_allocate
 from ..uploads import remember_written, upload_check
 from ._common import case_service, event_record, notify_applicant, run_transition, save_case
 from .bundle import bundle_follow
+from .delivery_choice import case_attach_held_certificates
 from .handoff import handoff_open
 
 # The applicant or a clerk of the receiving hall may change materials in these states.
@@ -155,6 +156,7 @@ def case_create_draft(
     case.full_clean(exclude=["number", "state"])
     save_case(case)
     event_record(case=case, kind=EventKind.CREATED, actor=applicant, to_state=case.state, ip=ip)
+    case_attach_held_certificates(case=case, actor=applicant, ip=ip)
     return case
 
 
@@ -374,6 +376,7 @@ def case_create_bundle(
         child.bundle = bundle
         save_case(child)
         event_record(case=child, kind=EventKind.CREATED, actor=applicant, to_state=child.state, ip=ip)
+        case_attach_held_certificates(case=child, actor=applicant, ip=ip)
     return parent
 
 

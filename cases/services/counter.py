@@ -13,6 +13,7 @@ from .. import permissions
 from ..constants import CaseState, Channel, EventKind
 from ..models import Case
 from ._common import case_service, event_record, notify_applicant, run_transition, save_case
+from .delivery_choice import case_attach_held_certificates
 from .apply import _agent, _check_applicable, _check_enterprise, _new_case, _number_and_receive, case_attach_material
 from .handoff import handoff_open
 
@@ -87,6 +88,7 @@ def case_record_counter_application(
         case_attach_material(
             case=case, actor=clerk, upload=upload, material=material, originals_seen=material.pk in seen, ip=ip
         )
+    case_attach_held_certificates(case=case, actor=clerk, ip=ip)
     run_transition(case, "submit", clerk)
     _number_and_receive(case)
     save_case(case)
