@@ -30,7 +30,8 @@ class OrderState(models.TextChoices):
     AT_WINDOW = "at_window", _("在出件窗口")
     POSTED = "posted", _("已寄出")
     AVAILABLE = "available", _("可下载")
-    DELIVERED = "delivered", _("已送达")
+    DELIVERED = "delivered", _("已送达待归档")
+    ARCHIVED = "archived", _("已归档")
 
 
 # The states in which the result window still has work on the order (the partial indexes hold only these).
@@ -40,6 +41,7 @@ OPEN_ORDER_STATES = [
     OrderState.AT_WINDOW,
     OrderState.POSTED,
     OrderState.AVAILABLE,
+    OrderState.DELIVERED,  # delivered, still to archive
 ]
 
 

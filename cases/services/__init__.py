@@ -23,6 +23,7 @@ from .decision import (
     case_resume,
     case_suspend,
 )
+from .delivery_choice import allowed_delivery_methods, case_attach_held_certificates, case_delivery_choose
 from .handoff import (
     handoff_forward,
     handoff_receive,
@@ -45,7 +46,10 @@ __all__ = [
     "Completeness",
     "bundle_follow",
     "bundle_parent_state",
+    "allowed_delivery_methods",
     "case_accept",
+    "case_attach_held_certificates",
+    "case_delivery_choose",
     "case_accept_with_deferral",
     "case_approve_extension",
     "case_attach_material",

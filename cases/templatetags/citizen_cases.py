@@ -3,7 +3,8 @@
 
 from django import template
 
-from ..constants import CLOSED_STATES, CaseState
+from ..constants import CLOSED_STATES, CaseState, DocumentKind
+from ..models import Document
 from ..selectors import cases_for_user
 
 register = template.Library()
@@ -12,8 +13,20 @@ register = template.Library()
 @register.inclusion_tag("cases/includes/citizen_cases.html")
 def citizen_cases(user):
     mine = list(cases_for_user(user).filter(parent__isnull=True).order_by("-created_at")[:100])
+    finished = [c for c in mine if c.state in FINISHED_STATES]
+    papers = {}
+    for document in Document.objects.filter(case__in=finished, kind__in=FINISHED_DOCUMENTS).order_by("pk"):
+        papers.setdefault(document.case_id, []).append(document)
+    for case in finished:
+        case.finished_papers = papers.get(case.pk, [])
     return {
         "drafts": [c for c in mine if c.state == CaseState.DRAFT],
-        "open": [c for c in mine if c.state not in CLOSED_STATES and c.state != CaseState.DRAFT],
-        "closed": [c for c in mine if c.state in CLOSED_STATES],
+        "open": [c for c in mine if c.state not in CLOSED_STATES + FINISHED_STATES and c.state != CaseState.DRAFT],
+        # 已办结: the result reached the applicant; shown with the result and the proof of delivery.
+        "finished": finished,
+        "closed": [c for c in mine if c.state in CLOSED_STATES and c.state not in FINISHED_STATES],
     }
+
+
+FINISHED_STATES = [CaseState.DELIVERED, CaseState.ARCHIVED]
+FINISHED_DOCUMENTS = [DocumentKind.RESULT, DocumentKind.DENIAL, DocumentKind.DELIVERY_PROOF]

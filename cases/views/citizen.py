@@ -9,16 +9,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from hall.models import Hall
 from items.models import Item
 
 from .. import permissions
 from ..constants import WITHDRAWABLE_STATES, CaseState
-from ..forms import ApplicationForm, MaterialUploadForm, SupplementUploadForm, WithdrawForm
+from ..forms import ApplicationForm, DeliveryChoiceForm, MaterialUploadForm, SupplementUploadForm, WithdrawForm
 from ..models import SubmittedMaterial
+from ..registry import certificate_lookup
 from ..selectors import case_timeline, cases_for_user, documents_for_case
 from ..services import (
     case_attach_material,
     case_create_draft,
+    case_delivery_choose,
     case_remove_material,
     case_submit,
     case_supplement,
@@ -40,6 +43,17 @@ def _guide_materials(version):
 
 
 STAFF_CANNOT_APPLY = _("工作人员账号不能在线申请。请用群众账号登录，或在窗口工作台使用“窗口收件”。")
+
+
+def held_certificates(holder_code: str, materials) -> dict:
+    """{material pk: HeldCertificate} for the materials the e-certificate library already holds."""
+    found = {m.pk: certificate_lookup(holder_code, m) for m in materials} if holder_code else {}
+    return {pk: held for pk, held in found.items() if held is not None}
+
+
+def _owning_hall(version):
+    """The hall an online application is received at (the owning county's), the default pickup hall."""
+    return Hall.objects.filter(region=version.item.region).order_by("code").first()
 
 
 def _staff_refusal(request):
@@ -80,9 +94,13 @@ def apply(request, item_pk: int):
     if version is None or not version.online_application:
         return render(request, "cases/apply_unavailable.html", {"item": item, "version": version})
     materials = _guide_materials(version)
+    held = held_certificates(request.user.id_number, materials)
     form = ApplicationForm(_posted(request)[0], user=request.user)
-    uploads = MaterialUploadForm(*_posted(request), materials=materials)
-    if request.method == "POST" and form.is_valid() and uploads.is_valid():
+    uploads = MaterialUploadForm(*_posted(request), materials=[m for m in materials if m.pk not in held])
+    delivery = DeliveryChoiceForm(
+        _posted(request)[0], methods=version.delivery_method_codes, default_hall=_owning_hall(version)
+    )
+    if request.method == "POST" and all(f.is_valid() for f in (form, uploads, delivery)):
         try:
             with delete_files_on_error(), transaction.atomic():
                 case = case_create_draft(
@@ -92,6 +110,7 @@ def apply(request, item_pk: int):
                     form_data=form.form_data(),
                     ip=client_ip(request),
                 )
+                case_delivery_choose(case=case, actor=request.user, **delivery.choice(), ip=client_ip(request))
                 _attach_all(case=case, actor=request.user, uploads=uploads.uploaded(), ip=client_ip(request))
         except ValidationError as error:
             add_service_error(form, error)
@@ -112,6 +131,8 @@ def apply(request, item_pk: int):
         "materials": materials,
         "form": form,
         "uploads": uploads,
+        "delivery_form": delivery,
+        "held": [(m, held[m.pk]) for m in materials if m.pk in held],
         "existing_draft": existing_draft,
     }
     return render(request, "cases/apply.html", context)

@@ -15,7 +15,8 @@ LARGE_TEXT_COOKIE = "tb_large_text"
 ROLE_HOME = {
     StaffRole.WINDOW_CLERK: "cases:clerk_workbench",
     StaffRole.APPROVER: "cases:approver_workbench",
-    StaffRole.RESULT_CLERK: "workbench_role",
+    StaffRole.RESULT_CLERK: "delivery:workbench",
+    StaffRole.ARCHIVIST: "delivery:archive",
     StaffRole.SUPERVISOR: "cases:supervision",
     StaffRole.CATALOGUE_ADMIN: "items:workbench",
     StaffRole.SYSTEM_ADMIN: "workbench_role",
