@@ -111,10 +111,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workbench"
 LOGOUT_REDIRECT_URL = "home"
 
-# Login lockout (django-axes): five failures lock the account-and-address pair for 30 minutes.
-AXES_FAILURE_LIMIT = int(os.environ.get("TONGBAN_LOGIN_FAILURE_LIMIT", "5"))
+# Login lockout (django-axes) for 30 minutes: five failures on one account, whichever identifier was
+# typed (the failures are recorded under the account, hall.auth_backends.lockout_key), from any address;
+# and every login from an address that failed thirty times on any accounts (a hall's shared address
+# serves many citizens, hence the higher number).
+TONGBAN_LOGIN_FAILURE_LIMIT = int(os.environ.get("TONGBAN_LOGIN_FAILURE_LIMIT", "5"))
+TONGBAN_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("TONGBAN_LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
+AXES_FAILURE_LIMIT = "hall.auth_backends.login_failure_limit"
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "hall.auth_backends.lockout_key"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "hall.views.auth.lockout"

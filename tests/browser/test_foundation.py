@@ -50,7 +50,7 @@ def test_each_staff_role_lands_on_its_workbench(page, shot):
 
 def test_wrong_password_then_lockout_message(page, settings):
     seed_demo()
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(settings.TONGBAN_LOGIN_FAILURE_LIMIT):
         login(page, "13800000001", "not-the-password")
     assert "账号或密码不正确" in page.content() or "登录失败次数过多" in page.content()
     login(page, "13800000001", DEMO_PASSWORD)
