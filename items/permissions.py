@@ -10,7 +10,11 @@
 from hall.constants import StaffRole
 from hall.models import Department, Region, StaffAssignment
 
-from .models import Item, ItemChange
+from .constants import VersionState
+from .models import Item, ItemChange, ItemVersion
+
+# Guides anyone may read: the current one and every one it replaced.
+PUBLIC_STATES = (VersionState.PUBLISHED, VersionState.SUPERSEDED)
 
 
 def catalogue_assignments(user) -> list[StaffAssignment]:
@@ -48,6 +52,14 @@ def can_edit_item(user, item: Item) -> bool:
 
 def can_review_item(user, item: Item) -> bool:
     return item.region_id in review_region_ids(user)
+
+
+def can_read_version(user, version: ItemVersion) -> bool:
+    """A published (or superseded) guide is public; a draft or one under review, with its blank forms
+    and samples, only to the catalogue admins who edit its item or review its county."""
+    if version.state in PUBLIC_STATES:
+        return True
+    return can_edit_item(user, version.item) or can_review_item(user, version.item)
 
 
 def earlier_step_people(change: ItemChange) -> set[int]:

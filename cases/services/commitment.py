@@ -100,9 +100,7 @@ def case_decide_on_commitment(*, case: Case, ip: str | None = None) -> Case:
     check = completeness_check(case)
     if not check.complete:
         names = "、".join(m.name for m in check.missing_mandatory + check.missing_deferrable)
-        raise ValidationError(
-            _("告知承诺未代替的材料还缺少：%(names)s。"), code="incomplete", params={"names": names}
-        )
+        raise ValidationError(_("告知承诺未代替的材料还缺少：%(names)s。"), code="incomplete", params={"names": names})
     commitment = case.commitment
     version = case.item_version
     on = today()

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET
 from hall.pdf import absolute_url, qr_data_uri, render_pdf
 
 from ..cache import cached_fragment, public_page
-from ..constants import Audience, CrossAreaScope, VersionState
+from ..constants import Audience, CrossAreaScope
 from ..models import Bundle, Item, ItemVersion, Material
-from ..permissions import is_catalogue_admin
+from ..permissions import can_read_version
 from ..selectors import (
     CatalogueFilters,
     bundle_combined_materials,
@@ -29,7 +29,6 @@ from ..selectors import (
 )
 
 PAGE_SIZE = 20
-PUBLIC_STATES = (VersionState.PUBLISHED, VersionState.SUPERSEDED)
 
 
 @require_GET
@@ -124,7 +123,7 @@ def version_detail(request, pk: int):
         version = version_for_guide(pk)
     except ItemVersion.DoesNotExist:
         raise Http404(_("没有找到这个版本。")) from None
-    if version.state not in PUBLIC_STATES and not is_catalogue_admin(request.user):
+    if not can_read_version(request.user, version):
         raise Http404(_("没有找到这个版本。"))
     body = render_to_string("items/_guide_body.html", _guide_context(version, item=version.item))
     return render(request, "items/guide.html", {"body": body, "pk": version.item_id, "version": version})
@@ -162,8 +161,8 @@ def material_file(request, pk: int, kind: str):
     """Download a material's blank form or sample, from a version citizens may read."""
     if kind not in ("blank_form", "sample"):
         raise Http404
-    material = Material.objects.select_related("version").filter(pk=pk).first()
-    if material is None or (material.version.state not in PUBLIC_STATES and not is_catalogue_admin(request.user)):
+    material = Material.objects.select_related("version__item").filter(pk=pk).first()
+    if material is None or not can_read_version(request.user, material.version):
         raise Http404(_("没有找到这份材料。"))
     file = getattr(material, kind)
     if not file:
@@ -218,8 +217,8 @@ def bundle_detail(request, pk: int):
 @require_GET
 def result_sample(request, pk: int):
     """Download the sample of a version's result (证照样本)."""
-    version = ItemVersion.objects.filter(pk=pk).first()
-    if version is None or (version.state not in PUBLIC_STATES and not is_catalogue_admin(request.user)):
+    version = ItemVersion.objects.select_related("item").filter(pk=pk).first()
+    if version is None or not can_read_version(request.user, version):
         raise Http404(_("没有找到这个版本。"))
     if not version.result_sample:
         raise Http404(_("这个事项没有提供结果样本。"))
