@@ -5,3 +5,99 @@ document.addEventListener("htmx:configRequest", function (event) {
     event.detail.headers["X-CSRFToken"] = decodeURIComponent(match[1]);
   }
 });
+
+// A form is sent once: a second click or Enter while the first request is on its way does nothing.
+// Forms that upload files report their progress. Without JavaScript both are plain forms.
+document.addEventListener("submit", function (event) {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || event.defaultPrevented) {
+    return;
+  }
+  if (form.dataset.sending === "1") {
+    event.preventDefault();
+    return;
+  }
+  form.dataset.sending = "1";
+  const buttons = form.querySelectorAll("button[type=submit], input[type=submit]");
+  // Disabled after the browser has read the clicked button's name and value into the request.
+  window.setTimeout(function () {
+    buttons.forEach(function (b) {
+      b.setAttribute("aria-disabled", "true");
+      b.classList.add("disabled");
+    });
+  }, 0);
+  const hasFiles = Array.prototype.some.call(form.querySelectorAll("input[type=file]"), function (input) {
+    return input.files && input.files.length > 0;
+  });
+  // Attributes, not form.method / form.action: a field named "action" would shadow the property.
+  const method = (form.getAttribute("method") || "get").toLowerCase();
+  const enctype = (form.getAttribute("enctype") || "").toLowerCase();
+  if (method !== "post" || enctype !== "multipart/form-data" || !hasFiles || !window.FormData) {
+    return;
+  }
+  event.preventDefault();
+  uploadWithProgress(form, event.submitter);
+});
+
+function uploadWithProgress(form, submitter) {
+  const data = new FormData(form);
+  if (submitter && submitter.name) {
+    data.append(submitter.name, submitter.value);
+  }
+  const status = document.createElement("div");
+  status.className = "upload-progress mt-2";
+  status.setAttribute("role", "status");
+  status.setAttribute("aria-live", "polite");
+  const bar = document.createElement("progress");
+  bar.max = 100;
+  bar.value = 0;
+  const label = document.createElement("span");
+  label.className = "ms-2";
+  label.textContent = document.documentElement.lang === "en" ? "Uploading… 0%" : "正在上传… 0%";
+  status.appendChild(bar);
+  status.appendChild(label);
+  (submitter || form.lastElementChild).insertAdjacentElement("afterend", status);
+  const english = document.documentElement.lang === "en";
+  const xhr = new XMLHttpRequest();
+  xhr.open("POST", new URL(form.getAttribute("action") || window.location.href, window.location.href).href);
+  xhr.upload.addEventListener("progress", function (e) {
+    if (e.lengthComputable) {
+      const percent = Math.round((e.loaded / e.total) * 100);
+      bar.value = percent;
+      label.textContent = (english ? "Uploading… " : "正在上传… ") + percent + "%";
+    }
+  });
+  xhr.addEventListener("load", function () {
+    label.textContent = english ? "Uploaded, checking the files…" : "已上传，正在检查文件…";
+    // Show the page the server answered with (after a redirect: the next page, with its one-time
+    // messages, which a second request would lose), at its own address.
+    const html = xhr.responseText;
+    const address = xhr.responseURL || window.location.href;
+    document.open();
+    document.write(html);
+    document.close();
+    if (address !== window.location.href) {
+      window.history.replaceState(null, "", address);
+    }
+  });
+  xhr.addEventListener("error", function () {
+    form.dataset.sending = "";
+    label.textContent = english ? "The upload failed: check the connection and send again." : "上传失败，请检查网络后重新提交。";
+    form.querySelectorAll(".disabled").forEach(function (b) {
+      b.classList.remove("disabled");
+      b.removeAttribute("aria-disabled");
+    });
+  });
+  xhr.send(data);
+}
+
+// Back to a page kept by the browser: its forms may be sent again.
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("form[data-sending]").forEach(function (form) {
+    form.dataset.sending = "";
+    form.querySelectorAll(".disabled[aria-disabled]").forEach(function (b) {
+      b.classList.remove("disabled");
+      b.removeAttribute("aria-disabled");
+    });
+  });
+});
