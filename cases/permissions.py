@@ -77,6 +77,13 @@ def is_supervisor(case, user) -> bool:
     return bool(regions & case_regions)
 
 
+def is_agency_head(case, user) -> bool:
+    """The head of the department that decides (本行政机关负责人, Art. 42)."""
+    return case.owning_department_id is not None and case.owning_department_id in departments_with_role(
+        user, StaffRole.AGENCY_HEAD
+    )
+
+
 def is_result_clerk(case, user) -> bool:
     """A result-window clerk of the hall that received the case, that it was handed to, or where the
     applicant chose to collect the result (any hall of the city)."""
@@ -106,7 +113,7 @@ def can_decide(case, user) -> bool:
 
 
 def can_approve_extension(case, user) -> bool:
-    return is_supervisor(case, user)
+    return is_agency_head(case, user)
 
 
 def can_deliver(case, user) -> bool:

@@ -1,6 +1,9 @@
 """The SLA scan and the calendar recompute: the services behind cases.tasks.
 
 The scan (run by Celery beat every few minutes):
+0. accepts by operation of law every submitted case whose intake limit ended before today
+   (行政许可法 Art. 32: 逾期不告知的，自收到申请材料之日起即为受理), one transaction each, through
+   the `(state, next_due)` index (a submitted case's next_due is its intake due date);
 1. reads only the cases whose `next_due` is on or before the horizon (today plus the largest yellow
    threshold in working days) through the `next_due` index: its cost grows with the cases that are
    due, not with the open ones;
@@ -20,10 +23,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from types import SimpleNamespace
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django_fsm import ConcurrentTransition
 
 from hall.constants import StaffRole
 from hall.models import ClockWarning, StaffAssignment, User
@@ -67,6 +72,9 @@ SCAN_FIELDS = [
     "item_version_id",
     "item_version__case_kind",
     "item_version__yellow_threshold_days",
+    "item_version__limit_unit",
+    "item_version__intake_unit",
+    "item_version__delivery_unit",
 ]
 
 
@@ -77,6 +85,7 @@ class ScanResult:
     levels_changed: int = 0
     notices: int = 0
     horizon: dt.date | None = None
+    accepted_by_law: list[int] = field(default_factory=list)  # case ids accepted by law in this scan
     changes: list[tuple[int, str, str]] = field(default_factory=list)  # (case id, clock, level)
     # Recipients by (who, hall, department): many due cases share them; one query per group per scan.
     recipients: dict[tuple, list[User]] = field(default_factory=dict, repr=False)
@@ -100,11 +109,12 @@ def due_rows(horizon: dt.date) -> list[SimpleNamespace]:
     """The due cases as light objects with the attributes the clock reads."""
     rows = []
     for values in due_cases(horizon):
-        kind = values.pop("item_version__case_kind")
-        threshold = values.pop("item_version__yellow_threshold_days")
-        version = (
-            SimpleNamespace(case_kind=kind, yellow_threshold_days=threshold) if values["item_version_id"] else None
-        )
+        version_values = {
+            name.removeprefix("item_version__"): values.pop(name)
+            for name in list(values)
+            if name.startswith("item_version__")
+        }
+        version = SimpleNamespace(**version_values) if values["item_version_id"] else None
         rows.append(SimpleNamespace(pk=values["id"], item_version=version, **values))
     return rows
 
@@ -113,6 +123,7 @@ def sla_scan(*, now: dt.datetime | None = None) -> ScanResult:
     """Record and notify each clock that reached a warning level; store each case's level."""
     now = now or timezone.now()
     result = ScanResult(horizon=scan_horizon(timezone.localdate(now)))
+    result.accepted_by_law = cases_accept_by_law(today=timezone.localdate(now))
     cases = due_rows(result.horizon)
     result.scanned = len(cases)
     recorded = set(
@@ -144,6 +155,28 @@ def sla_scan(*, now: dt.datetime | None = None) -> ScanResult:
         result.notices = len(drafts)
         result.levels_changed = _store_levels(level_updates, result.horizon)
     return result
+
+
+def cases_accept_by_law(*, today: dt.date) -> list[int]:
+    """Accept by law each submitted case whose intake window closed before `today`. A clerk who
+    decides at the same moment wins or loses by the case's optimistic lock; either way the case is
+    decided once. Returns the ids accepted here."""
+    from .services.intake import case_accept_by_law
+
+    ids = list(
+        Case.objects.filter(state=CaseState.SUBMITTED, next_due__lt=today, item_version__isnull=False)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    accepted = []
+    for pk in ids:
+        try:
+            case_accept_by_law(case=Case(pk=pk), on=today)
+        except (ValidationError, ConcurrentTransition) as exc:
+            logger.info("case %s not accepted by law: %s", pk, exc)
+            continue
+        accepted.append(pk)
+    return accepted
 
 
 def _store_levels(level_updates: dict[str, list[int]], horizon: dt.date) -> int:

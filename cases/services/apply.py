@@ -20,8 +20,10 @@ from ..numbering import case_number_allocate
 from ..uploads import remember_written, upload_check
 from ._common import case_service, event_record, notify_applicant, run_transition, save_case
 from .bundle import bundle_follow
+from .commitment import committed_material_ids
 from .delivery_choice import case_attach_held_certificates
 from .handoff import handoff_open
+from .receipt import submission_record
 
 # The applicant or a clerk of the receiving hall may change materials in these states.
 MATERIAL_STATES = [CaseState.DRAFT, CaseState.SUBMITTED, CaseState.SUPPLEMENT_REQUESTED, CaseState.ACCEPTED]
@@ -49,7 +51,9 @@ def _guide_materials(case: Case) -> list[Material]:
 
 
 def _current_material_ids(case: Case) -> set[int]:
-    return set(case.materials.filter(superseded=False, material__isnull=False).values_list("material_id", flat=True))
+    """The guide materials handed in, or replaced by the applicant's signed commitment (告知承诺制)."""
+    handed_in = case.materials.filter(superseded=False, material__isnull=False).values_list("material_id", flat=True)
+    return set(handed_in) | committed_material_ids(case)
 
 
 def completeness_check(case: Case) -> Completeness:
@@ -316,6 +320,8 @@ def _submit(case: Case, actor: User, ip: str | None) -> Case:
     save_case(case)
     event_record(case=case, kind=EventKind.SUBMITTED, actor=actor, from_state=from_state, to_state=case.state, ip=ip)
     handoff_open(case=case, actor=actor, ip=ip)
+    if not case.is_bundle_parent:
+        submission_record(case=case, actor=actor, ip=ip)
     if case.is_bundle_parent:
         for child in case.children.select_related("item_version__item", "receiving_hall"):
             _submit(child, actor, ip)

@@ -13,9 +13,10 @@ from .. import permissions
 from ..constants import CaseState, Channel, EventKind
 from ..models import Case
 from ._common import case_service, event_record, notify_applicant, run_transition, save_case
-from .delivery_choice import case_attach_held_certificates
 from .apply import _agent, _check_applicable, _check_enterprise, _new_case, _number_and_receive, case_attach_material
+from .delivery_choice import case_attach_held_certificates
 from .handoff import handoff_open
+from .receipt import submission_record
 
 
 def _counter_applicant(*, id_number: str, real_name: str, mobile: str) -> User:
@@ -103,6 +104,7 @@ def case_record_counter_application(
         ip=ip,
     )
     handoff_open(case=case, actor=clerk, ip=ip)
+    submission_record(case=case, actor=clerk, ip=ip)
     notify_applicant(
         case,
         kind="case_submitted",
