@@ -72,12 +72,17 @@ class CatalogueFilters:
         )
 
 
+def items_matching(items: QuerySet[Item], q: str) -> QuerySet[Item]:
+    """Items whose name, keywords, codes or pinyin initials hold every word of `q` (`yyzz` → 营业执照)."""
+    for word in q.lower().split():
+        items = items.filter(current_version__search_text__icontains=word)
+    return items
+
+
 def catalogue_search(filters: CatalogueFilters) -> QuerySet[Item]:
     """Published items matching every filter. Each word of `q` must occur in the name, keywords,
     codes or pinyin initials (`search_text`, lower-cased; a trigram index serves it on PostgreSQL)."""
-    items = published_items()
-    for word in filters.q.split():
-        items = items.filter(current_version__search_text__icontains=word)
+    items = items_matching(published_items(), filters.q)
     if filters.department:
         items = items.filter(department_id=filters.department)
     if filters.region:

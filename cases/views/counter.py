@@ -15,7 +15,7 @@ from hall.constants import StaffRole
 from hall.models import Hall
 from hall.selectors import user_by_id_number
 from hall.validators import mask_mobile, normalise_identifier
-from items.selectors import items_receivable_at
+from items.selectors import items_matching, items_receivable_at
 
 from .. import permissions
 from ..forms import CounterApplicantForm, DeliveryChoiceForm, ItemChoiceForm, MaterialUploadForm, OriginalsSeenForm
@@ -23,6 +23,8 @@ from ..services import case_delivery_choose, case_record_counter_application
 from ..services.ticket import case_ticket_record, counter_ticket
 from ..uploads import delete_files_on_error
 from .common import add_service_error, client_ip
+
+COUNTER_PICKER_ROWS = 12
 
 
 def _clerk_hall(request) -> Hall:
@@ -50,7 +52,22 @@ def counter_start(request):
     if request.GET.get("item") and form.is_valid():
         url = reverse("cases:counter_apply", args=[form.cleaned_data["item"].pk])
         return redirect(f"{url}?ticket={ticket.pk}" if ticket else url)
-    return render(request, "cases/counter_start.html", {"hall": hall, "form": form, "ticket": ticket})
+    # The picker: the catalogue's own search (name, code, pinyin initials) over the hall's items,
+    # typed into one box; htmx asks for the result list alone as the clerk types.
+    q = " ".join(request.GET.get("q", "").split())[:100]
+    found = items_matching(items, q) if q else items
+    matches = list(found.order_by("current_version__name")[: COUNTER_PICKER_ROWS + 1])
+    context = {
+        "hall": hall,
+        "form": form,
+        "ticket": ticket,
+        "q": q,
+        "matches": matches[:COUNTER_PICKER_ROWS],
+        "more": len(matches) > COUNTER_PICKER_ROWS,
+    }
+    if request.htmx:
+        return render(request, "cases/includes/counter_item_results.html", context)
+    return render(request, "cases/counter_start.html", context)
 
 
 @login_required

@@ -101,3 +101,29 @@ window.addEventListener("pageshow", function () {
     });
   });
 });
+
+// Result lists under a search box (the counter's item picker): the arrow keys move from the box
+// through the results; Enter follows the focused link as usual.
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "ArrowDown" && event.key !== "ArrowUp") {
+    return;
+  }
+  const box = document.getElementById("counter-item-search");
+  const list = document.getElementById("counter-item-list");
+  if (!box || !list) {
+    return;
+  }
+  const links = Array.prototype.slice.call(list.querySelectorAll("a"));
+  const at = links.indexOf(document.activeElement);
+  if (document.activeElement !== box && at < 0) {
+    return;
+  }
+  event.preventDefault();
+  if (event.key === "ArrowDown") {
+    (links[at + 1] || links[links.length - 1]).focus();
+  } else if (at <= 0) {
+    box.focus();
+  } else {
+    links[at - 1].focus();
+  }
+});
