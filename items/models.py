@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from hall.constants import WindowCategory
 from hall.models import Department, Hall, Region
 
 from .constants import (
@@ -331,6 +332,13 @@ class ItemVersion(models.Model):
     )
 
     # Practical
+    window_category = models.CharField(
+        _("窗口类别"),
+        max_length=20,
+        choices=WindowCategory.choices,
+        blank=True,
+        help_text=_("在大厅哪一类综合窗口收件：取号、叫号和窗口收件按它分流"),
+    )
     handling_location = models.TextField(_("办理地点"), blank=True)
     handling_hours = models.CharField(_("办理时间"), max_length=200, blank=True)
     consultation = models.TextField(_("咨询方式"), blank=True)
