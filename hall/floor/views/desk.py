@@ -161,7 +161,7 @@ def desk_priority(request):
 def _intake_url(ticket: Ticket) -> str:
     """Counter intake prefilled from the ticket (the cases app reads `?ticket=`)."""
     try:
-        return f"{reverse('cases:counter_start')}?ticket={ticket.pk}"
+        return f"{reverse('cases:counter')}?ticket={ticket.pk}"
     except NoReverseMatch:
         return reverse("floor:desk")
 

@@ -1,0 +1,247 @@
+"""Pages of the hall floor: kiosk, ticket slip, calling screen, window desk, booking, my bookings,
+opening hours; who may see each (outsiders get 404); counter intake prefilled from a served ticket."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from cases.models import Case
+from hall.constants import StaffRole, WindowCategory
+from hall.demo import staff_username
+from hall.floor.booking import booking_create
+from hall.floor.constants import BookingState, TicketState
+from hall.floor.tickets import ticket_call_next, ticket_issue, ticket_issue_for_booking, window_sign_in
+from hall.models import Booking, ClosedDay, Notice, OpeningHours, Ticket, User, Window
+from tests.items.factories import ItemVersionFactory
+
+from .floor_helpers import TUESDAY, WEDNESDAY
+
+pytestmark = pytest.mark.django_db
+C = WindowCategory.COMMERCIAL
+
+
+def _jc_admin():
+    return User.objects.get(username=staff_username("JC", StaffRole.SYSTEM_ADMIN))
+
+
+def test_kiosk_issues_a_ticket_and_shows_the_slip(client, floor, clock):
+    clock(TUESDAY, 9)
+    page = client.get(reverse("floor:kiosk", args=["jc"]))
+    assert page.status_code == 200 and "商事登记" in page.content.decode()
+    response = client.post(reverse("floor:kiosk_take", args=["JC"]), {"category": C})
+    ticket = Ticket.objects.get()
+    assert response.url == reverse("floor:ticket", args=["JC", ticket.pk])
+    client.post(reverse("floor:kiosk_take", args=["JC"]), {"category": C})
+    slip = client.get(reverse("floor:ticket", args=["JC", Ticket.objects.last().pk])).content.decode()
+    assert "C002" in slip and "前面还有 1 人" in slip and "预计等候约 6 分钟" in slip
+
+
+@pytest.mark.parametrize("post", [{"category": "nonsense"}, {"category": ""}, {}])
+def test_kiosk_bad_category_says_so_and_issues_nothing(client, floor, clock, post):
+    clock(TUESDAY, 9)
+    response = client.post(reverse("floor:kiosk_take", args=["JC"]), post, follow=True)
+    assert "不设该类别" in response.content.decode()
+    assert not Ticket.objects.exists()
+
+
+def test_kiosk_unknown_booking_code(client, floor, clock):
+    clock(TUESDAY, 9)
+    response = client.post(reverse("floor:kiosk_booking", args=["JC"]), {"code": "12345678"}, follow=True)
+    assert "没有找到该预约码" in response.content.decode()
+    assert not Ticket.objects.exists()
+    assert client.get(reverse("floor:kiosk", args=["ZZ"])).status_code == 404
+
+
+def test_calling_screen_shows_the_latest_call(
+    client, floor, clock, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    clock(TUESDAY, 9)
+    jc = floor.halls["JC"]
+    window = Window.objects.get(hall=jc, number=3)
+    ticket_issue(hall=jc, category=C)
+    board_url = reverse("floor:board", args=["JC"])
+    assert "请取号等候" in client.get(board_url).content.decode()
+    window_sign_in(clerk=floor.clerk, window=window)
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_call_next(clerk=floor.clerk, window=window)  # drops the cached board on commit
+    with django_assert_max_num_queries(4):
+        board = client.get(board_url).content.decode()
+    assert "请 C001 号到 3 号窗口" in board
+    with django_assert_max_num_queries(1):
+        client.get(board_url)  # cached: only the hall is read
+    screen = client.get(reverse("floor:screen", args=["JC"])).content.decode()
+    assert 'hx-trigger="every 1s"' in screen and "floor-screen.js" in screen
+
+
+@pytest.mark.parametrize("who", ["anonymous", "citizen", "approver", "supervisor"])
+def test_desk_refuses_everyone_but_window_staff(client, floor, who):
+    if who != "anonymous":
+        client.force_login(getattr(floor, who))
+    response = client.get(reverse("floor:desk"))
+    assert response.status_code in (302, 404)
+    if who != "anonymous":
+        assert response.status_code == 404
+        window = Window.objects.get(hall=floor.halls["JC"], number=3)
+        assert client.post(reverse("floor:desk_sign_in"), {"window": window.pk}).status_code == 404
+
+
+def test_clerk_cannot_use_another_halls_window(client, floor):
+    client.force_login(floor.other_clerk)
+    window = Window.objects.get(hall=floor.halls["JC"], number=3)
+    assert client.post(reverse("floor:desk_sign_in"), {"window": window.pk}).status_code == 404
+
+
+def test_call_without_signing_in_says_so(client, floor, clock):
+    clock(TUESDAY, 9)
+    ticket_issue(hall=floor.halls["JC"], category=C)
+    client.force_login(floor.clerk)
+    window = Window.objects.get(hall=floor.halls["JC"], number=3)
+    page = client.post(reverse("floor:desk_call"), {"window": window.pk}, follow=True).content.decode()
+    assert "尚未登录该窗口" in page
+    assert Ticket.objects.get().state == TicketState.WAITING
+
+
+def test_serving_a_booked_ticket_opens_counter_intake_prefilled_and_the_case_records_it(client, floor, clock):
+    version = ItemVersionFactory(materials=0, name="个体工商户设立登记")
+    jc = floor.halls["JC"]
+    clock(TUESDAY, 10)
+    booking = booking_create(
+        citizen=floor.citizen,
+        hall=jc,
+        category=C,
+        day=WEDNESDAY,
+        starts_at=dt.time(9),
+        item_id=version.item_id,
+        item_name=version.name,
+    )
+    clock(WEDNESDAY, 8, 55)
+    ticket = ticket_issue_for_booking(hall=jc, code=booking.code)
+    client.force_login(floor.clerk)
+    window = Window.objects.get(hall=jc, number=3)
+    client.post(reverse("floor:desk_sign_in"), {"window": window.pk})
+    desk = client.post(reverse("floor:desk_call"), {"window": window.pk}, follow=True).content.decode()
+    assert "YC001" in desk
+    response = client.post(reverse("floor:desk_ticket", args=[ticket.pk, "serve"]), {"window": window.pk})
+    assert response.url == f"{reverse('cases:counter')}?ticket={ticket.pk}"
+    response = client.get(response.url)
+    assert response.url == f"{reverse('cases:counter_apply', args=[version.item_id])}?ticket={ticket.pk}"
+    page = client.get(response.url)
+    form = page.context["applicant_form"]
+    assert form["id_number"].value() == floor.citizen.id_number and form["real_name"].value() == "张三"
+    assert "YC001" in page.content.decode()
+    data = {
+        "applicant-id_number": floor.citizen.id_number,
+        "applicant-real_name": floor.citizen.real_name,
+        "applicant-mobile": floor.citizen.mobile,
+        "applicant-identity_checked": "on",
+        "delivery_method": "pickup",
+        "delivery_hall": jc.pk,
+    }
+    posted = client.post(response.url, data)
+    assert posted.status_code == 302, [
+        (name, posted.context[name].errors)
+        for name in ("applicant_form", "originals_form", "uploads", "delivery_form")
+        if name in posted.context
+    ]
+    case = Case.objects.get()
+    assert case.ticket == ticket and case.applicant == floor.citizen
+    ticket.refresh_from_db()
+    assert ticket.state == TicketState.SERVED and ticket.served_at and ticket.clerk == floor.clerk
+
+
+def test_another_clerks_ticket_does_not_prefill(client, floor, clock):
+    version = ItemVersionFactory(materials=0)
+    clock(TUESDAY, 9)
+    jc = floor.halls["JC"]
+    ticket = ticket_issue(hall=jc, category=C, id_number=floor.citizen.id_number)
+    client.force_login(floor.clerk)
+    page = client.get(f"{reverse('cases:counter_apply', args=[version.item_id])}?ticket={ticket.pk}")
+    assert page.context["ticket"] is None and not page.context["applicant_form"]["id_number"].value()
+
+
+def test_booking_page_books_and_my_bookings_cancels(client, floor, clock):
+    version = ItemVersionFactory(materials=0)
+    clock(TUESDAY, 10)
+    url = reverse("items:book", args=[version.item_id])
+    assert client.get(url).status_code == 302  # login first
+    client.force_login(floor.citizen)
+    page = client.get(url, {"hall": "JC", "date": WEDNESDAY.isoformat()}).content.decode()
+    assert 'data-slot="09:00"' in page
+    response = client.post(url, {"hall": "JC", "date": WEDNESDAY.isoformat(), "starts_at": "09:00"}, follow=True)
+    booking = Booking.objects.get()
+    assert booking.code in response.content.decode() and booking.item_id == version.item_id
+    again = client.post(url, {"hall": "JC", "date": "2026-12-03", "starts_at": "09:00"}, follow=True)
+    assert "您已预约过该事项" in again.content.decode() and Booking.objects.count() == 1
+    past = client.post(url, {"hall": "JC", "date": TUESDAY.isoformat(), "starts_at": "09:00"}, follow=True)
+    assert "不能预约已经开始或已过去的时段" in past.content.decode()
+    client.force_login(floor.other_citizen)
+    assert client.post(reverse("floor:booking_cancel", args=[booking.pk])).status_code == 404
+    client.force_login(floor.citizen)
+    client.post(reverse("floor:booking_cancel", args=[booking.pk]))
+    booking.refresh_from_db()
+    assert booking.state == BookingState.CANCELLED
+
+
+def test_hours_page_for_the_halls_system_admin_only(client, floor, clock):
+    clock(TUESDAY, 10)
+    url = reverse("floor:hours", args=["JC"])
+    for outsider in (
+        floor.clerk,
+        floor.citizen,
+        User.objects.get(username=staff_username("YD", StaffRole.SYSTEM_ADMIN)),
+    ):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+    client.force_login(_jc_admin())
+    assert client.get(url).status_code == 200
+    before = OpeningHours.objects.count()
+    bad = client.post(
+        url,
+        {
+            "hours-category": C,
+            "hours-day_type": "working_day",
+            "hours-starts_at": "18:00",
+            "hours-ends_at": "17:00",
+            "hours-slot_minutes": 30,
+            "hours-capacity": 2,
+        },
+    )
+    assert "结束时间必须晚于开始时间" in bad.content.decode() and OpeningHours.objects.count() == before
+    holiday = client.post(
+        url,
+        {
+            "hours-category": C,
+            "hours-day_type": "holiday",
+            "hours-starts_at": "09:00",
+            "hours-ends_at": "10:00",
+            "hours-slot_minutes": 30,
+            "hours-capacity": 2,
+        },
+    )
+    assert "法定节假日闭厅" in holiday.content.decode() and OpeningHours.objects.count() == before
+    booking_create(
+        citizen=floor.citizen,
+        hall=floor.halls["JC"],
+        category=C,
+        day=WEDNESDAY,
+        starts_at=dt.time(9),
+        item_id=1,
+        item_name="x",
+    )
+    page = client.post(
+        reverse("floor:day_close", args=["JC"]),
+        {"close-date": WEDNESDAY.isoformat(), "close-reason": "停电"},
+        follow=True,
+    )
+    assert "已通知 1 位预约群众" in page.content.decode()
+    assert ClosedDay.objects.filter(hall=floor.halls["JC"], date=WEDNESDAY).exists()
+    assert Notice.objects.filter(recipient=floor.citizen, kind="booking_hall_closed").exists()
+
+
+def test_supervisor_page_shows_the_floor_figures(client, floor, clock):
+    clock(TUESDAY, 9)
+    ticket_issue(hall=floor.halls["JC"], category=C)
+    client.force_login(floor.supervisor)
+    page = client.get(reverse("cases:supervision")).content.decode()
+    assert 'id="floor-figures"' in page and 'data-floor-hall="JC"' in page
