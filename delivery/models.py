@@ -206,7 +206,9 @@ class ArchivePackage(AppendOnlyModel):
     """归档信息包: a zip of every file of the case with manifest.json (SHA-256 per file) and the hash of the
     whole zip, stored once. The row and the file are never rewritten; archive_verify checks them."""
 
-    case = models.OneToOneField("cases.Case", verbose_name=_("办件"), on_delete=models.PROTECT, related_name="archive")
+    case = models.OneToOneField(
+        "cases.Case", verbose_name=_("办件"), on_delete=models.PROTECT, related_name="archive_package"
+    )
     file = models.FileField(_("归档包"), upload_to="archive/%Y/")
     manifest = models.JSONField(_("清单"), help_text=_("文件名 → SHA-256"))
     sha256 = models.CharField(_("归档包校验值"), max_length=64)

@@ -97,7 +97,7 @@ def _order_context(request, order, **forms) -> dict:
         "case": order.case,
         "results": results,
         "proof": proof,
-        "package": getattr(order.case, "archive", None),
+        "package": getattr(order.case, "archive_package", None),
         "pickup_form": PickupForm(),
         "post_form": PostForm(),
         "outcome_form": PostOutcomeForm(),
