@@ -107,8 +107,14 @@ def test_next_day_the_yellow_case_turns_red_and_is_recorded_again(cases):
     assert (cases["yellow"].pk, "decision", "red") in result.changes
 
 
-def test_scan_task_runs(cases):
-    assert sla_scan.apply().get()["recorded"] >= 0
+def test_scan_task_runs(cases, monkeypatch):
+    """The beat task scans with the current time: at NOW it records the three level changes."""
+    monkeypatch.setattr(sla.timezone, "now", lambda: NOW)
+    result = sla_scan.apply().get()
+    assert result == {"scanned": 3, "recorded": 3, "notices": result["notices"]}
+    assert result["notices"] > 0
+    assert ClockWarning.objects.count() == 3
+    assert sla_scan.apply().get()["recorded"] == 0  # recorded once
 
 
 def test_calendar_edit_recomputes_open_clocks(cast):

@@ -1,9 +1,14 @@
 """Access matrix of the case pages: role × page × case. Outsiders get 404 (a guessed number looks like a
 missing one), anonymous visitors are sent to the login page, and no outsider's POST changes anything."""
 
+import importlib
+import pkgutil
+
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from cases import views as case_views
 from cases.constants import CaseState
 
 from .helpers import accepted_case, draft_case
@@ -75,8 +80,26 @@ def test_read_matrix(client, cast, case, who):
             assert response["Location"].startswith(reverse("login"))
 
 
+@pytest.fixture
+def services_reached(monkeypatch):
+    """Replace every service a case view calls with a recorder that refuses like the service would: an
+    outsider's POST must be stopped by the view's own access helper (404) before any service runs."""
+    reached = []
+    for module_info in pkgutil.iter_modules(case_views.__path__):
+        module = importlib.import_module(f"{case_views.__name__}.{module_info.name}")
+        for name, value in list(vars(module).items()):
+            if callable(value) and getattr(value, "__module__", "").startswith("cases.services"):
+
+                def refuse(*args, _name=f"{module_info.name}.{name}", **kwargs):
+                    reached.append(_name)
+                    raise PermissionDenied
+
+                monkeypatch.setattr(module, name, refuse)
+    return reached
+
+
 @pytest.mark.parametrize("who", WHO)
-def test_outsiders_cannot_post(client, cast, case, who):
+def test_outsiders_cannot_post(client, cast, case, who, services_reached):
     events = case.events.count()
     documents = case.documents.count()
     _login(client, cast, who)
@@ -87,7 +110,8 @@ def test_outsiders_cannot_post(client, cast, case, who):
         if who == "anonymous":
             assert response.status_code == 302 and response["Location"].startswith(reverse("login")), page
         else:
-            assert response.status_code in (403, 404), (page, who, response.status_code)
+            assert response.status_code == 404, (page, who, response.status_code)
+    assert services_reached == []
     case.refresh_from_db()
     assert case.state == CaseState.ACCEPTED
     assert case.events.count() == events and case.documents.count() == documents

@@ -201,10 +201,15 @@ def test_filter_by_state_item_and_age_and_sort(client, cast):
 
 
 def test_bad_filter_values_do_not_break_the_page(client, cast):
-    _make(2, submitted=True)
+    cases = _make(2, submitted=True)
     client.force_login(cast.clerk)
-    response = client.get(reverse("cases:clerk_workbench"), {"state": "nonsense", "item": "abc", "page": "999"})
+    bad = {"state": "nonsense", "item": "abc", "age": "-1", "level": "<script>", "sort": "9999-12-31", "page": "999"}
+    response = client.get(reverse("cases:clerk_workbench"), bad)
     assert response.status_code == 200
+    # The bad values are ignored: the default queue is shown, with its rows.
+    assert set(response.context["page"].object_list) == set(cases)
+    html = response.content.decode()
+    assert all(case.number in html for case in cases)
 
 
 def test_approver_queue_is_accepted_cases_of_the_department(client, cast):

@@ -98,13 +98,25 @@ def test_seed_calendar_command(db, capsys):
 
 
 @pytest.mark.parametrize("who, sees_banner", [("admin", True), ("clerk", False), ("citizen", False)])
-def test_banner_for_admins_only(cast, client, who, sees_banner):
-    calendar_seed(years=[2026])  # 2027 missing: within 90 days of any date from October 2026
-    user = getattr(cast, who)
-    client.force_login(user)
+def test_banner_for_admins_only(cast, client, monkeypatch, who, sees_banner):
+    # Today is fixed: 1 November 2026, so that 2027 lies within the 90-day horizon whatever the real date.
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2026, 11, 1))
+    calendar_seed(years=[2026])  # 2027 missing
+    assert years_without_official_calendar(date(2026, 11, 1)) == [2027]
+    client.force_login(getattr(cast, who))
     html = client.get(reverse("home")).content.decode()
-    years = years_without_official_calendar(date.today())
-    assert ('id="calendar-banner"' in html) is (sees_banner and bool(years))
+    assert ('id="calendar-banner"' in html) is sees_banner
+    if sees_banner:
+        assert "2027" in html.split('id="calendar-banner"', 1)[1].split("</div>", 1)[0]
+
+
+def test_no_banner_once_the_coming_year_is_entered(cast, client, monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2026, 11, 1))
+    calendar_seed(years=[2026, 2027])
+    calendar_confirm_year(year=2026)
+    calendar_confirm_year(year=2027)
+    client.force_login(cast.admin)
+    assert 'id="calendar-banner"' not in client.get(reverse("home")).content.decode()
 
 
 def test_admin_changelist_and_edit(cast, client):

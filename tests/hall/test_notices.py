@@ -133,12 +133,20 @@ def test_sweeper_task_requeues(cast, monkeypatch):
     assert sent == [stuck.pk]
 
 
-def test_broker_outage_does_not_fail_the_caller(cast, monkeypatch):
+def test_broker_outage_does_not_fail_the_caller(cast, monkeypatch, django_capture_on_commit_callbacks):
     def broken(*args, **kwargs):
         raise ConnectionError("broker down")
 
     monkeypatch.setattr(notice_send, "apply_async", broken)
-    notices.enqueue_send(1)  # logged, not raised: the sweeper will pick the notice up
+    with django_capture_on_commit_callbacks(execute=True):
+        notice = queue(cast.citizen)  # the on-commit enqueue meets the outage: logged, not raised
+    deliveries = NoticeDelivery.objects.filter(notice=notice)
+    assert deliveries.exists()
+    assert set(deliveries.values_list("status", flat=True)) == {DeliveryStatus.PENDING}
+    assert not deliveries.filter(claimed_at__isnull=False).exists()
+    # The sweeper finds it once it is older than the grace period, and queues it again.
+    later = timezone.now() + dt.timedelta(hours=1)
+    assert notice.pk in notice_sweep(now=later)
 
 
 def test_template_notice_in_chinese(cast):
