@@ -51,6 +51,7 @@ demo: migrate
 	$(BIN)/python manage.py seed_catalogue
 	$(BIN)/python manage.py seed_catalogue_reviewers
 	$(BIN)/python manage.py seed_cases
+	$(BIN)/python manage.py seed_handoffs
 	$(BIN)/python manage.py seed_floor
 
 lint: venv
