@@ -56,6 +56,10 @@ def run_transition(case: Case, name: str, actor, *args):
             params={"state": CaseState(case.state).label},
         )
     if not has_transition_perm(method, actor):
+        if case.cross_area_mode == "receive_forward" and permissions.is_receiving_clerk(case, actor):
+            raise PermissionDenied(
+                _("本大厅对该事项为异地代收：只能核验身份和材料、扫描并转交属地大厅，由属地受理和审批。")
+            )
         raise PermissionDenied(_("您无权对该办件执行此操作。"))
     return method(*args)
 
