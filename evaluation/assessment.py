@@ -94,8 +94,13 @@ def staff_assessment(*, hall_ids: set[int], month: dt.date) -> list[AssessmentLi
         line.rectified, line.rectified_in_time, line.overdue_tickets = row["rectified"], row["in_time"], row["overdue"]
     overdue = ClockWarning.objects.filter(level="overdue").values("case_id")
     cases = (
-        CaseEvent.objects.filter(actor_id__in=ids, kind__in=INTAKE_KINDS, created_at__date__gte=start,
-                                 created_at__date__lt=end, case_id__in=overdue)  # fmt: skip
+        CaseEvent.objects.filter(
+            actor_id__in=ids,
+            kind__in=INTAKE_KINDS,
+            created_at__date__gte=start,
+            created_at__date__lt=end,
+            case_id__in=overdue,
+        )  # fmt: skip
         .values("actor_id")
         .annotate(cases=Count("case_id", distinct=True))
     )

@@ -56,7 +56,9 @@ class RatingForm(forms.Form):
         if self.errors:
             return data
         try:
-            level, tags, text = rating_check_input(level=data.get("level"), tags=data.get("tags"), text=data.get("text"))
+            level, tags, text = rating_check_input(
+                level=data.get("level"), tags=data.get("tags"), text=data.get("text")
+            )
         except ValidationError as exc:
             self.add_error(FIELD_OF_CODE.get(exc.code), exc)
             return data

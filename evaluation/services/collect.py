@@ -84,6 +84,7 @@ def _collect_case_events(result: CollectResult, *, batch: int, now: dt.datetime)
                 "case__bundle",
                 "case__receiving_hall",
                 "case__applicant",
+                "case__parent__bundle",
             )
             .order_by("pk")[:batch]
         )
@@ -108,17 +109,19 @@ def _event_keys(event) -> list[str]:
 
 
 def _event_services(event) -> list[tuple[str, str]]:
-    """The services one event finishes: (kind, source key)."""
+    """The services one event finishes: (kind, source key). A bundle's results are picked up and
+    rated together (一件事一评): pickup and matter are keyed by the case the applicant follows."""
     case = event.case
     if event.kind == EventKind.COUNTER_RECEIVED:
         # A walk-in who came with a queue ticket: the intake and the served ticket are one visit.
         ticket_id = getattr(case, "ticket_id", None)
         return [(ServiceKind.COUNTER_INTAKE, f"ticket:{ticket_id}" if ticket_id else f"event:{event.pk}")]
+    top = case.parent_id or case.pk
     services = []
     if event.kind in PICKUP_KINDS or (event.kind == EventKind.DELIVERED and _is_pickup(event)):
-        services.append((ServiceKind.PICKUP, f"event:{event.pk}"))
-    if event.kind == EventKind.DELIVERED and case.parent_id is None:
-        services.append((ServiceKind.MATTER, f"matter:{case.pk}"))
+        services.append((ServiceKind.PICKUP, f"pickup:{top}"))
+    if event.kind == EventKind.DELIVERED:
+        services.append((ServiceKind.MATTER, f"matter:{top}"))
     return services
 
 
@@ -149,6 +152,8 @@ def _decider(case):
 
 def _service_from_event(event, kind: str, key: str, windows: dict) -> Service:
     case = event.case
+    if kind != ServiceKind.COUNTER_INTAKE and case.parent_id:
+        case = case.parent
     hall = event.hall or case.receiving_hall
     version = case.item_version
     clerk = event.actor

@@ -80,7 +80,7 @@ def rate_token(request, token: str):
     service = found.service
     kind = KIND_OF_PURPOSE[found.purpose]
     device = _device(request)
-    form = RatingForm(request.POST or None)
+    form = RatingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and _submit(request, form, service=service, kind=kind, token=found):
         messages.success(request, _("感谢您的评价！"))
         if device is not None:
@@ -102,7 +102,7 @@ def rate_service(request, pk: int):
     """The logged-in applicant rates their own service (一事一评 from the case page), or follows up."""
     service = get_service_for_applicant(request.user, pk)
     kind = RatingKind.FOLLOW_UP if request.GET.get("kind") == "follow_up" else RatingKind.FIRST
-    form = RatingForm(request.POST or None)
+    form = RatingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         try:
             stored = _submit(request, form, service=service, kind=kind, user=request.user)

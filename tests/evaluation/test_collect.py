@@ -60,7 +60,7 @@ def test_watermark_moves_only_past_settled_events(cast):
 def test_delivery_at_the_result_window_is_a_pickup_and_the_matter(cast):
     case, event = delivered_case(cast)
     kinds = dict(Service.objects.filter(case=case).values_list("kind", "source_key"))
-    assert kinds == {ServiceKind.PICKUP: f"event:{event.pk}", ServiceKind.MATTER: f"matter:{case.pk}"}
+    assert kinds == {ServiceKind.PICKUP: f"pickup:{case.pk}", ServiceKind.MATTER: f"matter:{case.pk}"}
     pickup = Service.objects.get(kind=ServiceKind.PICKUP)
     assert pickup.clerk == cast.result_clerk and pickup.window.category == "result"
     matter = Service.objects.get(kind=ServiceKind.MATTER)

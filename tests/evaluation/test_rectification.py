@@ -5,8 +5,8 @@ days, the outcome reported to the rater, the appeal decided by a supervisor, the
 import datetime as dt
 
 import pytest
-from django.db.models import Sum
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
 from django.utils import timezone
 
 from cases.constants import WarningLevel

@@ -1,0 +1,88 @@
+"""Browser: after pickup at the result window the applicant rates 不满意 on the window's tablet with
+two tags; the department's ticket appears with its deadline; the call-back and the fix are recorded;
+the applicant's follow-up closes it; the public page shows the new figures in its chart and table."""
+
+import pytest
+
+from evaluation.constants import TicketState
+from evaluation.models import RatingDevice, RectificationTicket
+from hall.models import Notice, Window
+from tests.delivery.helpers import granted_case, picked_up
+
+from .conftest import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def test_bad_rating_on_the_tablet_is_fixed_and_published(page, shot, cast):
+    case = granted_case(cast)
+    picked_up(cast, case)
+    result_window = Window.objects.get(hall=cast.halls["JC"], category="result")
+    device = RatingDevice.objects.create(window=result_window, name="出件窗口评价器")
+
+    # 1. The result window's tablet shows the pickup just finished and its clerk.
+    page.goto(f"/ratings/tablet/{device.key}/")
+    page.wait_for_selector("#rating-form")
+    assert cast.result_clerk.real_name in page.locator("#service-clerk").inner_text()
+    assert page.locator("img.tablet-qr").count() == 1
+    page.click("label[for=level-4]")
+    assert page.locator("[data-tags-for='1']").is_hidden()  # only the chosen level's tags
+    page.click("label[for='tag-4-01']")
+    page.click("label[for='tag-4-04']")
+    page.fill("#id_text", "没有样表，来回跑了两次。")
+    shot(page, "ratings-1-tablet")
+    page.click("#rating-submit")
+    page.wait_for_selector("#tablet-waiting")
+    assert "感谢您的评价" in page.content()
+    ticket = RectificationTicket.objects.get()
+    assert ticket.rating.level == 4 and len(ticket.rating.tags) == 2 and ticket.rating.channel == "tablet"
+
+    # 2. The department's approver sees the ticket with its deadline; records the call-back and the fix.
+    login(page, "jc_approver", cast.password)
+    page.goto("/ratings/tickets/")
+    row = page.locator(f"tr[data-ticket='{ticket.pk}']")
+    assert f"{ticket.next_due:%Y-%m-%d}" in row.inner_text()
+    shot(page, "ratings-2-tickets")
+    row.locator("a").click()
+    page.wait_for_selector("[data-page=rating-ticket]")
+    assert f"{ticket.fix_due:%Y-%m-%d}" in page.locator("#ticket-clocks").inner_text()
+    assert "没有提供材料样本" in page.locator("#ticket-tags").inner_text()
+    page.fill("#callback-form textarea[name=note]", "已电话回访，申请人反映缺少申请表样表。")
+    page.click("#callback-form button[type=submit]")
+    page.wait_for_selector("[data-step=called_back]")
+    page.check("#rectify-form input[value=fixed]")
+    page.fill("#rectify-form textarea[name=note]", "已在出件窗口和网上办事指南补充样表。")
+    page.click("#rectify-form button[type=submit]")
+    page.wait_for_selector("[data-step=reported]")
+    assert "已整改，待回访" in page.locator("#ticket-state").inner_text()
+    shot(page, "ratings-3-ticket-fixed")
+
+    # 3. The applicant follows the outcome notice's link and rates again: the ticket closes.
+    page.context.clear_cookies()
+    link = Notice.objects.get(recipient=cast.citizen, kind="rating_outcome").link
+    page.goto(link)
+    page.wait_for_selector("#rating-form")
+    page.click("label[for=level-2]")
+    page.click("label[for='tag-2-02']")
+    page.click("#rating-submit")
+    page.wait_for_selector("[data-page=rating-thanks]")
+    ticket.refresh_from_db()
+    assert ticket.state == TicketState.CLOSED
+
+    # 4. The public page: the follow-up (满意) counts in the chart and in the table; the fix too.
+    page.goto("/ratings/?by=department")
+    page.wait_for_selector("#level-chart")
+    total = page.locator("tr[data-line=total]")
+    assert total.locator("[data-cell=level-2]").inner_text() == "1"
+    assert total.locator("[data-cell=level-4]").inner_text() == "0"
+    assert total.locator("[data-cell=bad-tickets]").inner_text() == "1"
+    assert total.locator("[data-cell=rectified]").inner_text() == "1"
+    assert page.locator("#level-chart g[data-level='2'] text").first.inner_text() == "1"
+    assert page.locator("#level-chart g[data-level='2'] rect").get_attribute("height") != "0.0"
+    assert "100.0%" in page.locator("[data-total=rectification]").inner_text()
+    shot(page, "ratings-4-figures")
