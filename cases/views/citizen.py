@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -83,16 +84,68 @@ def _try_submit(request, case) -> bool:
     return True
 
 
+def _existing_draft(user, item):
+    """The applicant's draft of this item (one per item: a repeated POST returns to it)."""
+    return (
+        cases_for_user(user)
+        .filter(applicant=user, item_version__item=item, state=CaseState.DRAFT, parent__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+
+
+def _lock_applicant(user) -> None:
+    """Serialise one applicant's application POSTs (a double click, two tabs), so that the second finds
+    the draft the first created instead of opening another."""
+    type(user).objects.select_for_update().filter(pk=user.pk).first()
+
+
+def _say_what_was_kept(request, kept: dict, again: list) -> None:
+    """Nothing a user chose is lost silently: which files were saved on the draft, which must be chosen
+    again (their reasons sit next to their inputs)."""
+    if kept:
+        names = gettext("、").join(f"“{upload.name}”" for upload in kept.values())
+        messages.success(request, _("以下文件已保存到草稿，无需重新选择：%(names)s。") % {"names": names})
+    if again:
+        names = gettext("、").join(f"“{material.name}”" for material, _name in again)
+        messages.error(request, _("以下材料的文件未通过检查，请重新选择：%(names)s。") % {"names": names})
+
+
+def _edit_page(request, case, form, uploads, **extra):
+    version = case.item_version
+    current = list(case.materials.filter(superseded=False).select_related("material"))
+    uploads.note_current(current)
+    context = {
+        "case": case,
+        "item": version.item,
+        "version": version,
+        "materials": _guide_materials(version),
+        "form": form,
+        "uploads": uploads,
+        "current": current,
+        "check": completeness_check(case),
+        **extra,
+    }
+    return render(request, "cases/edit.html", context)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def apply(request, item_pk: int):
-    """在线申请: the application form and one file input per material of the item's published guide."""
+    """在线申请: the application form and one file input per material of the item's published guide.
+    One draft per item: the page and a repeated POST return to the applicant's existing draft; when some
+    files are refused, the others are kept on the draft."""
     if not request.user.is_citizen:
         return _staff_refusal(request)
     item = get_object_or_404(Item.objects.select_related("current_version", "department", "region"), pk=item_pk)
     version = item.current_version
     if version is None or not version.online_application:
         return render(request, "cases/apply_unavailable.html", {"item": item, "version": version})
+    if request.method == "GET":
+        draft = _existing_draft(request.user, item)
+        if draft is not None:
+            messages.info(request, _("您已有一份该事项的申请草稿，请在这里继续填写。"))
+            return redirect("cases:edit", pk=draft.pk)
     materials = _guide_materials(version)
     held = held_certificates(request.user.id_number, materials)
     form = ApplicationForm(_posted(request)[0], user=request.user)
@@ -100,31 +153,40 @@ def apply(request, item_pk: int):
     delivery = DeliveryChoiceForm(
         _posted(request)[0], methods=version.delivery_method_codes, default_hall=_owning_hall(version)
     )
-    if request.method == "POST" and all(f.is_valid() for f in (form, uploads, delivery)):
-        try:
-            with delete_files_on_error(), transaction.atomic():
-                case = case_create_draft(
-                    applicant=request.user,
-                    item_version=version,
-                    enterprise=form.enterprise if form.cleaned_data.get("as_enterprise") else None,
-                    form_data=form.form_data(),
-                    ip=client_ip(request),
-                )
-                case_delivery_choose(case=case, actor=request.user, **delivery.choice(), ip=client_ip(request))
-                _attach_all(case=case, actor=request.user, uploads=uploads.uploaded(), ip=client_ip(request))
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            if request.POST.get("action") == "submit" and _try_submit(request, case):
-                return redirect("cases:detail", pk=case.pk)
-            if request.POST.get("action") != "submit":
-                messages.success(request, _("草稿已保存。请核对下方的材料完整性检查，确认无误后提交。"))
-            return redirect("cases:edit", pk=case.pk)
-    existing_draft = (
-        cases_for_user(request.user)
-        .filter(applicant=request.user, item_version__item=item, state=CaseState.DRAFT, parent__isnull=True)
-        .first()
-    )
+    if request.method == "POST":
+        form_ok, uploads_ok, delivery_ok = form.is_valid(), uploads.is_valid(), delivery.is_valid()
+        kept = uploads.passed()
+        if (form_ok and uploads_ok and delivery_ok) or kept:
+            try:
+                with delete_files_on_error(), transaction.atomic():
+                    _lock_applicant(request.user)
+                    case = _existing_draft(request.user, item)
+                    if case is None:
+                        case = case_create_draft(
+                            applicant=request.user,
+                            item_version=version,
+                            enterprise=form.enterprise if form.cleaned_data.get("as_enterprise") else None,
+                            form_data=form.form_data() if form_ok else form.valid_form_data(),
+                            ip=client_ip(request),
+                        )
+                    elif form_ok:
+                        case_update_draft(
+                            case=case, actor=request.user, form_data=form.form_data(), ip=client_ip(request)
+                        )
+                    if delivery_ok:
+                        case_delivery_choose(case=case, actor=request.user, **delivery.choice(), ip=client_ip(request))
+                    _attach_all(case=case, actor=request.user, uploads=kept, ip=client_ip(request))
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                if not (form_ok and uploads_ok and delivery_ok):
+                    _say_what_was_kept(request, kept, uploads.refused())
+                    return _edit_page(request, case, form, uploads, delivery_form=delivery)
+                if request.POST.get("action") == "submit" and _try_submit(request, case):
+                    return redirect("cases:detail", pk=case.pk)
+                if request.POST.get("action") != "submit":
+                    messages.success(request, _("草稿已保存。请核对下方的材料完整性检查，确认无误后提交。"))
+                return redirect("cases:edit", pk=case.pk)
     context = {
         "item": item,
         "version": version,
@@ -133,7 +195,7 @@ def apply(request, item_pk: int):
         "uploads": uploads,
         "delivery_form": delivery,
         "held": [(m, held[m.pk]) for m in materials if m.pk in held],
-        "existing_draft": existing_draft,
+        "existing_draft": None,
     }
     return render(request, "cases/apply.html", context)
 
@@ -141,7 +203,8 @@ def apply(request, item_pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request, pk: int):
-    """A draft: change the form, add or replace files, see the completeness check, submit."""
+    """A draft: change the form, add or replace files, see the completeness check, submit. Files that
+    pass are kept even when another file or a typed field is refused."""
     case = case_for(request, pk, permissions.is_applicant)
     if case.state != CaseState.DRAFT:
         return redirect("cases:detail", pk=case.pk)
@@ -153,33 +216,30 @@ def edit(request, pk: int):
     initial["as_enterprise"] = case.enterprise_id is not None
     form = ApplicationForm(_posted(request)[0], user=request.user, initial=initial)
     uploads = MaterialUploadForm(*_posted(request), materials=materials)
-    if request.method == "POST" and form.is_valid() and uploads.is_valid():
-        try:
-            with delete_files_on_error(), transaction.atomic():
-                case_update_draft(case=case, actor=request.user, form_data=form.form_data(), ip=client_ip(request))
-                _attach_all(case=case, actor=request.user, uploads=uploads.uploaded(), ip=client_ip(request))
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            if request.POST.get("action") == "submit":
-                if _try_submit(request, case):
-                    return redirect("cases:detail", pk=case.parent_id or case.pk)
+    if request.method == "POST":
+        form_ok, uploads_ok = form.is_valid(), uploads.is_valid()
+        kept = uploads.passed()
+        if (form_ok and uploads_ok) or kept:
+            try:
+                with delete_files_on_error(), transaction.atomic():
+                    if form_ok:
+                        case_update_draft(
+                            case=case, actor=request.user, form_data=form.form_data(), ip=client_ip(request)
+                        )
+                    _attach_all(case=case, actor=request.user, uploads=kept, ip=client_ip(request))
+            except ValidationError as error:
+                add_service_error(form, error)
             else:
-                messages.success(request, _("草稿已保存。"))
-            return redirect("cases:edit", pk=case.pk)
-    current = list(case.materials.filter(superseded=False).select_related("material"))
-    uploads.note_current(current)
-    context = {
-        "case": case,
-        "item": version.item,
-        "version": version,
-        "materials": materials,
-        "form": form,
-        "uploads": uploads,
-        "current": current,
-        "check": completeness_check(case),
-    }
-    return render(request, "cases/edit.html", context)
+                if not (form_ok and uploads_ok):
+                    _say_what_was_kept(request, kept, uploads.refused())
+                    return _edit_page(request, case, form, uploads)
+                if request.POST.get("action") == "submit":
+                    if _try_submit(request, case):
+                        return redirect("cases:detail", pk=case.parent_id or case.pk)
+                else:
+                    messages.success(request, _("草稿已保存。"))
+                return redirect("cases:edit", pk=case.pk)
+    return _edit_page(request, case, form, uploads)
 
 
 @login_required
@@ -208,7 +268,10 @@ def remove_material(request, pk: int, submitted_pk: int):
 
 def _detail_context(request, case) -> dict:
     user = request.user
+    newest_first = request.GET.get("timeline") == "newest"
     events = case_timeline(case)
+    if newest_first:
+        events = events.reverse()
     documents = documents_for_case(case)
     current = case.materials.filter(superseded=False).select_related("material")
     open_request = case.supplement_requests.filter(fulfilled_at__isnull=True).prefetch_related("items").first()
@@ -217,6 +280,7 @@ def _detail_context(request, case) -> dict:
     return {
         "case": case,
         "events": events,
+        "newest_first": newest_first,
         "documents": documents,
         "current": current,
         "children": case.children.select_related("item_version", "owning_department") if case.is_bundle_parent else [],
