@@ -3,15 +3,15 @@
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
-SYSTEM_PACKAGES := chromium fonts-noto-cjk fonts-wqy-microhei poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+SYSTEM_PACKAGES := chromium fonts-noto-cjk fonts-wqy-microhei poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test setup sysdeps node-tools venv migrate demo lint check-migrations format bench clean
+.PHONY: run test setup sysdeps node-tools venv messages compile-messages migrate demo lint check-migrations format bench clean
 
 run: setup demo
 	scripts/run-portal
 
-test: sysdeps venv node-tools lint check-migrations
+test: sysdeps venv node-tools compile-messages lint check-migrations
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 setup: sysdeps venv migrate
@@ -41,12 +41,21 @@ $(VENV)/.installed: requirements.txt
 	$(BIN)/pip install -q -r requirements.txt
 	touch $@
 
-migrate: venv
+# Translations: the English catalogue is locale/en/LC_MESSAGES/django.po. `make messages` adds the
+# new msgids of the code and templates to it (translate them there); the set-up compiles it.
+messages: venv
+	$(BIN)/python manage.py makemessages -l en --no-obsolete --add-location=file --ignore='node_modules/*'
+
+compile-messages: venv
+	$(BIN)/python manage.py compilemessages -l en --ignore='.venv' --ignore='node_modules'
+
+migrate: venv compile-messages
 	$(BIN)/python manage.py migrate --noinput
 
 # Demo data, idempotent: the organisation, then the catalogue and sample cases where the apps have them.
 demo: migrate
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py sm2_keys
 	$(BIN)/python manage.py seed_calendar
 	$(BIN)/python manage.py seed_catalogue
 	$(BIN)/python manage.py seed_catalogue_reviewers
