@@ -97,6 +97,26 @@ class MaterialUploadForm(forms.Form):
             if self.cleaned_data.get(material_field_name(material))
         }
 
+    def passed(self) -> dict:
+        """After validation, {material: UploadedFile} for the files that passed their checks, even when
+        another input of the form was refused: they are kept on the draft, not dropped."""
+        cleaned = getattr(self, "cleaned_data", {})
+        return {
+            material: cleaned[material_field_name(material)]
+            for material in self.materials
+            if material_field_name(material) not in self.errors and cleaned.get(material_field_name(material))
+        }
+
+    def refused(self) -> list:
+        """[(material, file name)] for the files chosen but refused: they must be chosen again."""
+        result = []
+        for material in self.materials:
+            name = material_field_name(material)
+            upload = self.files.get(self.add_prefix(name)) if self.files else None
+            if name in self.errors and upload:
+                result.append((material, getattr(upload, "name", "")))
+        return result
+
 
 class BundleUploadForm(forms.Form):
     """一件事: one file input per line of the bundle's combined material list (asked once, handed to
@@ -231,6 +251,15 @@ class ApplicationForm(forms.Form):
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, _("委托代理人办理时，请填写代理人的姓名、身份证号和手机。"))
         return data
+
+    def valid_form_data(self) -> dict:
+        """The fields that passed their checks, for a draft saved to keep files while the form is refused."""
+        data = getattr(self, "cleaned_data", {})
+        return {
+            name: data[name]
+            for name in ("applicant_id_number", "contact_mobile", "description")
+            if data.get(name) and name not in self.errors
+        }
 
     def form_data(self) -> dict:
         """What goes into the case's form data (everything but the account's own identity)."""

@@ -2,6 +2,7 @@
 download notices. Every write goes through cases.services."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -97,7 +98,7 @@ def _existing_draft(user, item):
 def _lock_applicant(user) -> None:
     """Serialise one applicant's application POSTs (a double click, two tabs), so that the second finds
     the draft the first created instead of opening another."""
-    type(user).objects.select_for_update().filter(pk=user.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
 
 
 def _say_what_was_kept(request, kept: dict, again: list) -> None:
