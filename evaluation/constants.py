@@ -48,7 +48,7 @@ class RatingKind(models.TextChoices):
 class TicketState(models.TextChoices):
     OPEN = "open", _("待整改")
     APPEALING = "appealing", _("申诉中")
-    RECTIFIED = "rectified", _("已整改，待回访")
+    RECTIFIED = "rectified", _("已整改，待评价人追评")
     CLOSED = "closed", _("已办结")
     VOIDED = "voided", _("申诉成立")
 

@@ -59,7 +59,7 @@ def test_bad_rating_on_the_tablet_is_fixed_and_published(page, shot, cast):
     page.fill("#rectify-form textarea[name=note]", "已在出件窗口和网上办事指南补充样表。")
     page.click("#rectify-form button[type=submit]")
     page.wait_for_selector("[data-step=reported]")
-    assert "已整改，待回访" in page.locator("#ticket-state").inner_text()
+    assert "已整改，待评价人追评" in page.locator("#ticket-state").inner_text()
     shot(page, "ratings-3-ticket-fixed")
 
     # 3. The applicant follows the outcome notice's link and rates again: the ticket closes.
@@ -82,7 +82,7 @@ def test_bad_rating_on_the_tablet_is_fixed_and_published(page, shot, cast):
     assert total.locator("[data-cell=level-4]").inner_text() == "0"
     assert total.locator("[data-cell=bad-tickets]").inner_text() == "1"
     assert total.locator("[data-cell=rectified]").inner_text() == "1"
-    assert page.locator("#level-chart g[data-level='2'] text").first.inner_text() == "1"
+    assert page.locator("#level-chart g[data-level='2'] text").first.text_content() == "1"
     assert page.locator("#level-chart g[data-level='2'] rect").get_attribute("height") != "0.0"
     assert "100.0%" in page.locator("[data-total=rectification]").inner_text()
     shot(page, "ratings-4-figures")
