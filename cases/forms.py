@@ -14,12 +14,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hall.forms import IdentifierField, credit_code_field, id_number_field, mobile_field
-from hall.selectors import user_by_id_number, user_by_mobile
 from hall.models import Hall
+from hall.selectors import user_by_id_number, user_by_mobile
 from hall.validators import normalise_identifier
 from hall.validators import validate_mobile as validate_mobile_number
 
-from .constants import MAX_EXTENSION_DAYS, CaseState, DeliveryMethod, SpecialProcedureKind, WarningLevel
+from .constants import CaseState, DeliveryMethod, SpecialProcedureKind, WarningLevel
 from .uploads import ALLOWED_LABEL, upload_check
 
 UPLOAD_ACCEPT = ".pdf,.jpg,.jpeg,.png"
@@ -496,7 +496,17 @@ class DenyForm(forms.Form):
 
 
 class SuspendForm(forms.Form):
-    kind = forms.ChoiceField(label=_("特别程序"), choices=SpecialProcedureKind.choices)
+    kind = forms.ChoiceField(
+        label=_("特别程序"),
+        choices=SpecialProcedureKind.choices,
+        help_text=_("仅限行政许可法第四十五条所列程序，或本事项适用的法律规定的程序"),
+    )
+    name = forms.CharField(
+        label=_("其他法律规定的程序名称"),
+        max_length=60,
+        required=False,
+        help_text=_("选择“其他法律规定的特别程序”时，填写办事指南列明的程序名称"),
+    )
     reason = forms.CharField(label=_("理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
     expected_days = forms.IntegerField(
         label=_("预计所需时间（工作日）"), min_value=1, max_value=365, help_text=_("特别程序所需时间不计入办理时限")
@@ -510,14 +520,13 @@ class ResumeForm(forms.Form):
 
 
 class ExtensionRequestForm(forms.Form):
+    # The cap is the item's (ItemVersion.extension_max_days, default Art. 42: 10 working days):
+    # case_request_extension refuses a longer one, naming the article.
     days = forms.IntegerField(
-        label=_("延长天数（工作日）"),
+        label=_("延长天数"),
         min_value=1,
-        max_value=MAX_EXTENSION_DAYS,
-        error_messages={
-            "max_value": f"延期最多 {MAX_EXTENSION_DAYS} 个工作日（行政许可法第四十二条）。",
-            "min_value": _("延长天数至少 1 个工作日。"),
-        },
+        max_value=365,
+        error_messages={"min_value": _("延长天数至少 1 天。")},
     )
     reason = forms.CharField(label=_("延期理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -4,6 +4,7 @@ public verification page under verify/ (short, for the QR codes)."""
 from django.urls import path
 
 from .views import bundle, citizen, counter, decision, intake, progress, verify, workbench
+from .views import commitment as commitment_views
 
 app_name = "cases"
 
@@ -39,8 +40,17 @@ urlpatterns = [
     path("cases/<int:pk>/decide/suspend/", decision.suspend, name="suspend"),
     path("cases/<int:pk>/decide/resume/", decision.resume, name="resume"),
     path("cases/<int:pk>/decide/extension/", decision.request_extension, name="request_extension"),
+    path("cases/<int:pk>/decide/inspection/", decision.site_inspection, name="site_inspection"),
     path("cases/extensions/", decision.extensions, name="extensions"),
     path("cases/extensions/<int:extension_pk>/decide/", decision.extension_decide, name="extension_decide"),
+    # 告知承诺制: signing, the department's post-checks
+    path("cases/<int:pk>/commitment/", commitment_views.sign, name="commitment_sign"),
+    path("cases/commitment-checks/", commitment_views.checks, name="commitment_checks"),
+    path(
+        "cases/commitment-checks/<int:commitment_pk>/",
+        commitment_views.check_record,
+        name="commitment_check_record",
+    ),
 ]
 
 # The supervisor's page (C): every clock in the supervisor's scope.

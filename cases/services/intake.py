@@ -21,6 +21,7 @@ from ._common import case_link, case_service, event_record, notify_applicant, ru
 from .apply import _current_material_ids, completeness_check
 from .bundle import bundle_follow
 from .limits import intake_limit_text, intake_window_closed, promised_limit_text
+from .receipt import receipt_issue
 
 
 def default_appeal_rights(case: Case) -> str:
@@ -158,7 +159,7 @@ def _one_time_notice_check(case: Case, lines: list[SupplementItem]) -> None:
         return
     handed_in = set(
         SubmittedMaterial.objects.filter(
-            case=case, uploaded_at__gte=first.requested_at, material__isnull=False
+            case=case, uploaded_at__gt=first.requested_at, material__isnull=False
         ).values_list("material_id", flat=True)
     )
     late = [line.name for line in lines if line.material_id is None or line.material_id not in handed_in]
@@ -244,6 +245,7 @@ def case_supplement(*, case: Case, actor, ip: str | None = None) -> Case:
         note=f"材料补齐日：{case.last_material_on:%Y-%m-%d}",
         ip=ip,
     )
+    receipt_issue(case=case, actor=actor, since=request.requested_at, ip=ip)
     notify_applicant(
         case,
         kind="case_supplemented",

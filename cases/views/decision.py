@@ -12,8 +12,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from hall.constants import StaffRole
 
 from .. import permissions
+from ..clock import unit_label
 from ..constants import DECIDING_STATES, ExtensionState
 from ..forms import DenyForm, ExtensionDecisionForm, ExtensionRequestForm, GrantForm, ResumeForm, SuspendForm
+from ..law_forms import SiteInspectionForm
 from ..models import ExtensionRequest
 from ..selectors import case_timeline, cases_for_user, documents_for_case
 from ..services import (
@@ -25,6 +27,7 @@ from ..services import (
     case_suspend,
     default_appeal_rights,
 )
+from ..services.decision import case_record_site_inspection, extension_cap, special_procedure_kinds
 from .common import add_service_error, case_for, client_ip, is_staff_on
 from .intake import guide_rows
 
@@ -41,11 +44,13 @@ def _forms(case, data=None, which: str = ""):
         "suspend_form": SuspendForm(bound("suspend"), prefix="suspend"),
         "resume_form": ResumeForm(bound("resume"), prefix="resume"),
         "extension_form": ExtensionRequestForm(bound("extension"), prefix="extension"),
+        "inspection_form": SiteInspectionForm(bound("inspection"), prefix="inspection"),
     }
 
 
 def _render_decide(request, case, forms: dict):
-    extensions = list(case.extension_requests.order_by("-requested_at"))
+    extensions = list(case.extension_requests.select_related("decided_by").order_by("-requested_at"))
+    cap, unit, basis = extension_cap(case)
     context = {
         "case": case,
         "rows": guide_rows(case),
@@ -56,6 +61,10 @@ def _render_decide(request, case, forms: dict):
         "may_decide": case.state in DECIDING_STATES and permissions.is_deciding_approver(case, request.user),
         "may_extend": not any(e.state != ExtensionState.REFUSED for e in extensions),
         "deferred_outstanding": case.deferred_materials.filter(received_at__isnull=True).select_related("material"),
+        "procedure_kinds": special_procedure_kinds(case),
+        "extension_cap": cap,
+        "extension_unit": unit_label(unit),
+        "extension_basis": basis,
         "active": next((name for name, form in forms.items() if form.is_bound), ""),
         **forms,
     }
@@ -127,6 +136,7 @@ def suspend(request, pk: int):
             kind=data["kind"],
             reason=data["reason"],
             expected_days=data["expected_days"],
+            name=data.get("name", ""),
             ip=client_ip(request),
         )
         return _("已启动特别程序，办理时限暂停计算，特别程序告知书已出具。")
@@ -151,30 +161,49 @@ def request_extension(request, pk: int):
         case_request_extension(
             case=case, actor=request.user, days=data["days"], reason=data["reason"], ip=client_ip(request)
         )
-        return _("延期申请已提交，等待督查人员批准。")
+        return _("延期申请已提交，等待本机关负责人批准。")
 
     return _action(request, pk, "extension", run)
 
 
-def _supervised_extensions(user):
-    """Extension requests on the cases the supervisor may see (cases_for_user), pending first."""
-    if not permissions.regions_with_role(user, StaffRole.SUPERVISOR):
+@login_required
+@require_POST
+def site_inspection(request, pk: int):
+    def run(case, data):
+        case_record_site_inspection(case=case, actor=request.user, findings=data["findings"], ip=client_ip(request))
+        return _("已记录现场核查。现场核查是审查环节，办理期限照常计算。")
+
+    return _action(request, pk, "inspection", run)
+
+
+def _visible_extensions(user):
+    """Extension requests the user approves (the agency head of the deciding department) or watches
+    (supervisors: cases_for_user), pending first."""
+    head_of = permissions.departments_with_role(user, StaffRole.AGENCY_HEAD)
+    if head_of:
+        rows = ExtensionRequest.objects.filter(case__owning_department_id__in=head_of)
+    elif permissions.regions_with_role(user, StaffRole.SUPERVISOR):
+        rows = ExtensionRequest.objects.filter(case__in=cases_for_user(user).values("pk"))
+    else:
         raise Http404
     return list(
-        ExtensionRequest.objects.filter(case__in=cases_for_user(user).values("pk"))
-        .select_related("case__item_version", "case__owning_department", "requested_by", "decided_by")
-        .order_by("state", "-requested_at")[:200]
+        rows.select_related("case__item_version", "case__owning_department", "requested_by", "decided_by").order_by(
+            "state", "-requested_at"
+        )[:200]
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def extensions(request):
-    """督查: the extension requests of the supervisor's region, to approve or refuse."""
-    rows = _supervised_extensions(request.user)
+    """延期审批: the agency head approves or refuses (Art. 42); supervisors see the same list, read only."""
+    rows = _visible_extensions(request.user)
     pending = [e for e in rows if e.state == ExtensionState.PENDING]
     decided = [e for e in rows if e.state != ExtensionState.PENDING]
-    forms = {e.pk: ExtensionDecisionForm(prefix=f"ext{e.pk}") for e in pending}
+    forms = {
+        e.pk: ExtensionDecisionForm(prefix=f"ext{e.pk}") if permissions.is_agency_head(e.case, request.user) else None
+        for e in pending
+    }
     return render(
         request,
         "cases/extensions.html",
@@ -186,7 +215,10 @@ def extensions(request):
 @require_POST
 def extension_decide(request, extension_pk: int):
     extension = get_object_or_404(ExtensionRequest.objects.select_related("case"), pk=extension_pk)
-    if not permissions.is_supervisor(extension.case, request.user):
+    if not (
+        permissions.is_agency_head(extension.case, request.user)
+        or permissions.is_supervisor(extension.case, request.user)
+    ):
         raise Http404
     form = ExtensionDecisionForm(request.POST, prefix=f"ext{extension.pk}")
     if form.is_valid():
@@ -200,6 +232,8 @@ def extension_decide(request, extension_pk: int):
             )
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
+        except PermissionDenied as error:
+            messages.error(request, str(error))
         else:
             verdict = _("已批准延期，延期告知书已出具。") if form.cleaned_data["approve"] else _("已不批准该延期申请。")
             messages.success(

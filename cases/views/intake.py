@@ -20,6 +20,8 @@ from ..services import (
     completeness_check,
     default_appeal_rights,
 )
+from ..services._common import today
+from ..services.limits import intake_window_closed
 from .common import add_service_error, case_for, client_ip, is_staff_on
 
 CLERK_CHECK = is_staff_on(permissions.is_intake_clerk, permissions.is_receiving_clerk)
@@ -77,6 +79,8 @@ def _render_review(request, case, forms: dict, status: int = 200):
         and permissions.is_intake_clerk(case, request.user),
         "children": case.children.select_related("item_version") if case.is_bundle_parent else [],
         "can_accept": case.state == CaseState.SUBMITTED,
+        "intake_window_closed": case.item_version_id is not None and intake_window_closed(case, today()),
+        "requests": case.supplement_requests.order_by("requested_at", "pk").prefetch_related("items"),
         "active": next((name for name, form in forms.items() if form.is_bound), "accept_form"),
         **forms,
     }
@@ -120,6 +124,12 @@ def _outcome(request, pk: int, which: str, run):
 def accept(request, pk: int):
     def run(case, form):
         case_accept(case=case, actor=request.user, note=form.cleaned_data["note"], ip=client_ip(request))
+        if case.accepted_on != today():
+            # Art. 32: past the intake limit the application stands accepted on receipt, not today.
+            return _(
+                "已受理。受理审查已超过法定期限，受理日期按收到申请材料之日（%(day)s）计算，"
+                "办理期限自该日起算。请打印受理通知书交给申请人。"
+            ) % {"day": f"{case.accepted_on:%Y-%m-%d}"}
         return _("已受理，请打印受理通知书交给申请人。")
 
     return _outcome(request, pk, "accept", run)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from ..documents import document_for_token
+from ..services.commitment import commitment_revoked_grant
 
 
 @require_GET
@@ -23,5 +24,6 @@ def document_verify(request, token: str):
             "case_number": document.case.number,
             "case_title": document.case.title,
             "successor": successor,
+            "revoked": commitment_revoked_grant(document),
         },
     )
