@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ..constants import WindowCategory
-from ..models import Hall, OpeningHours, User, Window
+from ..models import Hall, OpeningHours, Window
+from ..selectors import user_by_mobile
 from .booking import booking_create
 from .clock import floor_today
 from .constants import BookingState, DayType
@@ -31,6 +32,7 @@ HOURS = [
     (WindowCategory.COMMERCIAL, DayType.REST_DAY, T(9, 0), T(12, 0), 30, 2, True),
     (WindowCategory.SOCIAL, DayType.REST_DAY, T(9, 0), T(12, 0), 30, 2, True),
 ]
+DEMO_MOBILES = ["13800000001", "13800000002", "13800000003"]  # 张伟, 李娜, 陈建国 (hall.demo)
 # Windows that call more than their own category: the commercial window also calls cross-area tickets.
 EXTRA_CATEGORIES = {WindowCategory.COMMERCIAL: [WindowCategory.COMMERCIAL, WindowCategory.CROSS_AREA]}
 
@@ -62,7 +64,8 @@ def seed_floor_bookings(items: list[tuple[int, str]], *, hall_code: str = "JC") 
     hall = Hall.objects.filter(code=hall_code).first()
     if hall is None or not items:
         return 0
-    citizens = list(User.objects.filter(mobile__in=["13800000001", "13800000002", "13800000003"]).order_by("mobile"))
+    citizens = [user_by_mobile(mobile) for mobile in DEMO_MOBILES]
+    citizens = [citizen for citizen in citizens if citizen is not None]
     day = floor_today() + dt.timedelta(days=1)
     made = 0
     for citizen, (item_id, item_name) in zip(citizens, items * len(citizens), strict=False):

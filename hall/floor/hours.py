@@ -116,6 +116,13 @@ def open_now(hall: Hall, category: str, moment: dt.datetime) -> OpeningHours | N
     return next((row for row in hours_for(hall, local.date(), category) if row.starts_at <= at < row.ends_at), None)
 
 
+def periods_now(hall: Hall, moment: dt.datetime) -> dict[str, OpeningHours]:
+    """{category: the opening period `moment` falls in} for every category of `hall` open then."""
+    local = timezone.localtime(moment)
+    at = local.time()
+    return {row.category: row for row in hours_for(hall, local.date()) if row.starts_at <= at < row.ends_at}
+
+
 def closing_time(hall: Hall, day: dt.date) -> dt.time | None:
     """The latest closing time of any category of `hall` on `day` (None when closed all day)."""
     rows = hours_for(hall, day)

@@ -9,7 +9,7 @@ from ...constants import WindowCategory
 from ...models import OpeningHours, Ticket
 from ..clock import floor_now
 from ..constants import CATEGORY_LETTER
-from ..hours import open_now
+from ..hours import periods_now
 from ..selectors import ticket_place
 from ..tickets import ticket_issue, ticket_issue_for_booking
 from .common import hall_by_code, refusal
@@ -19,11 +19,11 @@ from .common import hall_by_code, refusal
 def kiosk(request, hall_code: str):
     hall = hall_by_code(hall_code)
     served = set(OpeningHours.objects.filter(hall=hall).values_list("category", flat=True))
-    now = floor_now()
+    periods = periods_now(hall, floor_now())
     buttons = []
     for value, label in WindowCategory.choices:
         if value in served:
-            period = open_now(hall, value, now)
+            period = periods.get(value)
             buttons.append(
                 {
                     "value": value,
