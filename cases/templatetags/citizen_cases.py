@@ -5,14 +5,14 @@ from django import template
 
 from ..constants import CLOSED_STATES, CaseState, DocumentKind
 from ..models import Document
-from ..selectors import cases_for_user
+from ..selectors import cases_of_citizen
 
 register = template.Library()
 
 
 @register.inclusion_tag("cases/includes/citizen_cases.html")
 def citizen_cases(user):
-    mine = list(cases_for_user(user).filter(parent__isnull=True).order_by("-created_at")[:100])
+    mine = cases_of_citizen(user, limit=100)
     finished = [c for c in mine if c.state in FINISHED_STATES]
     papers = {}
     for document in Document.objects.filter(case__in=finished, kind__in=FINISHED_DOCUMENTS).order_by("pk"):
