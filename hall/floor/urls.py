@@ -22,4 +22,5 @@ urlpatterns = [
     path("<str:hall_code>/hours/", hours.hours, name="hours"),
     path("<str:hall_code>/hours/<int:pk>/delete/", hours.hours_delete, name="hours_delete"),
     path("<str:hall_code>/hours/close-day/", hours.day_close, name="day_close"),
+    path("<str:hall_code>/windows/<int:pk>/categories/", hours.window_categories, name="window_categories"),
 ]

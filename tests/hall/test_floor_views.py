@@ -245,3 +245,29 @@ def test_supervisor_page_shows_the_floor_figures(client, floor, clock):
     client.force_login(floor.supervisor)
     page = client.get(reverse("cases:supervision")).content.decode()
     assert 'id="floor-figures"' in page and 'data-floor-hall="JC"' in page
+
+
+def test_admin_sets_the_categories_a_window_calls(client, floor):
+    window = Window.objects.get(hall=floor.halls["JC"], number=4)
+    url = reverse("floor:window_categories", args=["JC", window.pk])
+    client.force_login(floor.clerk)
+    assert client.post(url, {"categories": ["social"]}).status_code == 404
+    client.force_login(_jc_admin())
+    page = client.get(reverse("floor:hours", args=["JC"])).content.decode()
+    assert 'id="window-categories"' in page
+    client.post(url, {"categories": ["social", "real_estate"]})
+    window.seat.refresh_from_db()
+    assert window.seat.served_categories == ["real_estate", "social"]
+    bad = client.post(url, {"categories": ["nonsense"]}, follow=True).content.decode()
+    assert "请至少选择一个有效的窗口类别" in bad
+    window.seat.refresh_from_db()
+    assert window.seat.served_categories == ["real_estate", "social"]
+
+
+def test_navbar_links_of_the_floor(client, floor):
+    client.force_login(floor.clerk)
+    assert reverse("floor:desk") in client.get(reverse("home")).content.decode()
+    client.force_login(floor.citizen)
+    assert reverse("floor:bookings") in client.get(reverse("home")).content.decode()
+    client.force_login(_jc_admin())
+    assert reverse("floor:hours", args=["JC"]) in client.get(reverse("home")).content.decode()

@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ...constants import StaffRole
-from ...models import ClosedDay, Hall, OpeningHours
+from ...constants import StaffRole, WindowCategory
+from ...models import ClosedDay, Hall, OpeningHours, Window
 from ...selectors import halls_for_role
 from ..booking import hall_day_close
 from ..clock import floor_today
+from ..seats import window_categories_set
 
 
 class OpeningHoursForm(forms.ModelForm):
@@ -56,6 +57,8 @@ def hours(request, hall_code: str):
         "close_form": CloseDayForm(prefix="close"),
         "rows": OpeningHours.objects.filter(hall=hall).order_by("category", "day_type", "starts_at"),
         "closed_days": ClosedDay.objects.filter(hall=hall, date__gte=floor_today()).order_by("date")[:30],
+        "windows": Window.objects.filter(hall=hall).select_related("seat").order_by("number"),
+        "categories": WindowCategory.choices,
     }
     return render(request, "hall/floor/hours.html", context)
 
@@ -88,4 +91,19 @@ def day_close(request, hall_code: str):
         for errors in form.errors.values():
             for message in errors:
                 messages.error(request, message)
+    return redirect("floor:hours", hall_code=hall.code)
+
+
+@login_required
+@require_POST
+def window_categories(request, hall_code: str, pk: int):
+    hall = _admin_hall(request, hall_code)
+    window = get_object_or_404(Window, pk=pk, hall=hall)
+    try:
+        window_categories_set(window=window, categories=request.POST.getlist("categories"))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已更新 %(n)s 号窗口的叫号类别。") % {"n": window.number})
     return redirect("floor:hours", hall_code=hall.code)
