@@ -61,8 +61,8 @@ def notify(top: Case, *, kind: str, subject: str, body: str):
 
 
 def result_window_label(hall) -> str:
-    """“阳江市政务服务中心 6号窗口（统一出件）”: where the applicant collects the result."""
+    """“阳江市政务服务中心 6号窗口” (the hall's result window): where the applicant collects the result."""
     window = hall.windows.filter(category=WindowCategory.RESULT).order_by("number").first()
     if window is None:
         return f"{hall.name}统一出件窗口"
-    return f"{hall.name} {window.number}号窗口（{window.name or WindowCategory.RESULT.label}）"
+    return f"{hall.name} {window.number}号窗口"
