@@ -3,10 +3,14 @@ applicant, each finished service with its rating link; for staff who may see the
 ratings (anonymous ones without the name) and their rectification tickets."""
 
 from django import template
+from django.utils import timezone
 
-from ..constants import RatingKind
-from ..models import RectificationTicket
+from hall.pdf import absolute_url, qr_data_uri
+
+from ..constants import RatingKind, TokenPurpose
+from ..models import RatingToken, RectificationTicket
 from ..selectors import can_see_tickets, rating_state, services_for_case
+from ..services._common import token_link
 
 register = template.Library()
 
@@ -18,6 +22,7 @@ def case_ratings(context, case):
     services = services_for_case(case)
     is_applicant = user is not None and user.is_authenticated and case.applicant_id == user.pk
     rows = []
+    invitations = _invitations(services) if is_applicant else {}
     for service in services:
         ratings = {r.kind: r for r in service.ratings.all()}
         rows.append({
@@ -25,6 +30,7 @@ def case_ratings(context, case):
             "first": ratings.get(RatingKind.FIRST),
             "follow_up": ratings.get(RatingKind.FOLLOW_UP),
             "state": rating_state(service) if is_applicant else None,
+            "qr": invitations.get(service.pk),
         })  # fmt: skip
     staff = not is_applicant and can_see_tickets(user)
     tickets = (
@@ -33,3 +39,11 @@ def case_ratings(context, case):
         else []
     )
     return {"rows": rows, "is_applicant": is_applicant, "staff": staff, "tickets": tickets}
+
+
+def _invitations(services) -> dict[int, str]:
+    """A QR code of each unused invitation link, to rate on a phone (the link is single-use)."""
+    tokens = RatingToken.objects.filter(
+        service__in=services, purpose=TokenPurpose.INVITATION, used_at__isnull=True, expires_at__gt=timezone.now()
+    ).exclude(channel="tablet")
+    return {token.service_id: qr_data_uri(absolute_url(token_link(token, qr=True))) for token in tokens}

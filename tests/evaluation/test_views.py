@@ -66,6 +66,7 @@ def test_applicant_rates_from_the_case_page(client, cast):
     client.force_login(cast.citizen)
     detail = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert 'id="case-ratings"' in detail and "去评价" in detail
+    assert detail.count('class="rating-qr') == 2  # the pickup and the matter: a QR code each
     matter = case and RatingToken.objects.filter(service__case=case, service__kind="matter").get().service
     response = client.post(reverse("evaluation:rate_service", args=[matter.pk]), {"level": "1", "tags": ["1-04"]})
     assert response.status_code == 302
