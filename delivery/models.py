@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import AppendOnlyModel
-from items.constants import RetentionPeriod
+from items.constants import DeliveryMethod, RetentionPeriod
 
 from .constants import OPEN_ORDER_STATES, Carrier, CertificateState, HolderKind, OrderState, PostOutcome, RecipientKind
 
@@ -105,7 +105,7 @@ class DeliveryOrder(models.Model):
     case = models.OneToOneField(
         "cases.Case", verbose_name=_("办件"), on_delete=models.PROTECT, related_name="delivery_order"
     )
-    method = models.CharField(_("送达方式"), max_length=12)
+    method = models.CharField(_("送达方式"), max_length=12, choices=DeliveryMethod.choices)
     hall = models.ForeignKey(
         "hall.Hall",
         verbose_name=_("出件大厅"),
@@ -174,7 +174,7 @@ class DeliveryProof(AppendOnlyModel):
     order = models.OneToOneField(
         DeliveryOrder, verbose_name=_("送达单"), on_delete=models.PROTECT, related_name="proof"
     )
-    method = models.CharField(_("送达方式"), max_length=12)
+    method = models.CharField(_("送达方式"), max_length=12, choices=DeliveryMethod.choices)
     place = models.CharField(_("送达地点"), max_length=200)
     recipient_kind = models.CharField(_("签收人身份"), max_length=10, choices=RecipientKind.choices)
     recipient_name = models.CharField(_("签收人"), max_length=50)
