@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from cases.constants import EventKind
 from cases.models import CaseEvent
@@ -62,7 +63,7 @@ def staff_assessment(*, hall_ids: set[int], month: dt.date) -> list[AssessmentLi
                 clerk_id=post.user_id,
                 name=post.user.real_name or post.user.username,
                 hall=post.hall.name,
-                window=f"{post.window.number}号" if post.window else "—",
+                window=_("%(number)s号窗口") % {"number": post.window.number} if post.window else "—",
             ),
         )
     ids = list(lines)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases import permissions as case_permissions
 from cases.selectors import _sub_regions
@@ -213,7 +214,7 @@ def double_zero(user, unit: str, *, since: dt.date | None = None) -> list[dict]:
     for row in rows:
         name = row[label]
         if unit == "window" and name is not None:
-            name = f"{row['window__hall__name']} {name}号窗口"
+            name = _("%(hall)s %(number)s号窗口") % {"hall": row["window__hall__name"], "number": name}
         result.append({
             "name": name or "—",
             "total": row["total"],

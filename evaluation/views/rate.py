@@ -3,6 +3,7 @@ the window tablet. Each parses the form, calls rating_submit, shows its refusal 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,7 @@ from ..selectors import get_service_for_applicant, rating_state, tablet_device, 
 from ..services import rating_submit, services_collect, token_check
 from ..services._common import token_link
 
+TABLET_COLLECT_SECONDS = 3
 KIND_OF_PURPOSE = {TokenPurpose.INVITATION: RatingKind.FIRST, TokenPurpose.FOLLOW_UP: RatingKind.FOLLOW_UP}
 
 
@@ -126,7 +128,9 @@ def tablet(request, key: str):
     """The window's rating tablet: the service just finished at this window, rated by the person
     served with a single-use token; a QR code to rate on their own phone instead."""
     device = tablet_device(key)
-    services_collect()
+    # Every tablet of a hall reloads while it waits: one collect per few seconds is enough for all.
+    if cache.add("evaluation:tablet-collect", 1, TABLET_COLLECT_SECONDS):
+        services_collect()
     service = tablet_service(device)
     context = {"device": device, "window": device.window, "service": service}
     if service is not None:
