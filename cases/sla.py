@@ -36,6 +36,7 @@ from hall.notices import NoticeDraft, notice_queue_many, render_notice
 from hall.workdays import add_working_days
 
 from .clock import DEFAULT_YELLOW_DAYS, LEVEL_RANK, case_clock_readings, case_clock_recompute
+from .clock_words import clock_words
 from .constants import CaseState, WarningLevel
 from .models import Case
 
@@ -296,7 +297,13 @@ def _drafts(changes: list[tuple[Case, object]], cache: dict) -> list[NoticeDraft
     for user, audience, items in per_user.values():
         if len(items) == 1:
             case, reading = items[0]
-            context = {"case": case, "reading": reading, "audience": audience, "recipient": user}
+            context = {
+                "case": case,
+                "reading": reading,
+                "words": clock_words(reading),
+                "audience": audience,
+                "recipient": user,
+            }
             subject, body = render_notice("clock_warning", context)
             link = _case_link(case, audience, reading.clock)
             drafts.append(NoticeDraft(user, "clock_warning", subject, body, link, case.number or ""))

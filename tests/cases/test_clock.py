@@ -162,10 +162,10 @@ def test_cases_by_urgency_orders_and_filters(cast):
 @pytest.mark.parametrize(
     "received, today, css, text",
     [
-        (D(2026, 11, 2), D(2026, 11, 3), "badge-green", "剩余"),
-        (D(2026, 11, 2), D(2026, 11, 8), "badge-yellow", "剩余1个工作日"),
-        (D(2026, 11, 2), D(2026, 11, 9), "badge-red", "今日到期"),
-        (D(2026, 11, 2), D(2026, 11, 11), "badge-overdue", "超期2个工作日"),
+        (D(2026, 11, 2), D(2026, 11, 3), "badge-green", "还剩4个工作日"),
+        (D(2026, 11, 2), D(2026, 11, 8), "badge-yellow", "明天到期"),  # Sunday; due Monday
+        (D(2026, 11, 2), D(2026, 11, 9), "badge-red", "今天到期"),
+        (D(2026, 11, 2), D(2026, 11, 11), "badge-overdue", "已超期2个工作日"),
         (D(2026, 12, 28), D(2026, 12, 28), "badge-green", "（暂定）"),
     ],
 )

@@ -72,7 +72,7 @@ def test_scan_notifies_the_responsible_staff_supervisor_and_applicant(cast, case
     # decision clock yellow: the approvers of 江城区市场监督管理局 only, about that case
     approver = notices["jc_approver"]
     assert approver.case_number == cases["yellow"].number
-    assert approver.subject == "【临期提醒】办结期限预警" and "仅剩1个工作日" in approver.body
+    assert approver.subject == "【临期提醒】办结期限预警" and "还剩1个工作日" in approver.body
     # 江城 clerks: the overdue intake and the applicant's supplement deadline, in one digest
     clerk = notices["jc_clerk"]
     assert clerk.subject == "【时限预警】2件办件（1件已超期）需要尽快处理"

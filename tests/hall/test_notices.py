@@ -152,13 +152,15 @@ def test_broker_outage_does_not_fail_the_caller(cast, monkeypatch, django_captur
 def test_template_notice_in_chinese(cast):
     from types import SimpleNamespace
 
-    reading = SimpleNamespace(
-        level="overdue", label="办结", due=dt.date(2026, 11, 20), provisional=False, days_left=-2, minutes_left=None
-    )
+    from cases.clock import ClockReading
+    from cases.clock_words import clock_words
+
+    reading = ClockReading("decision", dt.date(2026, 11, 20), "overdue", -2, None, False)
+    context = {"case": SimpleNamespace(number="JC26110200001"), "reading": reading, "audience": "staff"}
     notice = notice_queue_from_template(
         recipient=cast.approver,
         kind="clock_warning",
-        context={"case": SimpleNamespace(number="JC26110200001"), "reading": reading, "audience": "staff"},
+        context={**context, "words": clock_words(reading)},
         case_number="JC26110200001",
     )
     assert notice.subject == "【已超期】办结期限预警"
