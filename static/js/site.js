@@ -127,3 +127,27 @@ document.addEventListener("keydown", function (event) {
     links[at - 1].focus();
   }
 });
+
+// Phones: every list table becomes stacked cards (CSS .table-stack below 768 px), each cell headed
+// by its column's name. Tables that are a matrix to read across (class no-stack) stay tables.
+function stackTables(root) {
+  root.querySelectorAll("main table.table:not(.no-stack):not(.table-stack)").forEach(function (table) {
+    const head = table.tHead && table.tHead.rows[0];
+    if (!head || Array.prototype.some.call(head.cells, function (c) { return c.colSpan > 1; })) {
+      return;
+    }
+    const names = Array.prototype.map.call(head.cells, function (c) { return c.textContent.trim(); });
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        Array.prototype.forEach.call(row.cells, function (cell, i) {
+          if (!cell.hasAttribute("data-label") && names[i] && cell.colSpan === 1) {
+            cell.setAttribute("data-label", names[i]);
+          }
+        });
+      });
+    });
+    table.classList.add("table-stack");
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { stackTables(document); });
+document.addEventListener("htmx:afterSwap", function (event) { stackTables(event.target.closest("main") ? event.target : document); });
