@@ -1,5 +1,6 @@
 """The ratings' open-work reads go through the partial indexes that hold only that work (DESIGN.md
-"Lists at a city's volume"): the scan of open tickets, the 未评价 sweep, the tablet's latest service."""
+"Lists at a city's volume"): the scan of open tickets, the 未评价 sweep, the tablet's latest service;
+and the database itself keeps ratings append-only."""
 
 import datetime as dt
 
@@ -52,3 +53,13 @@ def test_tablet_reads_the_window_index(cast):
     service = counter_service(cast)
     qs = Service.objects.filter(window_id=service.window_id, finished_at__gte=timezone.now() - dt.timedelta(minutes=30))
     assert "eval_service_window_finished" in _plan(qs.order_by("-finished_at", "-pk"))
+
+
+def test_database_refuses_changing_or_deleting_a_rating(cast):
+    from django.db import DatabaseError, transaction
+
+    rating = rate(counter_service(cast), 2)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE evaluation_rating SET level = 1 WHERE id = %s", [rating.pk])
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM evaluation_rating WHERE id = %s", [rating.pk])
