@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -65,9 +65,14 @@ def workbench_role(request, role: str):
 def toggle_large_text(request):
     """适老化: a large-text mode that persists in a cookie for a year, logged in or not."""
     target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # Only a printable path of this site: anything else (a bare word, a control character) goes home.
+    if (
+        not target.startswith("/")
+        or not target.isprintable()
+        or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    ):
         target = "/"
-    response = redirect(target)
+    response = HttpResponseRedirect(target)
     if request.COOKIES.get(LARGE_TEXT_COOKIE) == "1":
         response.delete_cookie(LARGE_TEXT_COOKIE)
     else:
