@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchdb import ensure_database
+from benchdb import ensure_database, refuse_shared_database
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -157,6 +157,7 @@ def main() -> None:
     parser.add_argument("--due", type=int, nargs="+", default=[1_000, 10_000])
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tongban_bench")
+    refuse_shared_database(url)  # fill() empties the case table
     ensure_database(url)
     setup_django(url)
     from django.core.management import call_command
