@@ -110,14 +110,35 @@ def _flatten(value, prefix=""):
     return {prefix.rstrip("."): value}
 
 
+def _case_field(name: str):
+    """The Case field a change names (`delivery_hall_id` → delivery_hall), or None."""
+    from cases.models import Case
+
+    try:
+        return Case._meta.get_field(name.removesuffix("_id"))
+    except Exception:  # not a field of the case: a key of the form's own data
+        return None
+
+
 def _label(path: str) -> str:
-    return " · ".join(str(FIELD_LABELS.get(part, part)) for part in path.split("."))
+    parts = []
+    for part in path.split("."):
+        field = _case_field(part) if part not in FIELD_LABELS else None
+        parts.append(str(FIELD_LABELS.get(part) or (field.verbose_name if field else part)))
+    return " · ".join(parts)
 
 
-def _shown(value) -> str:
+def _shown(value, key: str = "") -> str:
     if value in (None, "", [], {}):
         return "—"
-    return "、".join(map(str, value)) if isinstance(value, list) else str(value)
+    if isinstance(value, list):
+        return "、".join(map(str, value))
+    field = _case_field(key.rsplit(".", 1)[-1]) if key else None
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field is not None and field.is_relation and field.many_to_one:
+        return str(field.related_model.objects.filter(pk=value).first() or value)
+    return str(value)
 
 
 @register.filter
@@ -130,5 +151,5 @@ def event_changes(event) -> list[tuple[str, str, str]]:
     lines = []
     for key in sorted(set(before) | set(after)):
         if before.get(key) != after.get(key):
-            lines.append((_label(key), _shown(before.get(key)), _shown(after.get(key))))
+            lines.append((_label(key), _shown(before.get(key), key), _shown(after.get(key), key)))
     return lines

@@ -61,3 +61,14 @@ def test_case_page_shows_steps_and_reads_newest_first(client, cast):
     assert body.index("第一件") < body.index("第二件")
     newest = client.get(url, {"timeline": "newest"}).content.decode()
     assert newest.index("第二件") < newest.index("第一件")
+
+
+def test_a_change_of_case_fields_reads_in_words(cast):
+    case = CaseFactory()
+    hall = cast.halls["JC"]
+    event = CaseEvent(
+        case=case,
+        kind=EventKind.UPDATED,
+        changes={"before": {"delivery_hall_id": None}, "after": {"delivery_hall_id": hall.pk}},
+    )
+    assert event_changes(event) == [("领取大厅", "—", hall.name)]
