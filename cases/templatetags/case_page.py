@@ -6,6 +6,7 @@ event of the timeline changed.
 from dataclasses import dataclass
 
 from django import template
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
 from cases.constants import CaseState
@@ -116,7 +117,7 @@ def _case_field(name: str):
 
     try:
         return Case._meta.get_field(name.removesuffix("_id"))
-    except Exception:  # not a field of the case: a key of the form's own data
+    except FieldDoesNotExist:  # not a field of the case: a key of the form's own data
         return None
 
 
