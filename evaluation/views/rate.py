@@ -88,7 +88,8 @@ def rate_token(request, token: str):
         if device is not None:
             return redirect("evaluation:tablet", key=device.key)
         return redirect("evaluation:thanks")
-    context = _context(service, form, kind=kind, action=request.get_full_path(), device=device)
+    state = rating_state(service) if kind == RatingKind.FIRST else None
+    context = _context(service, form, kind=kind, action=request.get_full_path(), device=device, state=state)
     return render(request, "evaluation/rate.html", context, status=400 if form.errors else 200)
 
 

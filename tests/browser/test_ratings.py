@@ -86,3 +86,15 @@ def test_bad_rating_on_the_tablet_is_fixed_and_published(page, shot, cast):
     assert page.locator("#level-chart g[data-level='2'] rect").get_attribute("height") != "0.0"
     assert "100.0%" in page.locator("[data-total=rectification]").inner_text()
     shot(page, "ratings-4-figures")
+
+    # 5. The supervisor: nothing open, the result clerk's bad rating cleared twice (双归零).
+    login(page, "jc_supervisor", cast.password)
+    page.goto("/ratings/supervision/?unit=clerk")
+    assert page.locator("[data-count=open]").inner_text() == "0"
+    row = page.locator("#double-zero tbody tr", has_text=cast.result_clerk.real_name)
+    assert "已双归零" in row.inner_text()
+    shot(page, "ratings-5-supervision")
+    page.goto("/ratings/assessment/")
+    row = page.locator(f"#assessment tr[data-clerk='{cast.result_clerk.pk}']")
+    assert row.count() == 1
+    shot(page, "ratings-6-assessment")

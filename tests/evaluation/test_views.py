@@ -189,3 +189,11 @@ def test_ticket_list_queries_do_not_grow(client, cast, django_assert_max_num_que
         rate(counter_service(cast), 5)
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(url)
+
+
+def test_invitation_link_after_rating_elsewhere_says_so(client, cast):
+    service = counter_service(cast)
+    token = RatingToken.objects.get(service=service)
+    rate(service, 1)
+    page = client.get(reverse("evaluation:rate_token", args=[token.token])).content.decode()
+    assert "您已评价：非常满意" in page and 'id="rating-form"' not in page
