@@ -60,6 +60,7 @@ demo: migrate
 	$(BIN)/python manage.py seed_catalogue
 	$(BIN)/python manage.py seed_catalogue_reviewers
 	$(BIN)/python manage.py seed_cases
+	$(BIN)/python manage.py seed_delivery
 	$(BIN)/python manage.py seed_handoffs
 	$(BIN)/python manage.py seed_ratings
 	$(BIN)/python manage.py seed_floor

@@ -3,7 +3,9 @@ issuing body, a seal area and a QR code to the public verification page.
 
 1. A number is allocated from the issuer's yearly sequence for the kind (cases.numbering).
 2. A random verification token is drawn; the QR code points at /verify/<token>/.
-3. The PDF is rendered from templates/cases/pdf/<kind>.html and its SHA-256 taken.
+3. The PDF is rendered from templates/cases/pdf/<kind>.html and its SHA-256 and SM3 taken; the issuing
+   body's SM2 key (hall/sm2.py, kept outside the database) signs it, and only a signed document carries
+   the red seal image.
 4. The file is stored under MEDIA_ROOT and the Document row written (append-only: a correction is a
    new Document with `supersedes` pointing at the old one, the old file stays as it was).
 Runs inside the calling service's transaction; if that fails, the stored file is deleted.
@@ -14,6 +16,8 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import translation
 
+from hall import sm2
+from hall.crypto import sm3_hex
 from hall.pdf import absolute_url, qr_data_uri, render_pdf, sha256_hex
 
 from .constants import DocumentKind
@@ -49,10 +53,13 @@ def document_issue(
     verify_url = absolute_url(verify_path(token))
     with translation.override(settings.LANGUAGE_CODE):  # stored and printed: always Chinese
         title = str(DocumentKind(kind).label)
+    # Signed by the issuing body's SM2 key when it has one (the seal is printed only then).
+    signing = sm2.signing_key(key)
     pdf = render_pdf(
         f"cases/pdf/{kind}.html",
         {
             **(context or {}),
+            "seal_data_uri": seal_data_uri(issuer) if signing else "",
             "case": case,
             "title": title,
             "issuer": issuer,
@@ -72,6 +79,9 @@ def document_issue(
         issued_on=issued_on,
         issued_by=actor,
         sha256=sha256_hex(pdf),
+        sm3=sm3_hex(pdf),
+        signature=sm2.sign(pdf, signing["private"], signing["public"]) if signing else "",
+        signature_key=f"{key}:{signing['version']}" if signing else "",
         token=token,
         supersedes=supersedes,
     )
@@ -104,3 +114,47 @@ def document_correct(*, document: Document, actor, context: dict | None = None) 
 
 def document_for_token(token: str) -> Document | None:
     return Document.objects.select_related("case", "case__item_version", "case__bundle").filter(token=token).first()
+
+
+# ---- SM2 signature and seal ------------------------------------------------------------------------
+
+
+def seal_data_uri(issuer: str) -> str:
+    """A plain red round seal (SVG, drawn here: no external asset) with a star and the issuing body's
+    name, printed on signed documents only."""
+    import base64
+    from xml.sax.saxutils import escape
+
+    name = escape(issuer[:16])
+    size = 10 if len(issuer) <= 10 else 8
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="160" height="160" viewBox="0 0 160 160">'
+        '<circle cx="80" cy="80" r="74" fill="none" stroke="#d40000" stroke-width="6"/>'
+        '<polygon fill="#d40000" points="80,38 89.4,66.9 119.9,66.9 95.2,84.8 104.7,113.8 80,95.9 55.3,113.8 '
+        '64.8,84.8 40.1,66.9 70.6,66.9"/>'
+        f'<text x="80" y="136" font-size="{size}" text-anchor="middle" fill="#d40000" '
+        f'font-family="Noto Sans CJK SC, WenQuanYi Zen Hei, sans-serif">{name}</text>'
+        '<text x="80" y="30" font-size="9" text-anchor="middle" fill="#d40000" '
+        'font-family="Noto Sans CJK SC, WenQuanYi Zen Hei, sans-serif">电子印章</text>'
+        "</svg>"
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def document_signature_state(document: Document) -> dict:
+    """For the public check: whether the stored file is the one issued (SHA-256 and SM3) and whether the
+    issuing body's SM2 signature over it is valid. state: valid / unsigned / altered / invalid / unknown_key."""
+    try:
+        with document.file.open("rb") as handle:
+            content = handle.read()
+    except (OSError, ValueError):
+        return {"state": "altered", "sm3": document.sm3}
+    if sha256_hex(content) != document.sha256 or (document.sm3 and sm3_hex(content) != document.sm3):
+        return {"state": "altered", "sm3": document.sm3}
+    if not document.signature:
+        return {"state": "unsigned", "sm3": document.sm3}
+    public = sm2.public_key_for(document.signature_key)
+    if public is None:
+        return {"state": "unknown_key", "sm3": document.sm3}
+    valid = sm2.verify(content, document.signature, public)
+    return {"state": "valid" if valid else "invalid", "sm3": document.sm3, "public_key": "04" + public}

@@ -63,6 +63,25 @@ class UserAdmin(BlindIndexSearchMixin, BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + (("通办", {"fields": ("kind", "real_name", "id_number", "mobile")}),)
     inlines = [AssignmentInline]
 
+    def save_formset(self, request, form, formset, change):
+        """Role changes (staff assignments added, changed, removed) are security events, with who did it."""
+        super().save_formset(request, form, formset, change)
+        if formset.model is not StaffAssignment:
+            return
+        from .constants import SecurityEventKind
+        from .security.events import security_event
+
+        changed = [("added", a) for a in formset.new_objects] + [("changed", a) for a, _f in formset.changed_objects]
+        changed += [("removed", a) for a in formset.deleted_objects]
+        for action, assignment in changed:
+            security_event(
+                kind=SecurityEventKind.ROLE_CHANGED,
+                request=request,
+                user=form.instance,
+                actor=request.user,
+                detail={"action": action, "role": assignment.role, "hall": assignment.hall_id},
+            )
+
     @admin.display(description="身份证号")
     def masked_id_number(self, obj):
         return obj.masked_id_number
@@ -150,3 +169,34 @@ class ClockWarningAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# Security records: read-only in the admin (append-only; on PostgreSQL a trigger refuses changes) -------
+from .models import AccessRecord, SecurityEvent  # noqa: E402
+
+
+class _RecordAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessRecord)
+class AccessRecordAdmin(_RecordAdmin):
+    list_display = ["created_at", "actor_name", "role", "hall", "kind", "case_number", "target", "ip"]
+    list_filter = ["kind", "role"]
+    search_fields = ["case_number", "actor_name"]
+    list_select_related = ["hall"]
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(_RecordAdmin):
+    list_display = ["created_at", "kind", "username", "user", "actor", "ip", "path"]
+    list_filter = ["kind"]
+    search_fields = ["username", "path"]
+    list_select_related = ["user", "actor"]

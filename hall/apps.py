@@ -11,6 +11,7 @@ class HallConfig(AppConfig):
             checks,  # noqa: F401 - registers the calendar system check
             crypto,
         )
+        from .security import signals  # noqa: F401 - security events from login, lockout and admin signals
 
         # Without the personal data keys the portal must not start: it could neither store ID numbers
         # encrypted nor read them back (GB/T 22239-2019 8.1.4.8, data confidentiality).

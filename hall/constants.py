@@ -57,3 +57,28 @@ class DeliveryStatus(models.TextChoices):
     SENDING = "sending", _("发送中")
     SENT = "sent", _("已发送")
     FAILED = "failed", _("发送失败")
+
+
+class AccessKind(models.TextChoices):
+    """What a staff member opened that holds a citizen's personal data (audited reads)."""
+
+    CASE = "case", _("办件个人信息")
+    MATERIAL = "material", _("申请材料文件")
+    DOCUMENT = "document", _("文书")
+    EXPORT = "export", _("导出含个人信息的清单")
+
+
+class SecurityEventKind(models.TextChoices):
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    LOCKOUT = "lockout", _("账号锁定")
+    ACCESS_REFUSED = "access_refused", _("拒绝访问")
+    OTP_FAILED = "otp_failed", _("动态口令错误")
+    OTP_ENROLLED = "otp_enrolled", _("绑定动态口令")
+    OTP_RESET = "otp_reset", _("重置双因素认证")
+    RECOVERY_CODE_USED = "recovery_code_used", _("使用恢复码")
+    SESSION_EXPIRED = "session_expired", _("会话超时")
+    SESSIONS_ENDED = "sessions_ended", _("结束全部会话")
+    PASSWORD_CHANGED = "password_changed", _("修改密码")
+    ROLE_CHANGED = "role_changed", _("岗位变更")
+    ADMIN_EDIT = "admin_edit", _("后台修改")
+    BURST = "burst", _("异常访问告警")

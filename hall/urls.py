@@ -14,6 +14,7 @@ urlpatterns = [
     path("workbench/<str:role>/", portal.workbench_role, name="workbench_role"),
     path("large-text/", portal.toggle_large_text, name="toggle_large_text"),
     path("inbox/", include("hall.views.inbox")),
+    path("security/", include("hall.security.urls")),
     path("floor/", include("hall.floor.urls")),
     path("", include("cases.urls")),
     path("items/", include("items.urls")),

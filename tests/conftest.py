@@ -20,6 +20,29 @@ def pytest_configure(config):
 
     # A fast hasher: the demo organisation has dozens of accounts and every test builds it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Sessions made by the test client's force_login count as having passed the second factor (staff
+    # TOTP, docs/security.md); tests of the second factor itself switch this off (tests/hall/test_security_*).
+    settings.TONGBAN_OTP_TEST_SESSIONS = True
+    _force_login_verified()
+
+
+def _force_login_verified():
+    from django.test import Client
+
+    from hall.security.sessions import TEST_VERIFIED
+
+    original = Client.force_login
+    if getattr(original, "_second_factor", False):
+        return
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session[TEST_VERIFIED] = True
+        session.save()
+
+    force_login._second_factor = True
+    Client.force_login = force_login
 
 
 @pytest.fixture

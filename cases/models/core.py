@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
+from hall.fields import BlindIndexField, EncryptedCharField, EncryptedJSONField
 from items.constants import CrossAreaMode
 
 from .. import permissions
@@ -121,7 +122,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
         _("申请人名称"), max_length=200, db_index=True, help_text=_("自然人姓名或企业名称（申请时记录，供检索）")
     )
     agent_name = models.CharField(_("代理人姓名"), max_length=50, blank=True, help_text=_("委托他人代办时填写"))
-    agent_id_number = models.CharField(_("代理人身份证号"), max_length=18, blank=True)
+    # Personal data at rest: SM4-encrypted (hall/fields.py); the agent's ID number found by its blind index.
+    agent_id_number = EncryptedCharField(_("代理人身份证号"), max_length=18, blank=True)
+    agent_id_number_index = BlindIndexField(_("代理人身份证号盲索引"), source="agent_id_number")
     item_version = models.ForeignKey(
         "items.ItemVersion",
         verbose_name=_("事项版本"),
@@ -192,7 +195,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         related_name="cases",
         help_text=_("作出决定的属地部门"),
     )
-    form_data = models.JSONField(_("申请表内容"), default=dict, blank=True)
+    form_data = EncryptedJSONField(_("申请表内容"), default=dict, blank=True)
     # The result's way to the applicant (行政许可法 Art. 44), chosen at application, changeable until produced.
     delivery_method = models.CharField(
         _("送达方式"), max_length=12, choices=DeliveryMethod.choices, blank=True, help_text=_("空表示到收件大厅领取")
@@ -206,9 +209,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
         related_name="delivery_cases",
         help_text=_("窗口领取时的大厅（全市任一大厅）；邮寄时为寄出结果的大厅"),
     )
-    delivery_address = models.CharField(_("邮寄地址"), max_length=200, blank=True)
+    delivery_address = EncryptedCharField(_("邮寄地址"), max_length=200, blank=True)
     delivery_recipient = models.CharField(_("收件人"), max_length=50, blank=True)
-    delivery_mobile = models.CharField(_("收件人手机号"), max_length=20, blank=True)
+    delivery_mobile = EncryptedCharField(_("收件人手机号"), max_length=20, blank=True)
     identity_checked = models.BooleanField(_("已核验身份"), default=False, help_text=_("窗口人员已查验申请人身份证件"))
     undertaking = models.TextField(_("容缺承诺"), blank=True, help_text=_("申请人签署的容缺承诺书内容"))
     undertaking_signed_at = models.DateTimeField(_("承诺时间"), null=True, blank=True)
@@ -642,6 +645,15 @@ class Document(AppendOnlyModel):
     )
     file = models.FileField(_("文件"), upload_to="documents/%Y/%m/")
     sha256 = models.CharField("SHA-256", max_length=64)
+    # 国密 (GB/T 39786-2021): the SM3 digest of the file and the issuing body's SM2 signature over it.
+    sm3 = models.CharField("SM3", max_length=64, blank=True)
+    signature = models.CharField(_("SM2签名"), max_length=128, blank=True, help_text=_("r‖s，十六进制；空表示未签名"))
+    signature_key = models.CharField(
+        _("签名密钥"),
+        max_length=80,
+        blank=True,
+        help_text=_("出具机关的签名密钥编号（机关:版本），公钥保存在数据库之外"),
+    )
     token = models.CharField(_("核验码"), max_length=40, unique=True, default=_verification_token)
     supersedes = models.OneToOneField(
         "self",
@@ -683,7 +695,7 @@ class CaseEvent(AppendOnlyModel):
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     ip = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
     note = models.TextField(_("说明"), blank=True)
-    changes = models.JSONField(_("变更内容"), default=dict, blank=True, help_text=_("材料变更等：变更前后的值"))
+    changes = EncryptedJSONField(_("变更内容"), default=dict, blank=True, help_text=_("材料变更等：变更前后的值"))
     document = models.ForeignKey(
         Document, verbose_name=_("文书"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -370,3 +370,30 @@ TONGBAN_HANDOFF_RESULT_DAYS = int(os.environ.get("TONGBAN_HANDOFF_RESULT_DAYS", 
 # A deferral (容缺) deadline is bounded by the promised completion date; this only stops far typos.
 TONGBAN_SUPPLEMENT_MAX_DAYS = int(os.environ.get("TONGBAN_SUPPLEMENT_MAX_DAYS", "60"))
 TONGBAN_DEFERRAL_MAX_DAYS = int(os.environ.get("TONGBAN_DEFERRAL_MAX_DAYS", "366"))
+# Second factor (django-otp TOTP + recovery codes) for every staff and admin account; citizens may opt in.
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+# After the messages middleware: an ended session says why on the login page.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "hall.security.middleware.SecurityMiddleware",
+)
+# Audited reads: every successful staff read of a page holding a citizen's personal data is recorded.
+MIDDLEWARE.append("cases.audit_reads.AccessRecordMiddleware")
+OTP_TOTP_ISSUER = "通办"
+# Tests only (tests/conftest.py): sessions made by the test client's force_login count as having passed
+# the second factor. Production refuses to start with it on.
+TONGBAN_OTP_TEST_SESSIONS = False
+# Demo only: the TOTP secret every demo staff account gets from `manage.py seed_demo` (README). Empty = none.
+TONGBAN_DEMO_TOTP_SECRET = os.environ.get("TONGBAN_DEMO_TOTP_SECRET", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+# Staff sessions: idle limit and maximum lifetime.
+TONGBAN_STAFF_IDLE_MINUTES = int(os.environ.get("TONGBAN_STAFF_IDLE_MINUTES", "30"))
+TONGBAN_STAFF_SESSION_MAX_HOURS = int(os.environ.get("TONGBAN_STAFF_SESSION_MAX_HOURS", "12"))
+# A burst of refused accesses by one account notifies the supervisors.
+TONGBAN_SECURITY_BURST_COUNT = int(os.environ.get("TONGBAN_SECURITY_BURST_COUNT", "20"))
+TONGBAN_SECURITY_BURST_MINUTES = int(os.environ.get("TONGBAN_SECURITY_BURST_MINUTES", "10"))
+# Security events as JSON lines on their own logger (one line per event, for the log collector).
+LOGGING["loggers"]["tongban.security"] = {"level": "INFO", "handlers": ["console"], "propagate": False}

@@ -25,3 +25,6 @@ STORAGES = {
 
 # Personal data keys must be supplied (TONGBAN_DATA_KEYS or TONGBAN_DATA_KEY_FILE): never created here.
 TONGBAN_CRYPTO_DEV_KEYS = False
+TONGBAN_DEMO_TOTP_SECRET = ""
+if TONGBAN_OTP_TEST_SESSIONS:  # noqa: F405
+    raise ImproperlyConfigured("TONGBAN_OTP_TEST_SESSIONS is for tests only and must be off in production.")

@@ -97,7 +97,8 @@ def test_pdf_text_holds_case_number_title_and_verification(cast, tmp_path):
         assert document.case.number in flat, kind
         assert "".join(document.title.split()) in flat, kind
         assert document.number in flat, kind
-        assert "（印章）" in flat, kind
+        # Signed by the department's SM2 key: the seal image instead of the "（印章）" placeholder.
+        assert document.signature and "（印章）" not in flat, kind
         assert "核验" in flat, kind
     refusal = "".join(
         subprocess.run(

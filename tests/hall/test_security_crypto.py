@@ -88,3 +88,122 @@ def test_filter_on_encrypted_column_is_refused(db):
     assert User.objects.filter(id_number="").count() >= 0
     with pytest.raises(FieldError, match="盲索引"):
         list(User.objects.filter(id_number="440102199001011234"))
+
+
+@pytest.mark.django_db
+def test_raw_tables_hold_no_identifier_in_clear(cast):
+    """Read the tables as a database administrator would: no ID number, mobile, address or agent's ID
+    number in clear; the application reads them back."""
+    from django.db import connection
+
+    from cases.models import Case
+    from hall.selectors import user_by_id_number, user_by_mobile
+    from tests.items.factories import ItemVersionFactory
+
+    citizen = cast.citizen
+    version = ItemVersionFactory()
+    case = Case.objects.create(
+        applicant=citizen,
+        applicant_name=citizen.real_name,
+        item_version=version,
+        receiving_hall=cast.halls["JC"],
+        agent_id_number="44170219800101002X",
+        delivery_address="阳江市江城区东风一路88号",
+        delivery_mobile="13712345678",
+        form_data={"agent": {"id_number": "44170219800101002X"}, "contact_mobile": "13712345678"},
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_number, mobile, id_number_index FROM hall_user WHERE id = %s", [citizen.pk])
+        raw_id, raw_mobile, raw_index = cursor.fetchone()
+        cursor.execute(
+            "SELECT agent_id_number, delivery_address, delivery_mobile, form_data FROM cases_case WHERE id = %s",
+            [case.pk],
+        )
+        raw_case = " ".join(str(v) for v in cursor.fetchone())
+    assert citizen.id_number and citizen.id_number not in raw_id and raw_id.startswith("sm4g$")
+    assert citizen.mobile not in raw_mobile and raw_mobile.startswith("sm4g$")
+    assert raw_index == crypto.blind_index(citizen.id_number)
+    for clear in ("44170219800101002X", "东风一路", "13712345678"):
+        assert clear not in raw_case
+    fresh = Case.objects.get(pk=case.pk)
+    assert fresh.agent_id_number == "44170219800101002X" and fresh.form_data["contact_mobile"] == "13712345678"
+    assert fresh.agent_id_number_index == crypto.blind_index("44170219800101002X")
+    assert user_by_id_number(citizen.id_number.lower()) == citizen
+    assert user_by_mobile(citizen.mobile) == citizen
+
+
+@pytest.mark.django_db
+def test_tampered_row_is_refused_not_shown(cast):
+    from django.db import connection
+
+    from hall.models import User
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_number FROM hall_user WHERE id = %s", [cast.citizen.pk])
+        token = cursor.fetchone()[0]
+        tampered = token[:-6] + ("AAAAAA" if not token.endswith("AAAAAA") else "BBBBBB")
+        cursor.execute("UPDATE hall_user SET id_number = %s WHERE id = %s", [tampered, cast.citizen.pk])
+    with pytest.raises(crypto.DecryptionError):
+        User.objects.get(pk=cast.citizen.pk)
+
+
+@pytest.mark.django_db
+def test_identifier_stays_unique_through_the_index(cast):
+    from django.db import IntegrityError, transaction
+
+    from hall.models import User
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="dup", id_number=cast.citizen.id_number)
+
+
+@pytest.mark.django_db
+def test_rotation_re_encrypts_every_value(own_keys, cast):
+    from django.core.management import call_command
+    from django.db import connection
+
+    from hall.models import User
+
+    # The citizen's row was written with the development key: re-encrypt it under the test's own keys.
+    crypto.keyring_reset()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE hall_user SET id_number = %s WHERE id = %s", [crypto.encrypt("44170219800101002X"), cast.citizen.pk]
+        )
+    call_command("crypto_rotate_key", "--reencrypt", stdout=__import__("io").StringIO())
+    call_command("crypto_rotate_key", stdout=__import__("io").StringIO())
+    assert crypto.keyring().current == "k2"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_number FROM hall_user WHERE id = %s", [cast.citizen.pk])
+        assert cursor.fetchone()[0].startswith("sm4g$k2$")
+    assert User.objects.get(pk=cast.citizen.pk).id_number == "44170219800101002X"
+    call_command("crypto_rotate_key", "--reencrypt", "--retire", stdout=__import__("io").StringIO())
+    assert set(json.loads(own_keys.read_text())["keys"]) == {"k2"}
+
+
+def test_production_refuses_to_start_without_data_keys(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TONGBAN_DATA_KEY"))}
+    env.update(
+        {
+            "DJANGO_SECRET_KEY": "k7#QpZ2!vX9mL4@wR8tY1&nB6^cF3*hJ5%dG0(sA)eU-iO=pK+lM~zN" * 2,
+            "DJANGO_ALLOWED_HOSTS": "tongban.example",
+            "TONGBAN_DATA_KEY_FILE": str(tmp_path / "absent.json"),
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--settings", "hall.settings.production"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "没有个人信息加密密钥" in result.stderr and "拒绝启动" in result.stderr
+    assert not (tmp_path / "absent.json").exists()  # never created in production

@@ -1,0 +1,93 @@
+"""One middleware for the session limits, the second factor and refused accesses.
+
+Order: after AuthenticationMiddleware and django-otp's OTPMiddleware (which installs user.is_verified())."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
+
+from ..constants import SecurityEventKind
+from .events import security_event
+from .otp import otp_required, totp_device
+from .sessions import TEST_VERIFIED, session_problem
+
+# Pages an account may reach between its password and its second factor.
+OPEN_PREFIXES = ("/static/", "/media/", "/i18n/", "/healthz/", "/security/otp/", "/logout/", "/login/", "/verify/")
+# Apps whose 404/403 on an existing login mean "someone else's case": recorded as refused accesses.
+GUARDED_NAMESPACES = {"cases", "delivery", "evaluation", "hall_security"}
+
+SESSION_MESSAGES = {
+    "idle": gettext_lazy("您已超过%(minutes)s分钟未操作，为保护群众信息已自动退出，请重新登录。"),
+    "lifetime": gettext_lazy("本次登录已超过%(hours)s小时，请重新登录。"),
+    "ended": gettext_lazy("该账号的全部会话已被结束，请重新登录。"),
+}
+
+
+def second_factor_done(request) -> bool:
+    user = request.user
+    if getattr(settings, "TONGBAN_OTP_TEST_SESSIONS", False) and request.session.get(TEST_VERIFIED):
+        return True
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
+def needs_second_factor(request) -> bool:
+    """Cached in the session at login (no query per request); citizens who enrol set it themselves."""
+    flag = request.session.get("sec_otp")
+    if flag is None:
+        flag = otp_required(request.user)
+        request.session["sec_otp"] = flag
+    return flag
+
+
+class SecurityMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            problem = session_problem(request)
+            if problem:
+                return self._end_session(request, problem)
+            if (
+                needs_second_factor(request)
+                and not second_factor_done(request)
+                and not request.path.startswith(OPEN_PREFIXES)
+            ):
+                target = "hall_security:otp_verify" if totp_device(user) else "hall_security:otp_enrol"
+                return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+    def _end_session(self, request, problem: str):
+        user = request.user
+        security_event(kind=SecurityEventKind.SESSION_EXPIRED, request=request, user=user, detail={"why": problem})
+        logout(request)
+        text = str(SESSION_MESSAGES[problem]) % {
+            "minutes": settings.TONGBAN_STAFF_IDLE_MINUTES,
+            "hours": settings.TONGBAN_STAFF_SESSION_MAX_HOURS,
+        }
+        messages.warning(request, text)
+        return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (Http404, PermissionDenied)):
+            return None
+        user = getattr(request, "user", None)
+        match = getattr(request, "resolver_match", None)
+        if user is None or not user.is_authenticated or match is None or match.namespace not in GUARDED_NAMESPACES:
+            return None
+        security_event(
+            kind=SecurityEventKind.ACCESS_REFUSED,
+            request=request,
+            user=user,
+            detail={"view": match.view_name, "kwargs": {k: str(v) for k, v in match.kwargs.items()}},
+        )
+        return None
