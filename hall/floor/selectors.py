@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Q, Subquery
 
 from ..constants import StaffRole, WindowCategory
-from ..models import Booking, Hall, Region, Ticket, User, WindowSeat
+from ..models import Booking, Hall, StaffAssignment, Ticket, User, WindowSeat
 from .clock import floor_today
 from .constants import DEFAULT_SERVICE_MINUTES, BookingState, TicketState
 from .tickets import waiting_before
@@ -96,53 +96,78 @@ def _p90(queryset, field: str, count: int) -> float | None:
     return queryset.order_by(field).values_list(field, flat=True)[rank]
 
 
+def _minutes(seconds) -> float | None:
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+def figures_for_halls(halls: list[Hall], day: dt.date) -> list[DayFigures]:
+    """Tickets, waits, service time, missed, bookings kept and no-shows of each hall on one day:
+    one grouped aggregate over tickets and one over bookings (the (date, hall, …) indexes), plus
+    the percentile row of each hall that had waits."""
+    ids = [hall.pk for hall in halls]
+    if not ids:
+        return []
+    tickets = {
+        row["hall_id"]: row
+        for row in Ticket.objects.filter(date=day, hall_id__in=ids)
+        .values("hall_id")
+        .annotate(
+            total=Count("id"),
+            served=Count("id", filter=Q(state=TicketState.SERVED)),
+            missed=Count("id", filter=Q(state=TicketState.MISSED)),
+            waited=Count("id", filter=Q(wait_seconds__isnull=False)),
+            avg_wait=Avg("wait_seconds"),
+            avg_service=Avg("service_seconds"),
+        )
+    }
+    bookings = {
+        row["hall_id"]: row
+        for row in Booking.objects.filter(date=day, hall_id__in=ids)
+        .values("hall_id")
+        .annotate(
+            kept=Count("id", filter=Q(state=BookingState.KEPT)),
+            no_shows=Count("id", filter=Q(state=BookingState.NO_SHOW)),
+        )
+    }
+    result = []
+    for hall in halls:
+        row = tickets.get(hall.pk, {})
+        waited = row.get("waited", 0)
+        p90 = _p90(Ticket.objects.filter(date=day, hall=hall, wait_seconds__isnull=False), "wait_seconds", waited)
+        booked = bookings.get(hall.pk, {})
+        result.append(
+            DayFigures(
+                hall=hall,
+                day=day,
+                tickets=row.get("total", 0),
+                served=row.get("served", 0),
+                missed=row.get("missed", 0),
+                average_wait_minutes=_minutes(row.get("avg_wait")),
+                p90_wait_minutes=_minutes(p90),
+                average_service_minutes=_minutes(row.get("avg_service")),
+                bookings_kept=booked.get("kept", 0),
+                no_shows=booked.get("no_shows", 0),
+            )
+        )
+    return result
+
+
 def day_figures(hall: Hall, day: dt.date) -> DayFigures:
-    """Tickets, waits, service time, missed, bookings kept and no-shows of one hall on one day:
-    three aggregates on the (date, hall, …) indexes plus the percentile row."""
-    tickets = Ticket.objects.filter(hall=hall, date=day)
-    row = tickets.aggregate(
-        total=Count("id"),
-        served=Count("id", filter=Q(state=TicketState.SERVED)),
-        missed=Count("id", filter=Q(state=TicketState.MISSED)),
-        waited=Count("id", filter=Q(wait_seconds__isnull=False)),
-        avg_wait=Avg("wait_seconds"),
-        avg_service=Avg("service_seconds"),
-    )
-    waited = tickets.filter(wait_seconds__isnull=False)
-    p90 = _p90(waited, "wait_seconds", row["waited"])
-    bookings = Booking.objects.filter(hall=hall, date=day).aggregate(
-        kept=Count("id", filter=Q(state=BookingState.KEPT)),
-        no_shows=Count("id", filter=Q(state=BookingState.NO_SHOW)),
-    )
-
-    def minutes(seconds):
-        return None if seconds is None else round(seconds / 60, 1)
-
-    return DayFigures(
-        hall=hall,
-        day=day,
-        tickets=row["total"],
-        served=row["served"],
-        missed=row["missed"],
-        average_wait_minutes=minutes(row["avg_wait"]),
-        p90_wait_minutes=minutes(p90),
-        average_service_minutes=minutes(row["avg_service"]),
-        bookings_kept=bookings["kept"],
-        no_shows=bookings["no_shows"],
-    )
+    return figures_for_halls([hall], day)[0]
 
 
 def supervised_halls(user: User) -> list[Hall]:
-    """The halls in the regions a supervisor watches: their halls' regions and the regions below."""
+    """The halls in the regions a supervisor watches: their halls' regions and the regions below
+    (one query)."""
     if not user.is_authenticated:
         return []
-    region_ids = set(user.assignments.filter(role=StaffRole.SUPERVISOR).values_list("hall__region_id", flat=True))
-    if not region_ids:
-        return []
-    below = set(Region.objects.filter(parent_id__in=region_ids).values_list("pk", flat=True))
-    return list(Hall.objects.filter(region_id__in=region_ids | below).order_by("code"))
+    regions = StaffAssignment.objects.filter(user=user, role=StaffRole.SUPERVISOR).values("hall__region_id")
+    return list(
+        Hall.objects.filter(Q(region_id__in=Subquery(regions)) | Q(region__parent_id__in=Subquery(regions))).order_by(
+            "code"
+        )
+    )
 
 
 def figures_for_supervisor(user: User, day: dt.date | None = None) -> list[DayFigures]:
-    day = day or floor_today()
-    return [day_figures(hall, day) for hall in supervised_halls(user)]
+    return figures_for_halls(supervised_halls(user), day or floor_today())

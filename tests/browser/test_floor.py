@@ -63,7 +63,10 @@ def test_book_take_ticket_call_serve_and_figures(page, browser, live_server, sho
     kiosk = browser.new_page(base_url=live_server.url, locale="zh-CN")
     kiosk.goto("/floor/JC/kiosk/")
     shot(kiosk, "floor-03-kiosk")
-    kiosk.fill("#kiosk-code", booking.code)
+    kiosk.click("#kiosk-code")
+    for digit in booking.code:  # typed on the kiosk's own keypad (a touch screen has no keyboard)
+        kiosk.click(f"#kiosk-pad [data-key='{digit}']")
+    assert kiosk.input_value("#kiosk-code") == booking.code
     kiosk.click("#kiosk-booking-submit")
     kiosk.wait_for_selector("[data-page=ticket]")
     assert kiosk.inner_text("#ticket-number") == "YC001"
