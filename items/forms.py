@@ -14,7 +14,7 @@ from cases.uploads import GUIDE_FILE_LABEL, GUIDE_FILE_TYPES, upload_check
 from hall.models import Department, Hall
 from hall.validators import EARLIEST_RECORD_DATE, validate_date_between
 
-from .constants import CaseKind, ChangeCause, ChangeKind, HandlingForm, ServiceObject
+from .constants import CaseKind, ChangeCause, ChangeKind, CrossAreaMode, HandlingForm, ServiceObject
 from .models import BaseItem, Item, ItemVersion, LifeEvent, Material, ProcessStep, Theme
 from .validators import validate_implementation_code
 
@@ -120,6 +120,16 @@ class VersionForm(forms.ModelForm):
 
     service_objects = CodesField(label=_("服务对象"), choices=ServiceObject.choices)
     handling_forms = CodesField(label=_("办理形式"), choices=HandlingForm.choices)
+    accept_halls = forms.ModelMultipleChoiceField(
+        label=_("可代为受理的其他县区大厅"),
+        queryset=Hall.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "勾选的大厅代属地受理（远程办理、全城收件）；其余可受理的其他县区大厅只能代收转交（异地代收），"
+            "不能受理、补正告知或不予受理。"
+        ),
+    )
 
     class Meta:
         model = ItemVersion
@@ -242,6 +252,7 @@ class VersionForm(forms.ModelForm):
                 "cross_area_scope",
                 "cross_area_mode",
                 "receivable_halls",
+                "accept_halls",
             ),
         ),
         (_("办理地点、时间与咨询"), ("handling_location", "handling_hours", "consultation", "complaint", "faq")),
@@ -260,6 +271,10 @@ class VersionForm(forms.ModelForm):
         self.fields["themes"].queryset = Theme.objects.all()
         self.fields["life_events"].queryset = LifeEvent.objects.all()
         self.fields["receivable_halls"].queryset = Hall.objects.select_related("region")
+        self.fields["accept_halls"].queryset = Hall.objects.select_related("region")
+        if self.instance.pk and self.instance.item_id:
+            halls = self.instance.receivable_halls.select_related("region")
+            self.initial["accept_halls"] = [h.pk for h in halls if self.instance.mode_for(h) == CrossAreaMode.ACCEPT]
         self.fields["result_sample"].validators.append(validate_guide_file)
 
     def clean(self):
@@ -275,7 +290,27 @@ class VersionForm(forms.ModelForm):
             self.add_error("promised_days", _("即办件当场办结，承诺办结时限应为0。"))
         if data.get("charges_fee") and not (data.get("fee_basis") or "").strip():
             self.add_error("fee_basis", _("收费的事项请写明收费依据。"))
+        self._hall_modes(data)
         return data
+
+    def _hall_modes(self, data) -> None:
+        """Each receivable hall of another county: 代为受理 if ticked, else 代收转交 (ItemVersion.hall_modes)."""
+        receivable, accepting = data.get("receivable_halls"), data.get("accept_halls") or []
+        if receivable is None or not self.instance.item_id:
+            return
+        outside = [h for h in accepting if h not in receivable]
+        if outside:
+            self.add_error(
+                "accept_halls",
+                _("代为受理的大厅须是可受理大厅：%(halls)s") % {"halls": "、".join(h.name for h in outside)},
+            )
+            return
+        region = self.instance.item.region_id
+        self.instance.hall_modes = {
+            h.code: CrossAreaMode.ACCEPT if h in accepting else CrossAreaMode.RECEIVE_FORWARD
+            for h in receivable
+            if h.region_id != region
+        }
 
 
 MATERIAL_FIELDS = (

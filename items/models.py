@@ -377,6 +377,14 @@ class ItemVersion(models.Model):
     def implementing_department(self) -> Department:
         return self.department if self.department_id else self.item.department
 
+    def mode_for(self, hall: Hall) -> str:
+        """How `hall` handles an application under this version: "" in the owning county (the owner),
+        else its entry in `hall_modes`, else `cross_area_mode` (CrossAreaMode values)."""
+        if hall.region_id == self.item.region_id:
+            return ""
+        mode = (self.hall_modes or {}).get(hall.code) or self.cross_area_mode
+        return mode if mode in CrossAreaMode.values else CrossAreaMode.RECEIVE_FORWARD
+
     @property
     def is_published(self) -> bool:
         return self.state == VersionState.PUBLISHED

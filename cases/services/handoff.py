@@ -56,10 +56,7 @@ def result_days() -> int:
 def receiving_mode(version, hall: Hall) -> str:
     """How `hall` may handle an application for `version`: "" in the owning county, else the mode the
     implementation sets for that hall (ItemVersion.hall_modes by hall code), else its general mode."""
-    if hall.region_id == version.item.region_id:
-        return ""
-    mode = (version.hall_modes or {}).get(hall.code) or version.cross_area_mode
-    return mode if mode in CrossAreaMode.values else CrossAreaMode.RECEIVE_FORWARD
+    return version.mode_for(hall)
 
 
 def owning_halls(case: Case):
@@ -351,6 +348,7 @@ def handoff_receive(
         handoff.state = HandoffState.RECEIVED
         handoff.owner_received_at = leg.received_at
         case.custodian_hall = handoff.owning_hall
+        _refresh_plan(case, handoff)  # the delivery choice may have changed since receipt
     _refresh_due(case, handoff)
     handoff.save()
     save_case(case)

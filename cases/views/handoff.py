@@ -250,6 +250,5 @@ def figures(request):
     regions = figure_regions(request.user)
     if regions is not None and not regions:
         raise Http404
-    return render(
-        request, "cases/handoff_figures.html", {"figures": handoff_figures(request.user), "all_pairs": regions is None}
-    )
+    figures = handoff_figures(request.user, regions=regions)
+    return render(request, "cases/handoff_figures.html", {"figures": figures, "all_pairs": regions is None})

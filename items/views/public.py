@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from hall.pdf import absolute_url, qr_data_uri, render_pdf
 
 from ..cache import cached_fragment, public_page
-from ..constants import Audience, CrossAreaScope
+from ..constants import Audience, CrossAreaMode, CrossAreaScope
 from ..models import Bundle, Item, ItemVersion, Material
 from ..permissions import can_read_version
 from ..selectors import (
@@ -101,13 +101,17 @@ def guide(request, pk: int):
 def _guide_context(version: ItemVersion, *, item: Item) -> dict:
     path = reverse("items:guide", args=[item.pk])
     url = absolute_url(path)
+    halls = list(version.receivable_halls.all())
+    for hall in halls:  # each hall's own way of handling it (代为受理 / 代收转交), per ItemVersion.hall_modes
+        mode = version.mode_for(hall)
+        hall.mode_label = CrossAreaMode(mode).label if mode else ""
     return {
         "item": item,
         "version": version,
         "department": version.implementing_department,
         "materials": list(version.materials.all()),
         "steps": list(version.steps.all()),
-        "halls": list(version.receivable_halls.all()),
+        "halls": halls,
         "faq": [block.strip() for block in version.faq.split("\n\n") if block.strip()],
         "apply_url": apply_url(item) if version.online_application and item.current_version_id == version.pk else "",
         "guide_url": url,

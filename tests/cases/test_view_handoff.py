@@ -61,7 +61,7 @@ def test_figures_per_pair_own_county_and_city(client, hc, django_assert_max_num_
     services.handoff_receive(case=case, actor=hc.yc_clerk)
     services.handoff_receive(case=case, actor=hc.yc_clerk, leg_kind="paper", tracking_number="EM123456789CN")
     receive_at(hc, hall=hc.jc, clerk=hc.jc_clerk)  # 江城区 → 阳春市
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         city = handoff_figures(hc.city_supervisor)
     pairs = {(f.receiving, f.owning): f for f in city}
     assert set(pairs) == {("阳西县", "阳春市"), ("江城区", "阳春市")}
