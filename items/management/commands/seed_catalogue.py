@@ -1,4 +1,4 @@
-"""Load the demo catalogue (items/demo_catalogue.py) idempotently.
+"""Load the demo catalogue (fixtures/catalogue/*.yaml, read by items/demo_catalogue.py) idempotently.
 
 1. Themes and life events, base items: created or brought up to date by their natural keys.
 2. Each county's implementation: created once with a published version 1 (the initial load of a
@@ -8,7 +8,7 @@
 3. Bundles (一件事) per county, by name.
 4. Blank forms and sample files are small PDFs under fixtures/catalogue/, copied (back) into media
    storage and shared by every material of the same name. `--build-fixtures` renders them again
-   (WeasyPrint, real CJK glyphs) from the form rows in demo_catalogue.FORM_ROWS.
+   (WeasyPrint, real CJK glyphs) from the form rows in fixtures/catalogue/form_rows.yaml.
 """
 
 import hashlib
