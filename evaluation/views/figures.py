@@ -46,6 +46,11 @@ def figures(request):
     return render(request, "evaluation/figures.html", context)
 
 
+def _cell(text: str) -> str:
+    """A name that a spreadsheet would read as a formula is written as text (CSV injection)."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def _pct(value) -> str:
     return "" if value is None else f"{value}"
 
@@ -64,7 +69,7 @@ def figures_csv(request):
     )
     for line in [*lines, total]:
         writer.writerow(
-            [line.label, line.services, line.rated, line.unrated, *line.levels, _pct(line.satisfaction),
+            [_cell(line.label), line.services, line.rated, line.unrated, *line.levels, _pct(line.satisfaction),
              line.excluded, line.bad_tickets, line.rectified, _pct(line.rectification_rate),
              _pct(line.rectify_days_avg)]
         )  # fmt: skip

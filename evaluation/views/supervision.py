@@ -19,6 +19,7 @@ from ..selectors import (
     open_tickets_page,
     supervised_hall_ids,
 )
+from .figures import _cell
 
 
 def _require_supervisor(request) -> set[int]:
@@ -72,7 +73,7 @@ def _assessment_csv(lines, month: dt.date) -> HttpResponse:
     writer.writerow([_("窗口人员"), _("大厅"), _("窗口"), _("服务数"), _("评价数"), _("满意率(%)"), _("差评数"),
                      _("已整改"), _("按期整改"), _("整改超期"), _("超期办件")])  # fmt: skip
     for line in lines:
-        writer.writerow([line.name, line.hall, line.window, line.services, line.rated,
+        writer.writerow([_cell(line.name), _cell(line.hall), line.window, line.services, line.rated,
                          "" if line.satisfaction is None else line.satisfaction, line.bad, line.rectified,
                          line.rectified_in_time, line.overdue_tickets, line.overdue_cases])  # fmt: skip
     return response

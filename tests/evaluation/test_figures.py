@@ -156,3 +156,15 @@ def test_page_is_cached_until_the_next_change(
     with django_capture_on_commit_callbacks(execute=True):  # a new generation after commit
         rate(counter_service(cast, case=CaseFactory(submitted=True, applicant=cast.citizen)), 2)
     assert "2 / 2" in client.get(url).content.decode()
+
+
+def test_odd_filters_fall_back_and_formulas_stay_text(client, cast):
+    service = counter_service(cast)
+    rate(service, 1)
+    base = service.item.base_item
+    base.name = "=HYPERLINK(1)"
+    base.save()
+    for query in ({"by": "nonsense"}, {"year": "abc"}, {"hall": "'; drop"}, {"by": "item", "year": "1900"}):
+        assert client.get(reverse("evaluation:figures"), query).status_code == 200
+    body = client.get(reverse("evaluation:figures_csv"), {"by": "item"}).content.decode("utf-8-sig")
+    assert "'=HYPERLINK(1)" in body
