@@ -1,6 +1,8 @@
 """The hand-off pages: forwarding with bad input, the desk's lists (constant queries), the figures."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases import services
@@ -99,3 +101,38 @@ def test_overdue_handoffs_are_counted_and_warned(hc):
     from hall.models import Notice
 
     assert Notice.objects.filter(recipient=hc.yx_clerk, kind="clock_warning").exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL plans")
+def test_hand_off_lists_read_their_partial_indexes(hc):
+    """The incoming and outgoing lists and the overdue count read the partial indexes of open hand-offs
+    (sequential scans off: the test tables are tiny; what is checked is that the index serves them)."""
+    from cases.handoff_selectors import handoffs_incoming, handoffs_outgoing
+
+    for _ in range(3):
+        forwarded(hc)
+    Handoff.objects.filter(pk__in=Handoff.objects.values("pk")[:1]).update(state=HandoffState.CLOSED)
+    plans = []
+    for read, user in ((handoffs_incoming, hc.yc_clerk), (handoffs_outgoing, hc.yx_clerk)):
+        with CaptureQueriesContext(connection) as queries:
+            list(read(user))
+        sql = next(q["sql"] for q in queries.captured_queries if 'FROM "cases_handoff"' in q["sql"])
+        plans.append(_plan(sql))
+    # A partial index of open hand-offs (its own, or the due-date one on these tiny tables): never history.
+    assert "handoff_incoming_open" in plans[0] or "handoff_open_due" in plans[0], plans[0]
+    assert "handoff_outgoing_open" in plans[1] or "handoff_open_due" in plans[1], plans[1]
+    with CaptureQueriesContext(connection) as queries:
+        handoff_figures(hc.city_supervisor)
+    overdue = next(q["sql"] for q in queries.captured_queries if 'FROM "cases_handoff"' in q["sql"])
+    assert "handoff_open_due" in _plan(overdue)
+
+
+def _plan(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE cases_handoff")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET LOCAL enable_seqscan = on")
+    return plan
