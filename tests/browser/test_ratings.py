@@ -65,12 +65,16 @@ def test_bad_rating_on_the_tablet_is_fixed_and_published(page, shot, cast):
     # 3. The applicant follows the outcome notice's link and rates again: the ticket closes.
     page.context.clear_cookies()
     link = Notice.objects.get(recipient=cast.citizen, kind="rating_outcome").link
+    page.set_viewport_size({"width": 375, "height": 800})  # on the phone
     page.goto(link)
     page.wait_for_selector("#rating-form")
+    assert page.evaluate("document.documentElement.scrollWidth <= 375")
     page.click("label[for=level-2]")
     page.click("label[for='tag-2-02']")
+    shot(page, "ratings-3b-follow-up-phone")
     page.click("#rating-submit")
     page.wait_for_selector("[data-page=rating-thanks]")
+    page.set_viewport_size({"width": 1280, "height": 800})
     ticket.refresh_from_db()
     assert ticket.state == TicketState.CLOSED
 
