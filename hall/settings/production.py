@@ -28,3 +28,21 @@ TONGBAN_CRYPTO_DEV_KEYS = False
 TONGBAN_DEMO_TOTP_SECRET = ""
 if TONGBAN_OTP_TEST_SESSIONS:  # noqa: F405
     raise ImproperlyConfigured("TONGBAN_OTP_TEST_SESSIONS is for tests only and must be off in production.")
+
+# --- Running at scale (docs/deploy.md) -------------------------------------------------------------
+# Static files: collected (manage.py collectstatic) and served by each web process through WhiteNoise,
+# with hashed names cached for a year; nginx in front may serve STATIC_ROOT directly as well.
+MIDDLEWARE.insert(  # noqa: F405
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,  # noqa: F405
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
+STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+# Persistent database connections, checked before reuse (a restarted PostgreSQL costs no request).
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DJANGO_CONN_MAX_AGE", "600"))  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+# The shared cache (page caches, rate limits) is Redis when CACHE_URL is set (base.py); several web
+# machines must set it, or each process keeps its own.
+# Logs as JSON lines on stderr (gunicorn and Celery pass them on to the collector).
+LOGGING["formatters"] = {"json": {"()": "hall.jsonlog.JsonFormatter"}}  # noqa: F405
+for _handler in LOGGING["handlers"].values():  # noqa: F405
+    _handler["formatter"] = "json"

@@ -1,0 +1,80 @@
+"""Run by bench/pages.py inside Django with DATABASE_URL set to the bench database: choose one account
+per role and one case per detail page, give the chosen citizen accounts the demo password, and print
+the choice as one JSON line (the bench database only: pages.py refuses any other)."""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import django
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hall.settings")
+django.setup()
+
+from django.db.models import Count  # noqa: E402
+
+from cases import permissions  # noqa: E402
+from cases.constants import DECISION_QUEUE_STATES, INTAKE_QUEUE_STATES, WarningLevel  # noqa: E402
+from cases.models import Case, Document  # noqa: E402
+from hall.constants import StaffRole  # noqa: E402
+from hall.demo import DEMO_PASSWORD, staff_username  # noqa: E402
+from hall.models import Enterprise, User  # noqa: E402
+from items.models import Item  # noqa: E402
+
+
+def _first(qs):
+    row = qs.order_by("received_at", "pk").values_list("pk", flat=True).first()
+    return row
+
+
+def main() -> None:
+    clerk = User.objects.get(username=staff_username("JC", StaffRole.WINDOW_CLERK))
+    approver = User.objects.get(username=staff_username("JC", StaffRole.APPROVER))
+    supervisor = User.objects.get(username=staff_username("JC", StaffRole.SUPERVISOR))
+    halls = permissions.halls_with_role(clerk, StaffRole.WINDOW_CLERK)
+    departments = permissions.departments_with_role(approver, StaffRole.APPROVER)
+    # The citizen and the enterprise with the most cases: the longest 我的办事.
+    busiest = (
+        Case.objects.filter(enterprise__isnull=True, parent__isnull=True)
+        .values("applicant_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    citizen = User.objects.get(pk=busiest["applicant_id"])
+    enterprise_row = Case.objects.filter(enterprise__isnull=False).values("enterprise_id").annotate(n=Count("pk"))
+    enterprise = Enterprise.objects.get(pk=enterprise_row.order_by("-n").first()["enterprise_id"])
+    agent = enterprise.agent
+    for account in (citizen, agent):
+        account.set_password(DEMO_PASSWORD)
+        account.is_active = True
+        account.save()
+    item = Item.objects.filter(current_version__isnull=False).order_by("pk").first()
+    choice = {
+        "password": DEMO_PASSWORD,
+        "accounts": {
+            "clerk": clerk.username,
+            "approver": approver.username,
+            "supervisor": supervisor.username,
+            "citizen": citizen.username,
+            "agent": agent.username,
+        },
+        "cases": {
+            "clerk": _first(Case.objects.filter(receiving_hall__in=halls, state__in=INTAKE_QUEUE_STATES)),
+            "approver": _first(Case.objects.filter(owning_department__in=departments, state__in=DECISION_QUEUE_STATES)),
+            "supervisor": _first(Case.objects.filter(receiving_hall__in=halls, warning_level=WarningLevel.OVERDUE)),
+            "citizen": _first(Case.objects.filter(applicant=citizen, parent__isnull=True)),
+            "agent": _first(Case.objects.filter(enterprise=enterprise)),
+        },
+        "citizen_cases": busiest["n"],
+        "item": item.pk,
+        "document_token": Document.objects.order_by("-pk").values_list("token", flat=True).first(),
+        "cases_total": Case.objects.count(),
+    }
+    print("PREPARED " + json.dumps(choice))
+
+
+main()
