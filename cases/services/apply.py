@@ -23,6 +23,7 @@ from .bundle import bundle_follow
 from .commitment import committed_material_ids
 from .delivery_choice import case_attach_held_certificates
 from .handoff import handoff_open
+from .limits import intake_limit_text
 from .receipt import submission_record
 
 # The applicant or a clerk of the receiving hall may change materials in these states.
@@ -330,7 +331,8 @@ def _submit(case: Case, actor: User, ip: str | None) -> Case:
             case,
             kind="case_submitted",
             subject=f"申请已提交：{case.title}",
-            body=f"您申请的“{case.title}”已提交，办件编号 {case.number}，窗口将在5个工作日内完成受理审查。",
+            body=f"您申请的“{case.title}”已提交，办件编号 {case.number}，"
+            f"窗口将在{intake_limit_text(case.item_version)}内完成受理审查。收件凭证可在办件详情中下载。",
         )
     return case
 
