@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from hall.constants import WindowCategory
 from hall.floor.booking import booking_blocked_until, booking_create
-from hall.floor.clock import floor_today
+from hall.floor.clock import floor_now, floor_today, local_moment
 from hall.floor.constants import BOOKING_HORIZON_DAYS
 from hall.floor.hours import slot_plans
 from hall.models import Hall, OpeningHours
@@ -96,6 +96,7 @@ def book(request, pk: int):
                 return redirect("floor:bookings")
         return redirect(f"{request.path}?hall={hall.code}&date={day.isoformat()}")
     days = [today + dt.timedelta(days=n) for n in range(0, BOOKING_HORIZON_DAYS + 1)]
+    now = floor_now()
     context = {
         "item": item,
         "version": item.current_version,
@@ -105,7 +106,10 @@ def book(request, pk: int):
         "days": days,
         "category": category,
         "category_label": WindowCategory(category).label if category else "",
-        "plans": slot_plans(hall, day, category) if category else [],
+        "plans": [
+            (plan, local_moment(plan.date, plan.starts_at) <= now)
+            for plan in (slot_plans(hall, day, category) if category else [])
+        ],
         "blocked_until": booking_blocked_until(request.user) if request.user.is_citizen else None,
     }
     return render(request, "items/book.html", context)

@@ -271,3 +271,39 @@ def test_navbar_links_of_the_floor(client, floor):
     assert reverse("floor:bookings") in client.get(reverse("home")).content.decode()
     client.force_login(_jc_admin())
     assert reverse("floor:hours", args=["JC"]) in client.get(reverse("home")).content.decode()
+
+
+def test_booking_page_disables_past_slots_and_says_when_blocked(client, floor, clock):
+    from hall.floor.booking import booking_blocked_until
+
+    version = ItemVersionFactory(materials=0)
+    clock(TUESDAY, 10)
+    client.force_login(floor.citizen)
+    page = client.get(reverse("items:book", args=[version.item_id]), {"hall": "JC", "date": TUESDAY.isoformat()})
+    html = page.content.decode()
+    past = html.split('data-slot="09:00"')[1].split(">")[0]
+    later = html.split('data-slot="10:30"')[1].split(">")[0]
+    assert "disabled" in past and "disabled" not in later
+    Booking.objects.all().delete()
+    from hall.models import Slot
+
+    slot = Slot.objects.create(
+        hall=floor.halls["JC"], category=C, date=TUESDAY, starts_at=dt.time(8, 30), ends_at=dt.time(9), capacity=9
+    )
+    for n, days_ago in enumerate((20, 10, 1)):
+        day = TUESDAY - dt.timedelta(days=days_ago)
+        Booking.objects.create(
+            code=f"4444444{n}",
+            citizen=floor.citizen,
+            hall=slot.hall,
+            slot=slot,
+            category=C,
+            date=day,
+            starts_at=slot.starts_at,
+            item_id=100 + n,
+            item_name="x",
+            state=BookingState.NO_SHOW,
+        )
+    until = booking_blocked_until(floor.citizen)
+    html = client.get(reverse("floor:bookings")).content.decode()
+    assert f"{until:%Y年%m月%d日}前不能在线预约" in html
