@@ -151,3 +151,23 @@ function stackTables(root) {
 }
 document.addEventListener("DOMContentLoaded", function () { stackTables(document); });
 document.addEventListener("htmx:afterSwap", function (event) { stackTables(event.target.closest("main") ? event.target : document); });
+
+// A table wider than its box scrolls inside it: the box must then take the keyboard focus so that
+// it can be scrolled without a mouse (WCAG 2.1.1).
+function focusableScrollers() {
+  document.querySelectorAll(".table-responsive").forEach(function (box) {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      box.setAttribute("tabindex", "0");
+      if (!box.hasAttribute("aria-label") && !box.hasAttribute("aria-labelledby")) {
+        const caption = box.querySelector("caption");
+        box.setAttribute("aria-label", caption ? caption.textContent.trim() : document.documentElement.lang === "en" ? "Table, scrolls sideways" : "表格，可左右滚动");
+      }
+      box.setAttribute("role", "region");
+    } else if (box.getAttribute("tabindex") === "0") {
+      box.removeAttribute("tabindex");
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", focusableScrollers);
+window.addEventListener("resize", focusableScrollers);
+document.addEventListener("htmx:afterSwap", focusableScrollers);

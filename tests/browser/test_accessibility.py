@@ -1,6 +1,6 @@
 """Every page of the portal, for every role, meets WCAG 2.1 AA as axe-core checks it (no serious or
 critical violation) and never scrolls sideways at 375 px: in Chinese and English, normal and large
-text, at 1280 and 375 px (each pair of these once: see a11y.VARIANTS).
+text, at 1280 and 375 px (see a11y.VARIANTS for how the four visits per page cover them).
 
 The pages are found by following links from each role's landing page over the demo data that
 `make run` loads, so a page added later is checked without editing this test."""
@@ -63,6 +63,7 @@ def test_every_page_meets_wcag_aa_without_sideways_scrolling(browser, live_serve
             for url in todo.values():
                 findings.extend(a11y.check_page(page, url, variant, axe_source))
         context.close()
+    print(f"checked {len(checked)} pages: {visited}")
     assert len(checked) >= 20, f"the crawl found too few pages: {visited}"
     report = "\n".join(f"{f.url} {f.variant}: {f.problem}" for f in findings)
     assert not findings, f"{len(findings)} accessibility problems:\n{report}"
