@@ -123,3 +123,51 @@ def test_book_take_ticket_call_serve_and_figures(page, browser, live_server, sho
     assert row.locator("[data-figure=kept]").inner_text() == "1"
     page.locator("#floor-figures").scroll_into_view_if_needed()
     shot(page, "floor-08-figures")
+
+
+def test_floor_pages_meet_wcag_aa(browser, live_server, cast, floor_clock):
+    """Kiosk, ticket slip, calling screen, desk, hours, booking and my bookings: no serious or
+    critical axe-core violation and no sideways scrolling, in each language, text size and width."""
+    from hall.floor.booking import booking_create
+    from hall.floor.tickets import ticket_call_next, ticket_issue, window_sign_in
+    from hall.models import Window
+
+    from . import a11y
+
+    seed_floor_hours()
+    version = ItemVersionFactory(name="个体工商户设立登记", materials=0)
+    floor_clock(TUESDAY, 10)
+    booking_create(
+        citizen=cast.citizen,
+        hall=cast.halls["JC"],
+        category="commercial",
+        day=WEDNESDAY,
+        starts_at=dt.time(9),
+        item_id=version.item_id,
+        item_name=version.name,
+    )
+    ticket = ticket_issue(hall=cast.halls["JC"], category="commercial")
+    window = Window.objects.get(hall=cast.halls["JC"], number=3)
+    window_sign_in(clerk=cast.clerk, window=window)
+    ticket_call_next(clerk=cast.clerk, window=window)
+    ticket_issue(hall=cast.halls["JC"], category="social")
+    axe_source = a11y.AXE_JS.read_text()
+    pages = {
+        None: ["/floor/JC/kiosk/", f"/floor/JC/tickets/{ticket.pk}/", "/floor/JC/screen/"],
+        cast.citizen.mobile: [f"/items/{version.item_id}/book/?hall=JC&date={WEDNESDAY}", "/floor/bookings/"],
+        "jc_clerk": ["/floor/desk/"],
+        "jc_sysadmin": ["/floor/JC/hours/"],
+    }
+    findings = []
+    for account, urls in pages.items():
+        context = browser.new_context(base_url=live_server.url, bypass_csp=True)  # axe is injected inline
+        page = context.new_page()
+        if account:
+            login(page, account, cast.password)
+        for variant in a11y.VARIANTS:
+            a11y.set_variant(context, live_server.url, variant)
+            for url in urls:
+                findings.extend(a11y.check_page(page, url, variant, axe_source))
+        context.close()
+    report = "\n".join(f"{f.url} {f.variant}: {f.problem}" for f in findings)
+    assert not findings, f"{len(findings)} accessibility problems:\n{report}"
