@@ -18,6 +18,7 @@ ROLE_HOME = {
     StaffRole.RESULT_CLERK: "delivery:workbench",
     StaffRole.ARCHIVIST: "delivery:archive",
     StaffRole.SUPERVISOR: "cases:supervision",
+    StaffRole.AGENCY_HEAD: "cases:extensions",
     StaffRole.CATALOGUE_ADMIN: "items:workbench",
     StaffRole.SYSTEM_ADMIN: "workbench_role",
 }
