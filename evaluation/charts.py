@@ -51,8 +51,20 @@ def level_chart(total, *, width: int = 560, height: int = 240) -> dict:
     return {"width": width, "height": height, "bars": bars, "baseline": height - bottom}
 
 
-def rate_chart(lines, *, width: int = 560, row: int = 28) -> dict:
-    """Horizontal bars: the satisfaction rate (%) of each group."""
+CHART_GROUPS = 20
+
+
+def rate_chart(lines, *, width: int = 560, row: int = 28, most: int = CHART_GROUPS) -> dict:
+    """Horizontal bars: the satisfaction rate (%) of each group; with many groups (items), the `most`
+    with the most counted ratings (the table below lists them all)."""
+    shown = sorted(lines, key=lambda line: -line.counts["rated"])[:most] if len(lines) > most else lines
+    chart = _rate_bars(shown, width=width, row=row)
+    chart["partial"] = len(shown) < len(lines)
+    chart["shown"] = len(shown)
+    return chart
+
+
+def _rate_bars(lines, *, width: int, row: int) -> dict:
     label_w, right = 190, 60
     plot_w = width - label_w - right
     bars = []

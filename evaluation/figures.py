@@ -104,5 +104,11 @@ def figures_table(*, group: str = "hall", year: int | None = None, hall_id: int 
 
 
 def figure_years() -> list[int]:
-    months = FigureRow.objects.order_by().values_list("month", flat=True).distinct()
-    return sorted({m.year for m in months}, reverse=True)
+    """The years with figures (for the filter), cached per generation like the figures."""
+    key = f"evaluation:figures:{figures_generation()}:years"
+    years = cache.get(key)
+    if years is None:
+        months = FigureRow.objects.order_by().values_list("month", flat=True).distinct()
+        years = sorted({m.year for m in months}, reverse=True)
+        cache.set(key, years, CACHE_SECONDS)
+    return years

@@ -5,6 +5,7 @@ import csv
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from hall.models import Hall
@@ -12,6 +13,7 @@ from hall.models import Hall
 from ..charts import level_chart, rate_chart
 from ..constants import Level
 from ..figures import GROUPS, figure_years, figures_table
+from ..services.figures import figures_generation
 
 
 def _filters(request) -> dict:
@@ -26,18 +28,44 @@ def _filters(request) -> dict:
     }
 
 
+class FiguresOnPage:
+    """The figures and charts, computed only when the page's cached fragment is missing."""
+
+    def __init__(self, filters: dict):
+        self.filters = filters
+
+    @cached_property
+    def _table(self):
+        return figures_table(**self.filters)
+
+    @property
+    def lines(self):
+        return self._table[0]
+
+    @property
+    def total(self):
+        return self._table[1]
+
+    @cached_property
+    def level_chart(self) -> dict:
+        return level_chart(self.total)
+
+    @cached_property
+    def rate_chart(self) -> dict:
+        return rate_chart(self.lines)
+
+
 def figures(request):
+    """The figures part of the page is cached as rendered, per generation of the summary and query
+    (the template's cache tag): a cached page reads no figures at all."""
     filters = _filters(request)
-    lines, total = figures_table(**filters)
     context = {
         **filters,
+        "generation": figures_generation(),
+        "fig": FiguresOnPage(filters),
         "groups": [(key, label) for key, (_i, _l, label) in GROUPS.items()],
         "group_label": GROUPS[filters["group"]][2],
-        "lines": lines,
-        "total": total,
         "levels": Level.choices,
-        "level_chart": level_chart(total),
-        "rate_chart": rate_chart(lines),
         "years": figure_years(),
         "halls": Hall.objects.order_by("code"),
         "generated_at": timezone.now(),

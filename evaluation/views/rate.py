@@ -129,6 +129,8 @@ def tablet(request, key: str):
     """The window's rating tablet: the service just finished at this window, rated by the person
     served with a single-use token; a QR code to rate on their own phone instead."""
     device = tablet_device(key)
+    # Collecting on GET is bookkeeping, not the visitor's change: it records services that have
+    # already finished (idempotent), so the tablet shows the one just finished without waiting for beat.
     # Every tablet of a hall reloads while it waits: one collect per few seconds is enough for all.
     if cache.add("evaluation:tablet-collect", 1, TABLET_COLLECT_SECONDS):
         services_collect()
