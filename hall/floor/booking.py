@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -213,8 +214,14 @@ def hall_day_close(*, hall: Hall, day: dt.date, reason: str, actor: User) -> tup
 
 def bookings_remind(*, today: dt.date | None = None) -> int:
     """Remind everyone booked for tomorrow who has not been reminded (idempotent: each booking is
-    claimed by setting `reminded_at` in the same transaction as its notice). Returns how many."""
-    tomorrow = (today or floor_today()) + dt.timedelta(days=1)
+    claimed by setting `reminded_at` in the same transaction as its notice). Nobody is texted at
+    night: before TONGBAN_BOOKING_REMIND_FROM (local time) a run does nothing. Returns how many."""
+    if today is None:
+        now = timezone.localtime(floor_now())
+        if now.time() < dt.time.fromisoformat(settings.TONGBAN_BOOKING_REMIND_FROM):
+            return 0
+        today = now.date()
+    tomorrow = today + dt.timedelta(days=1)
     ids = list(
         Booking.objects.filter(date=tomorrow, state=BookingState.ACTIVE, reminded_at__isnull=True).values_list(
             "pk", flat=True

@@ -53,7 +53,7 @@ def test_floor_day_close_on_the_worker(cast, worker_factory):
 def test_booking_remind_on_the_worker(cast, worker_factory):
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     booking = _booking(cast, tomorrow, "34567892", cast.citizen)
-    worker_factory().start()
+    worker_factory(TONGBAN_BOOKING_REMIND_FROM="00:00").start()  # whatever the hour the test runs
     booking_remind.delay()
     wait_for(lambda: Booking.objects.get(pk=booking.pk).reminded_at is not None, message="the reminder")
     assert Notice.objects.filter(recipient=cast.citizen, kind="booking_reminder").count() == 1

@@ -195,6 +195,15 @@ def test_reminder_the_day_before_once(floor, clock):
     assert notice.recipient == floor.citizen and booking.code in notice.body
 
 
+def test_reminders_wait_for_the_morning(floor, clock):
+    clock(TUESDAY, 10)
+    _book(floor.citizen, floor.halls["JC"])
+    clock(TUESDAY, 6)
+    assert bookings_remind() == 0
+    clock(TUESDAY, 9, 1)
+    assert bookings_remind() == 1
+
+
 def test_closing_a_day_cancels_and_tells_those_booked(floor, clock):
     clock(TUESDAY, 10)
     jc = floor.halls["JC"]
