@@ -271,6 +271,8 @@ CELERY_BEAT_SCHEDULE.update(
 TONGBAN_FLOOR_CLOCK_SHIFT_SECONDS = int(os.environ.get("TONGBAN_FLOOR_CLOCK_SHIFT_SECONDS", "0"))
 # Seconds the calling screen's fragment is cached (it is dropped at once after every call).
 TONGBAN_FLOOR_BOARD_CACHE_SECONDS = 1
+# Reminders of tomorrow's bookings go out from this local time on (nobody is texted at night).
+TONGBAN_BOOKING_REMIND_FROM = os.environ.get("TONGBAN_BOOKING_REMIND_FROM", "09:00")
 
 # --- Results and delivery (delivery/) ------------------------------------------------------------
 # Electronic results count as delivered once their notice is read; certificates expire at their end date.
