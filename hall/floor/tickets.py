@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from .. import selectors as hall_selectors
 from ..constants import StaffRole, WindowCategory
 from ..models import Booking, Hall, OpeningHours, Ticket, TicketSequence, User, Window, WindowSeat
-from ..validators import normalise_identifier
+from ..validators import normalise_identifier, validate_id_number
 from .clock import floor_now, local_moment
 from .constants import (
     CATEGORY_LETTER,
@@ -145,6 +145,8 @@ def ticket_issue(
     if period.booking_only:
         raise ValidationError(_("当前为预约服务时段，只接待已预约的群众，请输入预约码取号。"), code="booking_only")
     id_number = normalise_identifier(id_number) if id_number else ""
+    if id_number:
+        validate_id_number(id_number)  # a mistyped number is said so, not silently ignored
     person = hall_selectors.user_by_id_number(id_number) if id_number else None
     if person is not None and not person.is_citizen:
         person = None

@@ -93,6 +93,14 @@ def test_bad_ticket_requests_change_nothing(floor, clock, category, hour, code):
     assert not Ticket.objects.exists()
 
 
+def test_a_mistyped_id_number_is_refused(floor, clock):
+    clock(TUESDAY, 9)
+    with pytest.raises(ValidationError) as error:
+        ticket_issue(hall=floor.halls["JC"], category=C, id_number="44170219500101111")
+    assert "身份证号" in error.value.messages[0]
+    assert not Ticket.objects.exists()
+
+
 def test_a_category_the_hall_does_not_serve(floor, clock):
     clock(TUESDAY, 9)
     jc = floor.halls["JC"]
