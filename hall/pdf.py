@@ -40,9 +40,17 @@ def render_pdf(template_name: str, context: dict) -> bytes:
     return document.write_pdf(stylesheets=[_stylesheet()], pdf_variant=PDF_VARIANT)
 
 
+@lru_cache(maxsize=512)
 def qr_data_uri(url: str, scale: int = 3) -> str:
-    """An SVG QR code for `url`, as a data: URI for <img src>, in web pages and PDFs alike."""
-    return segno.make(url, error="m").svg_data_uri(scale=scale, border=2)
+    """An SVG QR code for `url`, as a data: URI for <img src>, in web pages and PDFs alike.
+
+    The mask pattern is fixed: every mask gives a valid code (ISO/IEC 18004 §7.8) and choosing the
+    "best" one scores all eight, most of the cost of issuing a notice after the layout itself. Pages
+    that show the same code again (a guide, a verification page) get it from the cache."""
+    return segno.make(url, error="m", mask=QR_MASK).svg_data_uri(scale=scale, border=2)
+
+
+QR_MASK = 2  # any of 0–7 reads the same; fixed so that no time is spent scoring the others
 
 
 def absolute_url(path: str) -> str:
