@@ -55,6 +55,15 @@ def is_receiving_clerk(case, user) -> bool:
     return case.receiving_hall_id in halls or case.handed_to_hall_id in halls
 
 
+def forwarded_away_from(case, user) -> bool:
+    """A window clerk of the receiving hall of a case it has forwarded (异地代收): from then on it acts only on
+    its own stages (supplements handed in there, the result coming back), not on the file."""
+    if case.cross_area_mode != "receive_forward" or case.handed_to_hall_id is None:
+        return False
+    halls = halls_with_role(user, StaffRole.WINDOW_CLERK)
+    return case.receiving_hall_id in halls and case.handed_to_hall_id not in halls
+
+
 def is_deciding_approver(case, user) -> bool:
     """An approver of the department that owns the item and decides."""
     return case.owning_department_id is not None and case.owning_department_id in departments_with_role(

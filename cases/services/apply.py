@@ -194,6 +194,10 @@ def _may_change_materials(case: Case, actor: User) -> None:
         raise PermissionDenied(_("您无权为该办件上传材料。"))
     if case.state == CaseState.SUBMITTED and not clerk:
         raise ValidationError(_("申请已提交，正在等待受理审查，暂不能更换材料。"), code="under_review")
+    if case.state != CaseState.SUPPLEMENT_REQUESTED and permissions.forwarded_away_from(case, actor):
+        raise PermissionDenied(
+            _("案卷已转交属地大厅，本大厅不能再更换材料；属地告知补正后，可在本大厅收取补正材料并转交。")
+        )
 
 
 def _check_material_for_case(case: Case, material: Material | None) -> None:

@@ -58,7 +58,10 @@ def handoff_steps(case, handoff, user) -> dict:
     result_leg = next((leg for leg in legs if leg.kind == LegKind.RESULT), None)
     owning_side = _in(user, handoff.owning_hall_id, clerk, result) or permissions.is_deciding_approver(case, user)
     return {
-        "forward": handoff.state == HandoffState.AWAITING_FORWARD and _in(user, handoff.receiving_hall_id, clerk),
+        # 异地代收 forwards before review; 代为受理 forwards the file once it has accepted.
+        "forward": handoff.state == HandoffState.AWAITING_FORWARD
+        and case.state == (CaseState.SUBMITTED if handoff.mode == "receive_forward" else CaseState.ACCEPTED)
+        and _in(user, handoff.receiving_hall_id, clerk),
         "receive": [leg for leg in open_legs if leg.kind != LegKind.RESULT] if owner_clerk else [],
         "review": owner_clerk and permissions.is_intake_clerk(case, user) and case.state == CaseState.SUBMITTED,
         "supplement": handoff.mode == "receive_forward"

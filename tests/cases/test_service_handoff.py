@@ -238,3 +238,18 @@ def test_archive_record_carries_custody_trail_and_archive_duties(hc):
     whats = [line["what"] for line in part["custody_trail"]]
     assert len(whats) >= 4  # receipt, electronic sent and received, paper sent
     assert "handoff" in case_archive_record(case)
+
+
+def test_after_forwarding_the_receiving_hall_no_longer_changes_the_file(hc):
+    case = forwarded(hc)
+    material = hc.version.materials.order_by("order").first()
+    count = case.materials.count()
+    with pytest.raises(PermissionDenied, match="已转交属地大厅"):
+        services.case_attach_material(case=case, actor=hc.yx_clerk, upload=pdf_upload("换.pdf"), material=material)
+    assert case.materials.count() == count
+
+
+def test_accept_mode_forwards_only_after_acceptance(hc):
+    case = receive_at(hc, hall=hc.jc, clerk=hc.jc_clerk)
+    with pytest.raises(ValidationError, match="不能转交"):
+        services.handoff_forward(case=case, actor=hc.jc_clerk)
