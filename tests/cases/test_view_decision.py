@@ -63,13 +63,14 @@ def test_special_procedure_starts_and_ends(client, cast):
     assert case.state == CaseState.ACCEPTED
 
 
-def test_extension_at_most_ten_days_then_supervisor_approves(client, cast):
+def test_extension_at_most_ten_days_then_the_agency_head_approves(client, cast):
     case = accepted_case(cast)
     client.force_login(cast.approver)
     response = client.post(
         reverse("cases:request_extension", args=[case.pk]), {"extension-days": "11", "extension-reason": "复杂"}
     )
-    assert "10" in " ".join(response.context["extension_form"].errors["days"])
+    assert "最多 10 个工作日" in " ".join(response.context["extension_form"].non_field_errors())
+    assert "第四十二条" in response.content.decode()
     assert not ExtensionRequest.objects.exists()
     data = {"extension-days": "5", "extension-reason": "需要现场核查"}
     assert client.post(reverse("cases:request_extension", args=[case.pk]), data).status_code == 302
@@ -78,9 +79,12 @@ def test_extension_at_most_ten_days_then_supervisor_approves(client, cast):
     page = client.get(reverse("cases:decide", args=[case.pk])).content.decode()
     assert "提交延期申请" not in page
 
-    client.force_login(cast.supervisor)
+    client.force_login(cast.supervisor)  # sees it, does not approve it
     page = client.get(reverse("cases:extensions")).content.decode()
-    assert case.number in page and "需要现场核查" in page
+    assert case.number in page and "需要现场核查" in page and "待实施部门机关负责人审批" in page
+    client.force_login(cast.agency_head)
+    page = client.get(reverse("cases:extensions")).content.decode()
+    assert case.number in page and "提交审批意见" in page
     response = client.post(
         reverse("cases:extension_decide", args=[extension.pk]), {f"ext{extension.pk}-approve": "1"}, follow=True
     )
@@ -91,13 +95,17 @@ def test_extension_at_most_ten_days_then_supervisor_approves(client, cast):
     assert case.documents.filter(kind=DocumentKind.EXTENSION).exists()
 
 
-def test_extension_list_is_for_supervisors_only(client, cast):
+def test_extension_list_is_for_agency_heads_and_supervisors_only(client, cast):
     case = accepted_case(cast)
     extension = services.case_request_extension(case=case, actor=cast.approver, days=3, reason="理由")
     for outsider in (cast.approver, cast.clerk, cast.citizen):
         client.force_login(outsider)
         assert client.get(reverse("cases:extensions")).status_code == 404
         assert client.post(reverse("cases:extension_decide", args=[extension.pk]), {}).status_code == 404
+    client.force_login(cast.other_agency_head)  # the head of another county's department
+    assert case.number not in client.get(reverse("cases:extensions")).content.decode()
+    data = {f"ext{extension.pk}-approve": "1"}
+    assert client.post(reverse("cases:extension_decide", args=[extension.pk]), data).status_code == 404
     extension.refresh_from_db()
     assert extension.state == ExtensionState.PENDING
 

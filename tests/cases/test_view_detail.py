@@ -24,14 +24,14 @@ def test_case_page_shows_timeline_and_documents(client, cast):
     assert case.number in html
     for label in ("创建草稿", "上传材料", "提交申请", "受理"):
         assert label in html
-    document = case.documents.get()
+    document = case.documents.get(kind="acceptance")
     assert reverse("cases:document", args=[case.pk, document.pk]) in html
     assert "受理通知书" in html
 
 
 def test_document_downloads_as_pdf(client, cast):
     case = accepted_case(cast)
-    document = case.documents.get()
+    document = case.documents.get(kind="acceptance")
     client.force_login(cast.citizen)
     response = client.get(reverse("cases:document", args=[case.pk, document.pk]) + "?download=1")
     assert response["Content-Type"] == "application/pdf"
