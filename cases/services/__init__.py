@@ -24,13 +24,8 @@ from .decision import (
     case_suspend,
 )
 from .delivery_choice import allowed_delivery_methods, case_attach_held_certificates, case_delivery_choose
-from .handoff import (
-    handoff_forward,
-    handoff_receive,
-    handoff_result_arrive,
-    handoff_result_send,
-    handoff_supplement_forward,
-)
+from .handoff import handoff_forward, handoff_receive, handoff_supplement_forward
+from .handoff_result import handoff_result_arrive, handoff_result_send
 from .intake import (
     case_accept,
     case_accept_with_deferral,

@@ -10,8 +10,8 @@ where the item belongs.
    who may then accept, ask for a supplement or refuse), the paper originals when they arrive (tracking
    number checked). Each leg is confirmed once.
 4. Supplements handed in at the receiving hall are forwarded on (`handoff_supplement_forward`).
-5. The result, for pickup at the receiving hall, is sent back with tracking (`handoff_result_send`) and its
-   arrival confirmed by the receiving hall (`handoff_result_arrive`); only then may it be handed out there.
+5. The result, for pickup at the receiving hall, is sent back with tracking and its arrival confirmed
+   by the receiving hall: services/handoff_result.py.
 The Art. 32 intake clock runs from the receiving hall's receipt: the case's `received_at` never moves.
 """
 
@@ -373,7 +373,8 @@ def handoff_supplement_forward(
     *, case: Case, actor, carrier: str = Carrier.NETWORK, tracking_number: str = "", ip: str | None = None
 ) -> HandoffLeg:
     """The applicant handed the supplement in at the receiving hall (the clerk uploaded the files): the
-    supplement is recorded (the case goes back to the owner's intake review) and forwarded on."""
+    supplement is recorded (the case goes back to the owner's intake review) and forwarded on. If the
+    clerk already recorded it on the supplement page, only the forwarding is recorded."""
     from .intake import case_supplement  # intake imports apply, which opens hand-offs: import at call time
 
     handoff = _locked_handoff(case)
@@ -381,7 +382,10 @@ def handoff_supplement_forward(
     if handoff.mode != CrossAreaMode.RECEIVE_FORWARD or handoff.state == HandoffState.AWAITING_FORWARD:
         raise ValidationError(_("该办件没有转交属地，补正材料请在本大厅审查。"), code="not_forwarded")
     carrier, tracking = _clean_tracking(carrier or Carrier.NETWORK, tracking_number)
-    case_supplement(case=case, actor=actor, ip=ip)
+    if case.state == CaseState.SUPPLEMENT_REQUESTED:
+        case_supplement(case=case, actor=actor, ip=ip)
+    elif not supplement_to_forward(case, handoff):
+        raise ValidationError(_("没有待转交的补正材料。"), code="nothing_to_forward")
     due = add_working_days(today(), forward_days() if carrier == Carrier.NETWORK else paper_days())
     leg = _leg(handoff, kind=LegKind.SUPPLEMENT, from_hall=handoff.receiving_hall, to_hall=handoff.owning_hall,
                carrier=carrier, tracking_number=tracking, actor=actor, due=due)  # fmt: skip
@@ -395,85 +399,29 @@ def handoff_supplement_forward(
     return leg
 
 
-# ---------------------------------------------------------------- the result back
-
-
-def _owning_side_staff(case: Case, actor, handoff: Handoff) -> bool:
-    halls = permissions.halls_with_role(actor, StaffRole.RESULT_CLERK) | permissions.halls_with_role(
-        actor, StaffRole.WINDOW_CLERK
+def supplement_to_forward(case: Case, handoff: Handoff) -> bool:
+    """A supplement handed in at the receiving hall (recorded there) that no supplement leg carried yet."""
+    if case.state != CaseState.SUBMITTED:
+        return False
+    fulfilled = (
+        case.supplement_requests.filter(fulfilled_at__isnull=False).order_by("-fulfilled_at").first()
+        if case.pk
+        else None
     )
-    return handoff.owning_hall_id in halls or permissions.is_deciding_approver(case, actor)
-
-
-@case_service
-def handoff_result_send(
-    *, case: Case, actor, tracking_number: str, carrier: str = Carrier.EMS, ip: str | None = None
-) -> HandoffLeg:
-    """The owning side sends the produced result to the receiving hall for pickup there, with tracking."""
-    handoff = _locked_handoff(case)
-    if not _owning_side_staff(case, actor, handoff):
-        raise PermissionDenied(_("只有属地大厅或审批部门可以寄回办理结果。"))
-    if case.state not in (CaseState.APPROVED, CaseState.DENIED):
-        raise ValidationError(_("办件尚未作出决定，没有可寄回的结果。"), code="not_decided")
-    _refresh_plan(case, handoff)
-    if not handoff.result_return:
-        raise ValidationError(_("申请人未选择在收件大厅领取，结果无需寄回。"), code="no_return")
-    if handoff.legs.filter(kind=LegKind.RESULT).exists():
-        raise ValidationError(_("办理结果已经寄出，不能重复寄出。"), code="already_sent")
-    carrier, tracking = _clean_tracking(carrier or Carrier.EMS, tracking_number)
-    if carrier == Carrier.NETWORK or not tracking:
-        raise ValidationError(_("办理结果寄回须填写寄递单号。"), code="no_tracking_number")
-    pickup = case.delivery_hall or case.receiving_hall
-    leg = _leg(handoff, kind=LegKind.RESULT, from_hall=handoff.owning_hall, to_hall=pickup, carrier=carrier,
-               tracking_number=tracking, actor=actor, due=add_working_days(today(), result_days()))  # fmt: skip
-    handoff.state = HandoffState.RESULT_SENT
-    _refresh_due(case, handoff)
-    handoff.save()
-    save_case(case)
-    event_record(case=case, kind=EventKind.HANDOFF_RESULT_SENT, actor=actor,
-                 note=f"办理结果寄往{pickup.name}（{leg.get_carrier_display()}，单号 {tracking}）", ip=ip)  # fmt: skip
-    _notify(case, handoff, kind="case_handoff_result_sent", subject=gettext_now("办理结果已寄往收件大厅"),
-            what=gettext_now("办理结果已寄往您选择的领取大厅，到达后将另行通知您领取。"))  # fmt: skip
-    return leg
-
-
-@case_service
-def handoff_result_arrive(*, case: Case, actor, ip: str | None = None) -> HandoffLeg:
-    """The receiving hall's result window confirms the result arrived; from then on it may be handed out."""
-    handoff = _locked_handoff(case)
-    leg = _open_leg(handoff, LegKind.RESULT)
-    if leg is None:
-        raise ValidationError(_("办理结果尚未寄出。"), code="not_sent")
-    _require_clerk(actor, leg.to_hall_id, roles=(StaffRole.RESULT_CLERK, StaffRole.WINDOW_CLERK))
-    if leg.received_at is not None:
-        raise ValidationError(
-            _("办理结果已于%(when)s确认到达，不能重复确认。"),
-            code="already_received",
-            params={"when": f"{timezone.localtime(leg.received_at):%Y-%m-%d %H:%M}"},
-        )
-    leg.received_at = timezone.now()
-    leg.received_by = actor
-    leg.received_by_name = _name(actor)
-    leg.save(update_fields=["received_at", "received_by", "received_by_name"])
-    handoff.state = HandoffState.RESULT_ARRIVED
-    case.custodian_hall = leg.to_hall
-    _refresh_due(case, handoff)
-    handoff.save()
-    save_case(case)
-    _tally(handoff, LegKind.RESULT, leg.transit_seconds)
-    event_record(case=case, kind=EventKind.HANDOFF_RESULT_ARRIVED, actor=actor,
-                 note=f"办理结果已到达{leg.to_hall.name}（单号 {leg.tracking_number}）", ip=ip)  # fmt: skip
-    _notify(case, handoff, kind="case_handoff_result_arrived", subject=gettext_now("办理结果已到达，请前来领取"),
-            what=gettext_now("办理结果已到达%(hall)s，请携带身份证件前来领取。") % {"hall": leg.to_hall.name})  # fmt: skip
-    return leg
+    if fulfilled is None:
+        return False
+    supplied_here = case.events.filter(
+        kind=EventKind.SUPPLEMENTED, created_at__gte=fulfilled.requested_at, hall=handoff.receiving_hall
+    ).exists()
+    return (
+        supplied_here and not handoff.legs.filter(kind=LegKind.SUPPLEMENT, sent_at__gte=fulfilled.fulfilled_at).exists()
+    )
 
 
 __all__ = [
     "handoff_forward",
     "handoff_open",
     "handoff_receive",
-    "handoff_result_arrive",
-    "handoff_result_send",
     "handoff_supplement_forward",
     "receiving_mode",
     "result_returns",

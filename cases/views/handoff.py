@@ -28,11 +28,11 @@ from ..handoff_selectors import (
 from ..services.handoff import (
     handoff_forward,
     handoff_receive,
-    handoff_result_arrive,
-    handoff_result_send,
     handoff_supplement_forward,
     owning_halls,
+    supplement_to_forward,
 )
+from ..services.handoff_result import handoff_result_arrive, handoff_result_send
 from .common import case_for, client_ip, is_staff_on
 
 HANDOFF_CHECK = is_staff_on(
@@ -66,7 +66,7 @@ def handoff_steps(case, handoff, user) -> dict:
         "review": owner_clerk and permissions.is_intake_clerk(case, user) and case.state == CaseState.SUBMITTED,
         "supplement": handoff.mode == "receive_forward"
         and handoff.state != HandoffState.AWAITING_FORWARD
-        and case.state == CaseState.SUPPLEMENT_REQUESTED
+        and (case.state == CaseState.SUPPLEMENT_REQUESTED or supplement_to_forward(case, handoff))
         and _in(user, handoff.receiving_hall_id, clerk),
         "send_result": owning_side
         and handoff.result_return

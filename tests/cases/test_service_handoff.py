@@ -253,3 +253,37 @@ def test_accept_mode_forwards_only_after_acceptance(hc):
     case = receive_at(hc, hall=hc.jc, clerk=hc.jc_clerk)
     with pytest.raises(ValidationError, match="不能转交"):
         services.handoff_forward(case=case, actor=hc.jc_clerk)
+
+
+def _supplement_requested(hc):
+    case = received(hc, paper=False)
+    material = hc.version.materials.order_by("order").first()
+    services.case_request_supplement(
+        case=case, actor=hc.yc_clerk, items=[{"material": material, "reason": "复印件不清晰"}],
+        due=timezone.localdate() + dt.timedelta(days=10),
+    )  # fmt: skip
+    case.refresh_from_db()
+    return case, material
+
+
+def test_supplement_recorded_on_the_supplement_page_is_then_forwarded(hc):
+    case, material = _supplement_requested(hc)
+    services.case_attach_material(case=case, actor=hc.yx_clerk, upload=pdf_upload("补正.pdf"), material=material)
+    services.case_supplement(case=case, actor=hc.yx_clerk)
+    case.refresh_from_db()
+    leg = services.handoff_supplement_forward(case=case, actor=hc.yx_clerk)
+    assert leg.kind == LegKind.SUPPLEMENT
+    with pytest.raises(ValidationError, match="没有待转交"):
+        services.handoff_supplement_forward(case=case, actor=hc.yx_clerk)
+
+
+def test_the_applicant_supplements_online_straight_to_the_owner(hc):
+    case, material = _supplement_requested(hc)
+    services.case_attach_material(case=case, actor=case.applicant, upload=pdf_upload("补正.pdf"), material=material)
+    services.case_supplement(case=case, actor=case.applicant)
+    case.refresh_from_db()
+    with pytest.raises(ValidationError, match="没有待转交"):
+        services.handoff_supplement_forward(case=case, actor=hc.yx_clerk)
+    services.case_accept(case=case, actor=hc.yc_clerk)
+    case.refresh_from_db()
+    assert case.state == CaseState.ACCEPTED
