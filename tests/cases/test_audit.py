@@ -94,7 +94,7 @@ def test_postgres_trigger_refuses_raw_update_and_delete_of_events(trail, sql):
 @postgres_only
 def test_postgres_trigger_refuses_raw_change_of_documents(trail):
     case, _ = trail
-    document = case.documents.get()
+    document = case.documents.first()
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE cases_document SET sha256 = 'x' WHERE id = %s", [document.pk])
 
