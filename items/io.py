@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 
 from hall.constants import StaffRole
 from hall.models import Department, Hall, StaffAssignment
+from hall.validators import normalise_identifier
 
 from .cache import catalogue_cache_clear
 from .constants import (
@@ -353,10 +354,16 @@ def _xlsx_rows(content: bytes) -> list[list]:
 # ---------------------------------------------------------------- parsing and checking
 
 
+# Codes typed by people: normalised once (hall.validators.normalise_identifier) before any check.
+IDENTIFIER_FIELDS = {"department", "implementation_code", "base_code"}
+
+
 def _parse(column: Column, raw, errors: list[RowError], row: int):
     text = "" if raw is None else str(raw).strip()
     if isinstance(raw, float) and raw.is_integer():
         text = str(int(raw))
+    if column.field in IDENTIFIER_FIELDS:
+        text = normalise_identifier(text)  # full-width or spaced codes are the same code
     if not text:
         if column.required:
             errors.append(RowError(row, column.header, "不能为空。"))

@@ -4,10 +4,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from items.io import HEADERS, items_export
 from items.models import Material
 from tests import samples
 
+from .factories import ItemVersionFactory
 from .helpers import edit_post_data
+from .test_io import _csv_rows, _import
 
 ZIP = samples.zip_bytes()
 EXE = b"MZ\x90\x00\x03" + b"\x00" * 200
@@ -59,3 +62,19 @@ def test_a_cause_date_before_any_record_is_refused(client, cast, published, caus
     )
     assert response.status_code in (200, 400)
     assert "原因发生日期不能早于" in " ".join(response.context["form"].errors["cause_date"])
+
+
+@pytest.mark.django_db
+def test_an_import_with_full_width_or_spaced_codes_is_the_same_catalogue(cast):
+    ItemVersionFactory(name="食品经营许可")
+    rows = _csv_rows(items_export(user=cast.catalogue_admin, fmt="csv")[0])
+    width = str.maketrans(
+        "0123456789ABCDEFGHJKLMNPQRTUWXY", "０１２３４５６７８９ＡＢＣＤＥＦＧＨＪＫＬＭＮＰＱＲＴＵＷＸＹ"
+    )
+    for row in rows[1:]:
+        for header in ("实施编码", "实施主体统一社会信用代码"):
+            column = HEADERS.index(header)
+            row[column] = " ".join(row[column].translate(width)) + "\u200b"
+    result = _import(cast.catalogue_admin, rows)
+    assert result.ok, result.errors
+    assert result.changed == [] and result.unchanged
