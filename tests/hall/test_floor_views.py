@@ -307,3 +307,22 @@ def test_booking_page_disables_past_slots_and_says_when_blocked(client, floor, c
     until = booking_blocked_until(floor.citizen)
     html = client.get(reverse("floor:bookings")).content.decode()
     assert f"{until:%Y年%m月%d日}前不能在线预约" in html
+
+
+def test_walk_in_ticket_goes_through_the_item_picker_with_the_person_prefilled(client, floor, clock):
+    version = ItemVersionFactory(materials=0)
+    clock(TUESDAY, 9)
+    jc = floor.halls["JC"]
+    ticket = ticket_issue(hall=jc, category=C, id_number=floor.citizen.id_number)
+    window = Window.objects.get(hall=jc, number=3)
+    window_sign_in(clerk=floor.clerk, window=window)
+    ticket_call_next(clerk=floor.clerk, window=window)
+    client.force_login(floor.clerk)
+    start = client.post(reverse("floor:desk_ticket", args=[ticket.pk, "serve"]), {"window": window.pk}).url
+    page = client.get(start)
+    assert page.status_code == 200 and page.context["ticket"] == ticket
+    assert f'name="ticket" value="{ticket.pk}"' in page.content.decode()
+    picked = client.get(reverse("cases:counter"), {"item": version.item_id, "ticket": ticket.pk})
+    assert picked.url == f"{reverse('cases:counter_apply', args=[version.item_id])}?ticket={ticket.pk}"
+    form = client.get(picked.url).context["applicant_form"]
+    assert form["id_number"].value() == floor.citizen.id_number
