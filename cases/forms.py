@@ -599,7 +599,7 @@ class DeliveryChoiceForm(forms.Form):
     produced: pickup at any hall of the city, post (address, recipient, mobile), or electronic. Only the
     ways the item allows are offered."""
 
-    delivery_method = forms.ChoiceField(label=_("结果送达方式"), widget=forms.RadioSelect)
+    delivery_method = forms.ChoiceField(label=_("结果送达方式"), widget=forms.RadioSelect, required=False)
     delivery_hall = forms.ModelChoiceField(
         label=_("领取大厅"),
         queryset=None,
@@ -622,6 +622,8 @@ class DeliveryChoiceForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         methods = list(methods) or [DeliveryMethod.PICKUP]
+        # Not answered (an older form, a script): the first way the item allows, at the default hall.
+        self.default_method, self.default_hall = methods[0], default_hall
         self.fields["delivery_method"].choices = [(code, DeliveryMethod(code).label) for code in methods]
         self.fields["delivery_hall"].queryset = Hall.objects.order_by("-is_city_hall", "code")
         self.initial.setdefault("delivery_method", methods[0])
@@ -630,7 +632,9 @@ class DeliveryChoiceForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        method = data.get("delivery_method")
+        method = data["delivery_method"] = data.get("delivery_method") or self.default_method
+        if method == DeliveryMethod.PICKUP and not data.get("delivery_hall"):
+            data["delivery_hall"] = self.default_hall
         if method == DeliveryMethod.PICKUP and not data.get("delivery_hall"):
             self.add_error("delivery_hall", _("请选择领取结果的大厅。"))
         if method == DeliveryMethod.POST:

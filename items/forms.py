@@ -14,7 +14,7 @@ from cases.uploads import GUIDE_FILE_LABEL, GUIDE_FILE_TYPES, upload_check
 from hall.models import Department, Hall
 from hall.validators import EARLIEST_RECORD_DATE, validate_date_between
 
-from .constants import CaseKind, ChangeCause, ChangeKind, CrossAreaMode, HandlingForm, ServiceObject
+from .constants import CaseKind, ChangeCause, ChangeKind, CrossAreaMode, DeliveryMethod, HandlingForm, ServiceObject
 from .models import BaseItem, Item, ItemVersion, LifeEvent, Material, ProcessStep, Theme
 from .validators import validate_implementation_code
 
@@ -120,6 +120,9 @@ class VersionForm(forms.ModelForm):
 
     service_objects = CodesField(label=_("服务对象"), choices=ServiceObject.choices)
     handling_forms = CodesField(label=_("办理形式"), choices=HandlingForm.choices)
+    delivery_methods = CodesField(
+        label=_("结果送达方式"), choices=DeliveryMethod.choices, help_text=_("申请人可以选择的送达方式")
+    )
     accept_halls = forms.ModelMultipleChoiceField(
         label=_("可代为受理的其他县区大厅"),
         queryset=Hall.objects.none(),
@@ -164,6 +167,8 @@ class VersionForm(forms.ModelForm):
             "charges_fee",
             "fee_basis",
             "fee_standard",
+            "delivery_methods",
+            "retention_period",
             "service_objects",
             "themes",
             "life_events",
@@ -239,7 +244,18 @@ class VersionForm(forms.ModelForm):
             _("受理条件与流程"),
             ("acceptance_conditions", "process_description", "intermediary_services", "quantity_limit"),
         ),
-        (_("审批结果与收费"), ("result_name", "result_sample", "charges_fee", "fee_basis", "fee_standard")),
+        (
+            _("审批结果与收费"),
+            (
+                "result_name",
+                "result_sample",
+                "charges_fee",
+                "fee_basis",
+                "fee_standard",
+                "delivery_methods",
+                "retention_period",
+            ),
+        ),
         (_("服务对象与主题"), ("service_objects", "themes", "life_events")),
         (
             _("办理形式与通办"),

@@ -37,7 +37,9 @@ def _own_case(request, pk: int):
 def choose(request, pk: int):
     """Change how the result is delivered (until it is produced)."""
     case = _own_case(request, pk)
-    form = DeliveryChoiceForm(request.POST or None, methods=allowed_delivery_methods(case), case=case)
+    form = DeliveryChoiceForm(
+        request.POST or None, methods=allowed_delivery_methods(case), default_hall=case.receiving_hall, case=case
+    )
     if request.method == "POST" and form.is_valid():
         try:
             case_delivery_choose(case=case, actor=request.user, ip=client_ip(request), **form.choice())

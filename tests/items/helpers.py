@@ -1,6 +1,6 @@
 """Build the POST data of the draft editing page from a version, as the browser would send it."""
 
-from items.forms import MaterialFormSet, StepFormSet, VersionForm
+from items.forms import CodesField, MaterialFormSet, StepFormSet, VersionForm
 
 
 def _put(data: dict, name: str, value) -> None:
@@ -22,7 +22,7 @@ def _form_data(form, data: dict) -> None:
     for bound in form:
         field = form.fields[bound.name]
         value = bound.value()
-        if hasattr(field, "prepare_value") and bound.name in ("service_objects", "handling_forms"):
+        if isinstance(field, CodesField):
             value = field.prepare_value(value)
         if bound.name in ("blank_form", "sample", "result_sample"):
             continue
