@@ -49,6 +49,8 @@ def _parse_day(raw: str | None, today: dt.date) -> dt.date:
         day = dt.date.fromisoformat(raw or "")
     except ValueError:
         return today + dt.timedelta(days=1)
+    if not today <= day <= today + dt.timedelta(days=366):  # a typed far date: show tomorrow instead
+        return today + dt.timedelta(days=1)
     return day
 
 

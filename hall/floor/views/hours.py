@@ -1,5 +1,7 @@
 """Opening hours and closed days of a hall, kept by the hall's system admin (系统管理员)."""
 
+import datetime
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ...constants import StaffRole, WindowCategory
 from ...models import ClosedDay, Hall, OpeningHours, Window
 from ...selectors import halls_for_role
+from ...validators import validate_date_between
 from ..booking import hall_day_close
 from ..clock import floor_today
 from ..seats import window_categories_set
@@ -33,6 +36,15 @@ class CloseDayForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("闭厅原因"), max_length=200, help_text=gettext_lazy("将告知该日已预约的群众")
     )
+
+    def clean_date(self):
+        # A closing day is announced ahead, within a year: 9999-12-31 or a past day is a typing mistake.
+        value = self.cleaned_data["date"]
+        today = floor_today()
+        validate_date_between(
+            value, label=gettext_lazy("闭厅日期"), earliest=today, latest=today + datetime.timedelta(days=366)
+        )
+        return value
 
 
 def _admin_hall(request, hall_code: str) -> Hall:
