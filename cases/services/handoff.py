@@ -19,12 +19,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from hall.constants import StaffRole
-from hall.models import Hall
+from hall.models import Hall, User
+from hall.notices import NoticeDraft, notice_queue_many
 from items.constants import CrossAreaMode
 
 from .. import permissions
@@ -166,6 +168,24 @@ def _notify(case: Case, handoff: Handoff, *, kind: str, subject: str, what: str)
     notify_applicant(case, kind=kind, subject=subject, body=body)
 
 
+def notify_hall_staff(case: Case, hall_id: int, roles, *, subject: str, body: str) -> None:
+    """Tell the staff of the hall whose turn it is (incoming file, result on its way), in one write."""
+    users = User.objects.filter(
+        is_active=True, assignments__hall_id=hall_id, assignments__role__in=list(roles)
+    ).distinct()
+    link = _handoff_link(case)
+    notice_queue_many(
+        [NoticeDraft(user, "handoff", subject, body, link, case.number or "") for user in users.order_by("pk")]
+    )
+
+
+def _handoff_link(case: Case) -> str:
+    try:
+        return reverse("cases:handoff", args=[case.pk])
+    except NoReverseMatch:
+        return ""
+
+
 # ---------------------------------------------------------------- receipt
 
 
@@ -300,6 +320,12 @@ def handoff_forward(
         note=f"转交{to_hall.name}：电子材料即时流转{paper}",
         ip=ip,
     )
+    notify_hall_staff(
+        case, to_hall.pk, [StaffRole.WINDOW_CLERK],
+        subject=gettext_now("收到转交办件：%(number)s") % {"number": case.number},
+        body=gettext_now("%(hall)s转交“%(title)s”（办件编号 %(number)s），请确认接收后受理审查。")
+        % {"hall": handoff.receiving_hall.name, "title": case.title, "number": case.number},
+    )  # fmt: skip
     _notify(case, handoff, kind="case_handoff_forwarded", subject=gettext_now("申请已转交属地办理"),
             what=gettext_now("您的申请已由收件大厅转交属地大厅办理。"))  # fmt: skip
     return handoff

@@ -25,6 +25,7 @@ from .handoff import (
     _refresh_plan,
     _require_clerk,
     _tally,
+    notify_hall_staff,
     result_days,
 )
 
@@ -63,6 +64,12 @@ def handoff_result_send(
     save_case(case)
     event_record(case=case, kind=EventKind.HANDOFF_RESULT_SENT, actor=actor,
                  note=f"办理结果寄往{pickup.name}（{leg.get_carrier_display()}，单号 {tracking}）", ip=ip)  # fmt: skip
+    notify_hall_staff(
+        case, pickup.pk, [StaffRole.RESULT_CLERK],
+        subject=gettext_now("办理结果寄来：%(number)s") % {"number": case.number},
+        body=gettext_now("%(hall)s寄来“%(title)s”的办理结果（办件编号 %(number)s，单号 %(tracking)s），到达后请确认。")
+        % {"hall": handoff.owning_hall.name, "title": case.title, "number": case.number, "tracking": tracking},
+    )  # fmt: skip
     _notify(case, handoff, kind="case_handoff_result_sent", subject=gettext_now("办理结果已寄往收件大厅"),
             what=gettext_now("办理结果已寄往您选择的领取大厅，到达后将另行通知您领取。"))  # fmt: skip
     return leg

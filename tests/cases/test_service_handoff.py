@@ -287,3 +287,13 @@ def test_the_applicant_supplements_online_straight_to_the_owner(hc):
     services.case_accept(case=case, actor=hc.yc_clerk)
     case.refresh_from_db()
     assert case.state == CaseState.ACCEPTED
+
+
+def test_the_hall_whose_turn_it_is_hears_of_it(hc):
+    case = forwarded(hc)
+    assert Notice.objects.filter(recipient=hc.yc_clerk, kind="handoff", case_number=case.number).exists()
+    assert not Notice.objects.filter(recipient=hc.jc_clerk, kind="handoff").exists()
+    case = granted(hc)
+    services.handoff_result_send(case=case, actor=hc.yc_result, tracking_number="EM555CN")
+    notice = Notice.objects.filter(recipient=hc.yx_result, kind="handoff", case_number=case.number).get()
+    assert "EM555CN" in notice.body
