@@ -102,3 +102,41 @@ def test_bad_rating_on_the_tablet_is_fixed_and_published(page, shot, cast):
     row = page.locator(f"#assessment tr[data-clerk='{cast.result_clerk.pk}']")
     assert row.count() == 1
     shot(page, "ratings-6-assessment")
+
+
+def test_ratings_pages_meet_wcag_aa_without_sideways_scrolling(browser, live_server, cast):
+    """axe-core (WCAG 2.1 A/AA, serious and critical) and phone width on every ratings page, with a
+    bad rating in every state a page can show (the tablet, the token page, a ticket, supervision)."""
+    from evaluation.models import RatingToken
+    from evaluation.services import rating_submit, services_collect
+
+    from . import a11y
+
+    case = granted_case(cast)
+    picked_up(cast, case)
+    services_collect()
+    pickup = case and RatingToken.objects.filter(service__kind="pickup").get().service
+    device = RatingDevice.objects.create(window=pickup.window)
+    matter_token = RatingToken.objects.get(service__kind="matter")
+    rating_submit(service=matter_token.service, level=5, tags=["5-01", "5-04"], channel="pc", user=cast.citizen)
+    ticket = RectificationTicket.objects.get()
+    axe_source = a11y.AXE_JS.read_text()
+    visits = [
+        (None, ["/ratings/", "/ratings/?by=item", f"/ratings/tablet/{device.key}/", f"/ratings/t/{matter_token.token}/",
+                "/ratings/t/forged/", "/ratings/thanks/"]),
+        ("jc_approver", ["/ratings/tickets/", f"/ratings/tickets/{ticket.pk}/"]),
+        ("jc_supervisor", ["/ratings/supervision/", "/ratings/assessment/", f"/ratings/tickets/{ticket.pk}/"]),
+    ]  # fmt: skip
+    findings = []
+    for account, urls in visits:
+        context = browser.new_context(base_url=live_server.url, bypass_csp=True)  # axe is injected inline
+        page = context.new_page()
+        if account:
+            login(page, account, cast.password)
+        for variant in a11y.VARIANTS:
+            a11y.set_variant(context, live_server.url, variant)
+            for url in urls:
+                findings.extend(a11y.check_page(page, f"{live_server.url}{url}", variant, axe_source))
+        context.close()
+    report = "\n".join(f"{f.url} {f.variant}: {f.problem}" for f in findings)
+    assert not findings, f"{len(findings)} accessibility problems:\n{report}"
