@@ -186,7 +186,7 @@ def hall_day_close(*, hall: Hall, day: dt.date, reason: str, actor: User) -> tup
         raise ValidationError({"date": _("该日期已登记闭厅。")})
     closure = ClosedDay.objects.create(hall=hall, date=day, reason=reason[:200], closed_by=actor)
     bookings = list(
-        Booking.objects.select_for_update()
+        Booking.objects.select_for_update(of=("self",))
         .filter(hall=hall, date=day, state=BookingState.ACTIVE)
         .select_related("citizen")
     )
@@ -231,7 +231,7 @@ def bookings_remind(*, today: dt.date | None = None) -> int:
     for booking_id in ids:
         with transaction.atomic():
             booking = (
-                Booking.objects.select_for_update(skip_locked=True)
+                Booking.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("hall", "citizen")
                 .filter(pk=booking_id, state=BookingState.ACTIVE, reminded_at__isnull=True)
                 .first()

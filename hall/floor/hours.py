@@ -123,11 +123,5 @@ def periods_now(hall: Hall, moment: dt.datetime) -> dict[str, OpeningHours]:
     return {row.category: row for row in hours_for(hall, local.date()) if row.starts_at <= at < row.ends_at}
 
 
-def closing_time(hall: Hall, day: dt.date) -> dt.time | None:
-    """The latest closing time of any category of `hall` on `day` (None when closed all day)."""
-    rows = hours_for(hall, day)
-    return max((row.ends_at for row in rows), default=None)
-
-
 def categories_open_on(hall: Hall, day: dt.date) -> list[str]:
     return sorted({row.category for row in hours_for(hall, day)})

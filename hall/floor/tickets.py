@@ -173,7 +173,7 @@ def ticket_issue_for_booking(*, hall: Hall, code: str) -> Ticket:
     for today, taken from an hour before its slot until the slot ends. The booking is kept."""
     code = normalise_identifier(code)
     booking = (
-        Booking.objects.select_for_update().select_related("slot", "citizen").filter(code=code).first()
+        Booking.objects.select_for_update(of=("self",)).select_related("slot", "citizen").filter(code=code).first()
         if code.isdigit()
         else None
     )
@@ -238,7 +238,7 @@ def window_sign_out(*, clerk: User, window: Window) -> None:
 
 
 def _signed_in_seat(clerk: User, window: Window) -> WindowSeat:
-    seat = WindowSeat.objects.select_for_update().filter(window=window).select_related("window").first()
+    seat = WindowSeat.objects.select_for_update(of=("self",)).filter(window=window).select_related("window").first()
     if seat is None or seat.clerk_id != clerk.pk:
         raise ValidationError(_("您尚未登录该窗口，请先登录窗口再叫号。"), code="not_signed_in")
     return seat
@@ -356,11 +356,13 @@ def ticket_transfer(*, clerk: User, window: Window, ticket: Ticket, category: st
     )
 
 
-def tickets_close(*, hall: Hall, day: dt.date) -> int:
-    """Tickets of `hall` on `day` still waiting at closing become missed (DOMAIN.md §7)."""
-    count = Ticket.objects.filter(hall=hall, date=day, state=TicketState.WAITING).update(
-        state=TicketState.MISSED, closed_at=timezone.now()
-    )
+def tickets_close(*, hall: Hall, day: dt.date, keep_categories: set[str] | frozenset = frozenset()) -> int:
+    """Tickets of `hall` on `day` still waiting at closing become missed (DOMAIN.md §7), except in
+    `keep_categories` (categories whose windows are still open, e.g. for the evening by appointment)."""
+    waiting = Ticket.objects.filter(hall=hall, date=day, state=TicketState.WAITING)
+    if keep_categories:
+        waiting = waiting.exclude(category__in=keep_categories)
+    count = waiting.update(state=TicketState.MISSED, closed_at=timezone.now())
     if count:
         board_forget(hall.pk)
     return count

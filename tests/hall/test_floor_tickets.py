@@ -280,6 +280,18 @@ def test_closing_time_misses_waiting_tickets_and_marks_no_shows(floor, clock):
     assert floor_close_due() == {"missed": 0, "no_shows": 0}
 
 
+def test_each_category_closes_at_its_own_time(floor, clock):
+    clock(TUESDAY, 16)
+    jc = floor.halls["JC"]
+    investment = ticket_issue(hall=jc, category=WindowCategory.INVESTMENT)
+    commercial = ticket_issue(hall=jc, category=C)  # its windows stay open for evening bookings
+    clock(TUESDAY, 17, 45)
+    assert floor_close_due() == {"missed": 1, "no_shows": 0}
+    investment.refresh_from_db()
+    commercial.refresh_from_db()
+    assert investment.state == TicketState.MISSED and commercial.state == TicketState.WAITING
+
+
 def test_another_person_cannot_take_a_second_waiting_ticket_even_via_transfer(floor, clock):
     clock(TUESDAY, 9)
     jc = floor.halls["JC"]
