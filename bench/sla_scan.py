@@ -63,13 +63,13 @@ def fill(total: int) -> None:
         cursor.execute(
             """
             INSERT INTO cases_case (
-                number, state, channel, applicant_id, applicant_name, agent_name, agent_id_number,
+                number, state, channel, applicant_id, applicant_name, agent_name, agent_id_number, agent_id_number_index,
                 receiving_hall_id, owning_department_id, form_data, identity_checked, undertaking,
                 outcome_reasons, created_at, updated_at, submitted_at, received_at, accepted_on,
                 decision_due, paused_days, extension_days, warning_level, next_due
             )
-            SELECT 'BN' || lpad(i::text, 10, '0'), 'accepted', 'counter', %(applicant)s, '张三', '', '',
-                   %(hall)s, %(department)s, '{}'::jsonb, true, '', '', now(), now(), now(), now(),
+            SELECT 'BN' || lpad(i::text, 10, '0'), 'accepted', 'counter', %(applicant)s, '张三', '', '', '',
+                   %(hall)s, %(department)s, '{}', true, '', '', now(), now(), now(), now(),
                    %(today)s::date - 1, %(today)s::date + 10 + (i %% 300), 0, 0, 'green',
                    %(today)s::date + 10 + (i %% 300)
             FROM generate_series(1, %(total)s) AS i

@@ -126,13 +126,13 @@ def seal_data_uri(issuer: str) -> str:
     from xml.sax.saxutils import escape
 
     name = escape(issuer[:16])
-    size = 10 if len(issuer) <= 10 else 8
+    size = 11 if len(issuer) <= 8 else 9 if len(issuer) <= 11 else 7
     svg = (
         '<svg xmlns="http://www.w3.org/2000/svg" width="160" height="160" viewBox="0 0 160 160">'
         '<circle cx="80" cy="80" r="74" fill="none" stroke="#d40000" stroke-width="6"/>'
         '<polygon fill="#d40000" points="80,38 89.4,66.9 119.9,66.9 95.2,84.8 104.7,113.8 80,95.9 55.3,113.8 '
         '64.8,84.8 40.1,66.9 70.6,66.9"/>'
-        f'<text x="80" y="136" font-size="{size}" text-anchor="middle" fill="#d40000" '
+        f'<text x="80" y="128" font-size="{size}" text-anchor="middle" fill="#d40000" '
         f'font-family="Noto Sans CJK SC, WenQuanYi Zen Hei, sans-serif">{name}</text>'
         '<text x="80" y="30" font-size="9" text-anchor="middle" fill="#d40000" '
         'font-family="Noto Sans CJK SC, WenQuanYi Zen Hei, sans-serif">电子印章</text>'

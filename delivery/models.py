@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import AppendOnlyModel
+from hall.fields import EncryptedCharField
 from items.constants import DeliveryMethod, RetentionPeriod
 
 from .constants import OPEN_ORDER_STATES, Carrier, CertificateState, HolderKind, OrderState, PostOutcome, RecipientKind
@@ -113,9 +114,10 @@ class DeliveryOrder(models.Model):
         related_name="delivery_orders",
         help_text=_("领取或寄出结果的大厅"),
     )
-    address = models.CharField(_("邮寄地址"), max_length=200, blank=True)
+    # Personal data at rest: SM4-encrypted (hall/fields.py).
+    address = EncryptedCharField(_("邮寄地址"), max_length=200, blank=True)
     recipient = models.CharField(_("收件人"), max_length=50, blank=True)
-    mobile = models.CharField(_("收件人手机号"), max_length=20, blank=True)
+    mobile = EncryptedCharField(_("收件人手机号"), max_length=20, blank=True)
     state = models.CharField(_("出件状态"), max_length=12, choices=OrderState.choices, default=OrderState.PRODUCED)
     produced_at = models.DateTimeField(_("制证时间"), auto_now_add=True)
     produced_by = models.ForeignKey(
@@ -175,10 +177,10 @@ class DeliveryProof(AppendOnlyModel):
         DeliveryOrder, verbose_name=_("送达单"), on_delete=models.PROTECT, related_name="proof"
     )
     method = models.CharField(_("送达方式"), max_length=12, choices=DeliveryMethod.choices)
-    place = models.CharField(_("送达地点"), max_length=200)
+    place = EncryptedCharField(_("送达地点"), max_length=200)
     recipient_kind = models.CharField(_("签收人身份"), max_length=10, choices=RecipientKind.choices)
     recipient_name = models.CharField(_("签收人"), max_length=50)
-    recipient_id_number = models.CharField(_("签收人证件号码"), max_length=18, blank=True)
+    recipient_id_number = EncryptedCharField(_("签收人证件号码"), max_length=18, blank=True)
     identity_checked = models.BooleanField(_("已核验身份"), default=False)
     agent_authority = models.CharField(_("代理权限"), max_length=200, blank=True, help_text=_("授权委托书等"))
     signature = models.CharField(_("签名"), max_length=50, blank=True, help_text=_("签收人当面签署的姓名"))

@@ -149,3 +149,22 @@ class EncryptedJSONField(models.JSONField):
 
     def select_format(self, compiler, sql, params):
         return sql, params
+
+
+def encrypt_existing_columns(connection, table: str, columns: list[str], batch: int = 1000) -> int:
+    """For data migrations: encrypt, in raw SQL, the values of `columns` still stored in clear (a column
+    just turned into an EncryptedCharField). Already encrypted and empty values are left alone."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, {', '.join(quote(c) for c in columns)} FROM {quote(table)} ORDER BY id")
+        rows = cursor.fetchall()
+    updates = []
+    for pk, *values in rows:
+        if all(not v or crypto.is_token(v) for v in values):
+            continue
+        updates.append([v if not v or crypto.is_token(v) else crypto.encrypt(v) for v in values] + [pk])
+    assignments = ", ".join(f"{quote(c)} = %s" for c in columns)
+    with connection.cursor() as cursor:
+        for start in range(0, len(updates), batch):
+            cursor.executemany(f"UPDATE {quote(table)} SET {assignments} WHERE id = %s", updates[start : start + batch])
+    return len(updates)

@@ -82,6 +82,12 @@ class Window(models.Model):
         return f"{self.hall.name} {self.number}号窗口（{self.get_category_display()}）"
 
 
+def citizen_username(mobile: str) -> str:
+    from ..crypto import blind_index
+
+    return "u" + blind_index(mobile)[:24]
+
+
 class User(AbstractUser):
     """One account for citizens and staff. Citizens log in with their mobile or ID number;
     `username` is kept as the unique login key Django needs and set to the mobile for citizens."""
@@ -95,6 +101,9 @@ class User(AbstractUser):
     mobile = EncryptedCharField("手机号", max_length=11, blank=True, validators=[validate_mobile])
     id_number_index = BlindIndexField("身份证号盲索引", source="id_number")
     mobile_index = BlindIndexField("手机号盲索引", source="mobile")
+    # Sessions started before this moment are void ("end all my sessions", a password change): read from the
+    # account row the session middleware loads anyway, so the check costs no query.
+    sessions_valid_after = models.DateTimeField("会话有效起点", null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -111,6 +120,14 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.real_name or self.username
+
+    def save(self, *args, **kwargs):
+        # A citizen signs up with their mobile, which is stored encrypted: the login name Django needs must
+        # not repeat it in clear, so it becomes a pseudonym derived from the mobile's blind index. Citizens
+        # keep logging in with the mobile or ID number (hall.auth_backends).
+        if self.kind != AccountKind.STAFF and self.mobile and self.username == self.mobile:
+            self.username = citizen_username(self.mobile)
+        super().save(*args, **kwargs)
 
     @property
     def masked_id_number(self) -> str:
@@ -222,7 +239,8 @@ class NoticeDelivery(models.Model):
 
     notice = models.ForeignKey(Notice, verbose_name="通知", on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField("渠道", max_length=10, choices=NoticeChannel.choices)
-    address = models.CharField("地址", max_length=254, blank=True, help_text="手机号或电子邮箱；站内信为空")
+    # A mobile or e-mail address: personal data, stored SM4-encrypted.
+    address = EncryptedCharField("地址", max_length=254, blank=True, help_text="手机号或电子邮箱；站内信为空")
     status = models.CharField(
         "状态", max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING, db_index=True
     )

@@ -5,7 +5,6 @@
   the model refuses save of an existing row and delete; on PostgreSQL a trigger refuses UPDATE/DELETE.
 - `SecurityEvent`: failed logins, lockouts, refused accesses, second-factor failures and resets, role
   changes, admin edits, ended sessions. Append-only in the same way; also written as a JSON log line.
-- `AccountSecurity`: per account, the moment before which every session is void ("end all my sessions").
 
 Kept in hall with a plain case id (no foreign key), as ClockWarning, so that hall stays below cases.
 """
@@ -126,18 +125,3 @@ class SecurityEvent(_AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.username}"
-
-
-class AccountSecurity(models.Model):
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="security"
-    )
-    sessions_valid_after = models.DateTimeField(
-        _("会话有效起点"), null=True, blank=True, help_text=_("此前登录的会话一律失效（结束全部会话、修改密码）")
-    )
-
-    class Meta:
-        verbose_name = verbose_name_plural = _("账号安全设置")
-
-    def __str__(self) -> str:
-        return str(self.user)

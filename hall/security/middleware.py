@@ -19,7 +19,7 @@ from .otp import otp_required, totp_device
 from .sessions import TEST_VERIFIED, session_problem
 
 # Pages an account may reach between its password and its second factor.
-OPEN_PREFIXES = ("/static/", "/media/", "/i18n/", "/healthz/", "/security/otp/", "/logout/", "/login/", "/verify/")
+OPEN_PREFIXES = ("/static/", "/i18n/", "/healthz/", "/security/otp/", "/logout/", "/login/", "/verify/")
 # Apps whose 404/403 on an existing login mean "someone else's case": recorded as refused accesses.
 GUARDED_NAMESPACES = {"cases", "delivery", "evaluation", "hall_security"}
 

@@ -16,7 +16,6 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ..constants import AccountKind, SecurityEventKind, StaffRole
-from ..models import AccountSecurity
 from .events import security_event
 
 RECOVERY_CODE_COUNT = 10
@@ -103,10 +102,10 @@ def otp_check(*, user, code, request=None):
 def sessions_end_all(user):
     """Every session of `user` started before now becomes void at its next request; returns that moment."""
     now = timezone.now()
-    AccountSecurity.objects.update_or_create(user=user, defaults={"sessions_valid_after": now})
-    from .sessions import epoch_forget
+    from ..models import User
 
-    epoch_forget(user.pk)
+    User.objects.filter(pk=user.pk).update(sessions_valid_after=now)
+    user.sessions_valid_after = now
     return now
 
 

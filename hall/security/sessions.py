@@ -3,37 +3,18 @@
 Staff sessions end after TONGBAN_STAFF_IDLE_MINUTES without a request (30) and in any case
 TONGBAN_STAFF_SESSION_MAX_HOURS after login (12). Any account can end all its sessions; a password change
 ends the others (Django's session hash, plus the same epoch). The epoch ("sessions before this moment are
-void") is read through the cache so that a request costs no query."""
+void", User.sessions_valid_after) is on the account row already loaded for the request: no extra query."""
 
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 
 from ..constants import AccountKind
-from ..models import AccountSecurity
 
 STARTED = "sec_started"  # login time (epoch seconds): the maximum lifetime counts from here
 SEEN = "sec_seen"  # last request (epoch seconds): the idle limit counts from here
 EPOCH = "sec_epoch"  # when this session became valid: compared with the account's sessions_valid_after
 TEST_VERIFIED = "otp_test_verified"  # tests only, honoured when TONGBAN_OTP_TEST_SESSIONS is on
-
-
-def _key(user_id: int) -> str:
-    return f"security:epoch:{user_id}"
-
-
-def epoch_of(user_id: int) -> float:
-    value = cache.get(_key(user_id))
-    if value is None:
-        moment = AccountSecurity.objects.filter(user_id=user_id).values_list("sessions_valid_after", flat=True).first()
-        value = moment.timestamp() if moment else 0.0
-        cache.set(_key(user_id), value, 300)
-    return value
-
-
-def epoch_forget(user_id: int) -> None:
-    cache.delete(_key(user_id))
 
 
 def session_stamp(session, *, now: float | None = None) -> None:
@@ -55,7 +36,8 @@ def session_problem(request, now: float | None = None) -> str | None:
     if started is None:  # a session from before these limits: start counting now
         session_stamp(session, now=now)
         started = now
-    if session.get(EPOCH, started) < epoch_of(user.pk):
+    valid_after = user.sessions_valid_after
+    if valid_after is not None and session.get(EPOCH, started) < valid_after.timestamp():
         return "ended"
     if is_staff_account(user):
         if now - session.get(SEEN, now) > settings.TONGBAN_STAFF_IDLE_MINUTES * 60:

@@ -8,8 +8,8 @@ import pytest
 from cases.constants import WarningLevel
 from hall import workdays
 from hall.demo import DEMO_PASSWORD, seed_demo
-from hall.models import User
 from hall.notices import notice_deliver, notice_queue
+from hall.selectors import user_by_mobile
 from hall.workdays import calendar_seed
 from tests.cases.factories import CaseFactory
 
@@ -48,7 +48,7 @@ def test_supervisor_sees_clocks(page, shot):
 
 def test_citizen_reads_a_notice(page, shot):
     seed_demo()
-    citizen = User.objects.get(username="13800000001")
+    citizen = user_by_mobile("13800000001")
     notice = notice_queue(
         recipient=citizen, kind="case_accepted", subject="您的申请已受理",
         body="办件 JC26112300001 已受理，承诺办结日期为2026年11月30日。", case_number="JC26112300001",

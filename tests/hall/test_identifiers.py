@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from hall.demo import DEMO_PASSWORD, make_credit_code, make_id_number
 from hall.models import User
+from hall.models.organisation import citizen_username
 from hall.selectors import user_by_id_number, user_by_mobile
 from hall.validators import normalise_identifier, validate_credit_code, validate_id_number, validate_mobile
 from tests.factories import CitizenFactory
@@ -111,7 +112,8 @@ def test_registration_stores_the_normalised_ascii_value(client):
     response = client.post(reverse("register"), data)
     assert response.status_code == 302
     user = User.objects.get()
-    assert (user.id_number, user.mobile, user.username) == (GOOD_ID, "13912345678", "13912345678")
+    # The login name is a pseudonym of the mobile (stored encrypted), never the mobile in clear.
+    assert (user.id_number, user.mobile, user.username) == (GOOD_ID, "13912345678", citizen_username("13912345678"))
 
 
 @pytest.mark.django_db

@@ -133,3 +133,14 @@ def test_admin_edit_is_an_event(client, cast):
     )
     event = SecurityEvent.objects.get(kind=SecurityEventKind.ADMIN_EDIT)
     assert event.user == cast.admin and event.detail["model"] == "hall.hall"
+
+
+def test_lockout_is_an_event(client, cast, settings):
+    for _ in range(settings_failure_limit(settings) + 1):
+        client.post(reverse("login"), {"username": cast.citizen.mobile, "password": "wrong-password"})
+    assert SecurityEvent.objects.filter(kind=SecurityEventKind.LOCKOUT).exists()
+    assert SecurityEvent.objects.filter(kind=SecurityEventKind.LOGIN_FAILED).count() >= 5
+
+
+def settings_failure_limit(settings) -> int:
+    return int(getattr(settings, "TONGBAN_LOGIN_FAILURE_LIMIT", 5) or 5)

@@ -207,3 +207,93 @@ def test_production_refuses_to_start_without_data_keys(tmp_path):
     assert result.returncode != 0
     assert "没有个人信息加密密钥" in result.stderr and "拒绝启动" in result.stderr
     assert not (tmp_path / "absent.json").exists()  # never created in production
+
+
+@pytest.mark.django_db
+def test_data_migration_encrypts_rows_stored_in_clear(cast):
+    """Rows written before encryption (clear text in the columns) are encrypted by the data steps of
+    hall 0006 and cases 0011, and found again through their blind indexes."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    from hall.models import User
+    from hall.selectors import user_by_id_number
+
+    citizen = cast.citizen
+    clear_id, clear_mobile = citizen.id_number, citizen.mobile
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE hall_user SET id_number = %s, mobile = %s, id_number_index = '', mobile_index = '' WHERE id = %s",
+            [clear_id, clear_mobile, citizen.pk],
+        )
+    users = importlib.import_module("hall.migrations.0006_user_identifiers_encrypted")
+    users.encrypt_existing(None, SimpleNamespace(connection=connection))  # what the migration gets
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_number, mobile FROM hall_user WHERE id = %s", [citizen.pk])
+        raw_id, raw_mobile = cursor.fetchone()
+    assert crypto.is_token(raw_id) and crypto.is_token(raw_mobile)
+    assert User.objects.get(pk=citizen.pk).id_number == clear_id
+    assert user_by_id_number(clear_id) == citizen
+
+
+@pytest.mark.django_db
+def test_wrong_key_refuses_to_start(cast, own_keys):
+    """A key file that cannot read the stored data (a wrong key): startup_check refuses with a message."""
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # a row written with another key of the same name
+        other = "sm4g$k1$" + __import__("base64").urlsafe_b64encode(b"\0" * 40).decode()
+        cursor.execute("UPDATE hall_user SET id_number = %s WHERE id = %s", [other, cast.citizen.pk])
+        cursor.execute("UPDATE hall_user SET id_number = '' WHERE id <> %s", [cast.citizen.pk])
+    with pytest.raises(ImproperlyConfigured, match="拒绝启动"):
+        crypto.startup_check()
+
+
+@pytest.mark.django_db
+def test_audit_trail_changes_are_encrypted(cast):
+    from django.db import connection
+
+    from cases import services
+    from tests.cases.helpers import draft_case
+
+    case = draft_case(cast)
+    services.case_update_draft(
+        case=case, actor=cast.citizen, form_data={"contact_mobile": "13798765432", "address": "江城区南恩路1号"}
+    )
+    event = case.events.order_by("-pk").first()
+    assert event.changes["after"]["contact_mobile"] == "13798765432"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT changes FROM cases_caseevent WHERE id = %s", [event.pk])
+        raw = str(cursor.fetchone()[0])
+    assert "13798765432" not in raw and "南恩路" not in raw
+
+
+@pytest.mark.django_db
+def test_citizen_login_name_is_not_the_mobile(client, cast):
+    from django.db import connection
+    from django.urls import reverse
+
+    citizen = cast.citizen
+    assert citizen.username != citizen.mobile and citizen.username.startswith("u")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT username FROM hall_user WHERE id = %s", [citizen.pk])
+        assert citizen.mobile not in cursor.fetchone()[0]
+    response = client.post(reverse("login"), {"username": citizen.mobile, "password": cast.password})
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_notice_addresses_are_encrypted(cast):
+    from django.db import connection
+
+    from hall.notices import notice_queue
+
+    notice = notice_queue(recipient=cast.citizen, kind="test", subject="s", body="b")
+    delivery = notice.deliveries.exclude(address="").first()
+    assert delivery.address == cast.citizen.mobile
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT address FROM hall_noticedelivery WHERE id = %s", [delivery.pk])
+        assert cast.citizen.mobile not in cursor.fetchone()[0]
