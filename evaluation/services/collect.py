@@ -26,6 +26,7 @@ from cases.models import CaseEvent
 from hall.constants import StaffRole
 from hall.models import StaffAssignment
 from hall.notices import notice_queue
+from hall.pdf import absolute_url
 
 from ..constants import RatingChannel, ServiceKind, TokenPurpose
 from ..models import CollectWatermark, RatingToken, Service
@@ -222,7 +223,7 @@ def invitation_send(service: Service) -> RatingToken:
         "hall": service.hall.name,
         "title": service.title or service.get_kind_display(),
         "kind": service.get_kind_display(),
-        "link": link,
+        "link": absolute_url(link),  # the SMS needs the whole address
         "due": timezone.localtime(service.rating_due).strftime("%Y-%m-%d %H:%M"),
     }
     notice_queue(

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from cases.clock import LEVEL_RANK, level_for
 from cases.constants import WarningLevel
 from hall.notices import notice_queue
+from hall.pdf import absolute_url
 from hall.workdays import add_working_days, working_days_between
 
 from ..constants import (
@@ -227,7 +228,7 @@ def _report_outcome(ticket: RectificationTicket, actor) -> None:
             "title": ticket.service.title or ticket.service.get_kind_display(),
             "outcome": RectificationOutcome(ticket.outcome).label,
             "note": ticket.outcome_note,
-            "link": link,
+            "link": absolute_url(link),
         },
         link=link,
         case_number=(ticket.service.case.number or "") if ticket.service.case_id else "",

@@ -2,6 +2,7 @@
 one rateable service with its invitation (notice with a link), once however often it runs."""
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from cases.constants import EventKind
@@ -36,7 +37,8 @@ def test_invitation_notice_carries_a_single_use_link(cast):
     assert token.expires_at == service.rating_due
     notice = Notice.objects.get(recipient=cast.citizen, kind="rating_invitation")
     assert notice.link == f"/ratings/t/{token.token}/"
-    assert notice.link in notice.body and notice.case_number == service.case.number
+    assert settings.SITE_URL.rstrip("/") + notice.link in notice.body  # whole address: it goes by SMS too
+    assert notice.case_number == service.case.number
 
 
 def test_collect_is_idempotent(cast):
