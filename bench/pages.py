@@ -158,6 +158,9 @@ class Client:
         location = response.headers.get("Location", "")
         if response.status != 302:
             sys.exit(f"bench: login as {username} failed ({response.status})")
+        if "otp" not in location:  # staff are sent to the second factor by the next page they open
+            response, _ = self.request("GET", urlparse(location).path or "/workbench/")
+            location = response.headers.get("Location", "") if response.status == 302 else ""
         if "otp" in location:  # staff: the second factor, with the demo TOTP secret
             code = totp_now(DEMO_TOTP_SECRET)
             path = urlparse(location).path + ("?" + urlparse(location).query if urlparse(location).query else "")

@@ -237,9 +237,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
     extension_days = models.PositiveIntegerField(_("延期天数"), default=0, help_text=_("经批准延长的工作日"))
     supplement_due = models.DateField(_("补正期限"), null=True, blank=True)
     deferred_due = models.DateField(_("容缺材料期限"), null=True, blank=True)
-    warning_level = models.CharField(
-        _("预警"), max_length=10, choices=WarningLevel.choices, default=WarningLevel.NONE, db_index=True
-    )
+    # No index of its own: running levels are read through case_clock_scope / case_clock_level_due below,
+    # which hold nothing else (a plain index misleads the planner into reading every overdue row).
+    warning_level = models.CharField(_("预警"), max_length=10, choices=WarningLevel.choices, default=WarningLevel.NONE)
     next_due = models.DateField(_("最近期限"), null=True, blank=True, db_index=True, help_text=_("最早的未到期期限"))
 
     class Meta:
@@ -265,6 +265,14 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 condition=Q(state__in=INTAKE_QUEUE_STATES),
                 name="case_intake_queue_handed",
             ),
+            # The window's queue is "received at or handed to my hall" (an OR no single ordered index
+            # serves): walking the city's open intake work in order and keeping this hall's rows reads
+            # at most the open work, where the plain received_at index would read the history first.
+            models.Index(
+                fields=["received_at", "id"],
+                condition=Q(state__in=INTAKE_QUEUE_STATES),
+                name="case_intake_queue_received",
+            ),
             models.Index(
                 fields=["owning_department", "received_at", "id"],
                 condition=Q(state__in=DECISION_QUEUE_STATES),
@@ -288,6 +296,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
             ),
             models.Index(
                 fields=["warning_level", "next_due", "id"],
+                include=["receiving_hall", "owning_department", "handed_to_hall"],
                 condition=Q(warning_level__in=RUNNING_LEVELS),
                 name="case_clock_level_due",
             ),

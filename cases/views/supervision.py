@@ -8,7 +8,15 @@ from django.shortcuts import render
 
 from hall.paging import BoundedPaginator
 
-from ..supervision import LEVELS, cases_at_level, clocks_for_supervisor, supervision_figures, supervision_regions
+from ..supervision import (
+    LEVELS,
+    cases_at_level,
+    cases_by_ids,
+    clocks_for_supervisor,
+    supervision_figures,
+    supervision_organisation,
+    supervision_regions,
+)
 
 PAGE_SIZE = 50
 
@@ -18,11 +26,13 @@ def supervision(request):
     regions = supervision_regions(request.user)
     if not regions:
         raise Http404
-    clocks = clocks_for_supervisor(request.user, regions)
+    organisation = supervision_organisation()
+    clocks = clocks_for_supervisor(request.user, regions, organisation)
     level = request.GET.get("level", "overdue")
     if level not in [lvl.value for lvl in LEVELS]:
         level = "overdue"
     page = BoundedPaginator(cases_at_level(clocks, level), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = cases_by_ids(list(page.object_list))
     return render(
         request,
         "cases/supervision.html",
@@ -30,7 +40,7 @@ def supervision(request):
             "levels": LEVELS,
             "level": level,
             "level_label": dict((lvl.value, lvl.label) for lvl in LEVELS)[level],
-            **supervision_figures(clocks),
+            **supervision_figures(clocks, organisation),
             "page": page,
         },
     )

@@ -95,11 +95,9 @@ def _case_queries(queries: list[str], pattern: str) -> list[str]:
 
 LIST = r"ORDER BY .* LIMIT \d+$"  # the page of rows (the last page is sliced to what is left)
 COUNT = r"LIMIT 10001\) subquery$"  # the bounded count
-INTAKE = ["case_intake_queue_hall", "case_intake_queue_handed"]
+INTAKE = ["case_intake_queue_hall", "case_intake_queue_handed", "case_intake_queue_received"]
 DECISION = ["case_decision_queue_dept"]
-# The running clocks, or the plain warning-level index read for the running levels only (the planner's
-# choice while the visibility map is not yet set, as in a test database never vacuumed).
-RUNNING = ["case_clock_scope", "case_clock_level_due", "cases_case_warning_level"]
+RUNNING = ["case_clock_scope", "case_clock_level_due"]
 QUEUES = [
     # who, URL, which captured query (regex), the indexes holding only that queue's open work
     ("clerk", "cases:clerk_workbench", LIST, INTAKE),
