@@ -197,3 +197,18 @@ def test_invitation_link_after_rating_elsewhere_says_so(client, cast):
     rate(service, 1)
     page = client.get(reverse("evaluation:rate_token", args=[token.token])).content.decode()
     assert "您已评价：非常满意" in page and 'id="rating-form"' not in page
+
+
+def test_supervision_queries_do_not_grow(client, cast, django_assert_max_num_queries):
+    _bad(cast)
+    client.force_login(cast.supervisor)
+    url = reverse("evaluation:supervision")
+    client.get(url)
+    with django_assert_max_num_queries(30) as first:
+        client.get(url, {"unit": "window"})
+    for level in (4, 5, 4, 5):
+        rate(counter_service(cast), level)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.get(url, {"unit": "window"})
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.get(reverse("evaluation:assessment"))
