@@ -374,3 +374,33 @@ def test_post_check_list_of_the_department(cast, client):
     assert case.number not in client.get("/cases/commitment-checks/").content.decode()
     client.force_login(cast.citizen)
     assert client.get("/cases/commitment-checks/").status_code == 404
+
+
+def test_commitment_pages_refuse_outsiders_and_sign_through_the_form(cast, client):
+    version = commitment_version()
+    case = draft_case(cast, version)
+    url = f"/cases/{case.pk}/commitment/"
+    for outsider in (cast.other_citizen, cast.clerk, cast.approver):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"agree": "on"}).status_code == 404
+    assert not Commitment.objects.exists()
+    client.force_login(cast.citizen)
+    page = client.get(url).content.decode()
+    assert "本事项实行告知承诺制" in page and "以本承诺代替以下证明材料" in page
+    proof = version.materials.get(name="申请人身份证明")
+    refused = client.post(url, {"materials": [str(proof.pk)]})  # not agreed: nothing signed
+    assert refused.status_code == 200 and not Commitment.objects.exists()
+    response = client.post(url, {"materials": [str(proof.pk)], "agree": "on"})
+    assert response.status_code == 302
+    assert list(Commitment.objects.get(case=case).replaced_materials.all()) == [proof]
+
+
+def test_post_check_list_reads_in_constant_queries(cast, client, django_assert_max_num_queries):
+    for _ in range(3):
+        _granted_by_commitment(cast)
+    client.force_login(cast.approver)
+    client.get("/cases/commitment-checks/")  # warm the per-process caches (calendar, menus)
+    with django_assert_max_num_queries(30):
+        page = client.get("/cases/commitment-checks/").content.decode()
+    assert page.count("data-commitment=") == 3
