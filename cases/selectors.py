@@ -56,7 +56,8 @@ def case_scope(user) -> Q | None:
         scope |= Q(delivery_hall_id__in=result_halls)
     departments = permissions.departments_with_role(user, StaffRole.APPROVER)
     if departments:
-        scope |= Q(owning_department_id__in=departments)
+        # 异地代收: the owning department sees the case once the receiving hall has forwarded it.
+        scope |= Q(owning_department_id__in=departments) & ~Q(cross_area_mode="receive_forward", handed_to_hall=None)
     regions = permissions.regions_with_role(user, StaffRole.SUPERVISOR)
     if regions:
         regions = _sub_regions(regions)
@@ -117,7 +118,7 @@ def get_case_for_user(user, pk) -> Case:
         raise Http404("未找到该办件") from exc
 
 
-from .handoff_selectors import handoff_archive_part, result_available_at  # noqa: E402,F401  (全市通办)
+from .handoff_selectors import handoff_archive_part  # noqa: E402  (全市通办)
 
 
 def case_timeline(case: Case) -> QuerySet:

@@ -146,3 +146,16 @@ def test_receiving_clerk_accepting_is_refused_with_a_message(client, hc, case):
     case.refresh_from_db()
     assert case.state == CaseState.SUBMITTED
     assert response.status_code in (200, 404)
+
+
+def test_the_owning_department_sees_the_case_once_forwarded(hc):
+    from cases import services
+
+    from .handoff_cast import receive_at
+
+    case = receive_at(hc)
+    assert not cases_for_user(hc.yc_approver).filter(pk=case.pk).exists()
+    assert not cases_for_user(hc.yc_clerk).filter(pk=case.pk).exists()
+    services.handoff_forward(case=case, actor=hc.yx_clerk)
+    assert cases_for_user(hc.yc_approver).filter(pk=case.pk).exists()
+    assert cases_for_user(hc.yc_clerk).filter(pk=case.pk).exists()
