@@ -148,6 +148,8 @@ def test_serving_a_booked_ticket_opens_counter_intake_prefilled_and_the_case_rec
     assert case.ticket == ticket and case.applicant == floor.citizen
     ticket.refresh_from_db()
     assert ticket.state == TicketState.SERVED and ticket.served_at and ticket.clerk == floor.clerk
+    detail = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "窗口收件排队号 YC001" in detail
 
 
 def test_another_clerks_ticket_does_not_prefill(client, floor, clock):
