@@ -59,8 +59,9 @@ def main() -> None:
             "clerk": clerk.username,
             "approver": approver.username,
             "supervisor": supervisor.username,
-            "citizen": citizen.username,
-            "agent": agent.username,
+            # Citizens log in with their mobile (usernames may be pseudonyms).
+            "citizen": citizen.mobile or citizen.username,
+            "agent": agent.mobile or agent.username,
         },
         "cases": {
             "clerk": _first(Case.objects.filter(receiving_hall__in=halls, state__in=INTAKE_QUEUE_STATES)),
