@@ -250,6 +250,23 @@ def measure_python(host: str, port: int, path: str, cookie: str, connections: in
     }
 
 
+def drain(host: str, port: int, seconds: float = 120) -> None:
+    """Wait until the server has worked off what the last measure left queued (wrk closes its
+    connections at the end, the workers still answer them): the next page is measured on an idle server."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        started = time.perf_counter()
+        try:
+            connection = http.client.HTTPConnection(host, port, timeout=seconds)
+            connection.request("GET", "/healthz/")
+            connection.getresponse().read()
+        except OSError:
+            pass
+        if time.perf_counter() - started < 0.05:
+            return
+        time.sleep(0.2)
+
+
 def worker_rss(master_pid: int | None) -> list[int]:
     """RSS in MB of the gunicorn workers (the master's children)."""
     if master_pid is None:
@@ -355,6 +372,7 @@ def main() -> None:
                     result = measure_wrk(f"http://{host}:{port}{path}", cookie, c, args.seconds, script.name)
                 else:
                     result = measure_python(host, port, path, cookie, c, args.seconds)
+                drain(host, port)
                 if bare is None:
                     bare = result["rps"]
                 row = {"page": label, "c": c, **result, "ratio": result["rps"] / bare if bare else 0}
