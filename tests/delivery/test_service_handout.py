@@ -180,3 +180,18 @@ def test_denied_case_delivers_the_denial_decision(cast):
     _pickup(cast, order)
     case.refresh_from_db()
     assert case.state == CaseState.DELIVERED
+
+
+def test_pickup_refused_until_the_result_has_arrived_at_that_hall(cast, monkeypatch):
+    """A cross-area result still on its way back (cases.selectors.result_available_at is False)."""
+    from delivery.services import handout
+
+    case = granted_case(cast)
+    order = at_window(cast, case)
+    monkeypatch.setattr(handout, "result_available_at", lambda case, hall: False)
+    with pytest.raises(ValidationError, match="尚未寄达本大厅"):
+        _pickup(cast, order)
+    monkeypatch.setattr(handout, "result_available_at", lambda case, hall: True)
+    _pickup(cast, order)
+    case.refresh_from_db()
+    assert case.state == CaseState.DELIVERED
