@@ -196,7 +196,6 @@ def apply(request, item_pk: int):
         "uploads": uploads,
         "delivery_form": delivery,
         "held": [(m, held[m.pk]) for m in materials if m.pk in held],
-        "existing_draft": None,
     }
     return render(request, "cases/apply.html", context)
 
