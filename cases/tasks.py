@@ -9,9 +9,15 @@ from . import sla
 
 @shared_task(acks_late=True)
 def sla_scan() -> dict:
-    """Beat task: record and notify the clocks that reached a warning level."""
+    """Beat task: accept by law what passed its intake window (Art. 32), then record and notify the
+    clocks that reached a warning level."""
     result = sla.sla_scan()
-    return {"scanned": result.scanned, "recorded": result.recorded, "notices": result.notices}
+    return {
+        "scanned": result.scanned,
+        "recorded": result.recorded,
+        "notices": result.notices,
+        "accepted_by_law": len(result.accepted_by_law),
+    }
 
 
 @shared_task(acks_late=True)

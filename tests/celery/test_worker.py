@@ -108,6 +108,31 @@ def test_sla_scan_task(cast, worker_factory):
     assert Case.objects.get(pk=case.pk).warning_level == "overdue"
 
 
+def test_sla_scan_task_accepts_by_law(cast, worker_factory):
+    """Art. 32 on a real worker: an application untouched past its 5 working days is accepted on receipt."""
+    from django.utils import timezone
+
+    from cases.clock import case_clock_recompute
+    from cases.tasks import sla_scan
+    from tests.cases.helpers import submitted_case
+
+    calendar_seed(years=[2026, 2027])
+    case = submitted_case(cast)
+    received = case.received_at - dt.timedelta(days=14)
+    Case.objects.filter(pk=case.pk).update(received_at=received)
+    case.refresh_from_db()
+    case_clock_recompute(case)
+    Case.objects.filter(pk=case.pk).update(intake_due=case.intake_due, next_due=case.next_due)
+    worker_factory().start()
+
+    sla_scan.delay()
+    wait_for(lambda: Case.objects.get(pk=case.pk).accepted_by_law, message="the acceptance by law")
+    case.refresh_from_db()
+    assert case.state == "accepted" and case.accepted_on == timezone.localdate(received)
+    assert case.events.filter(kind="accepted_by_law", actor__isnull=True).count() == 1
+    assert Notice.objects.filter(kind="case_accepted_by_law", recipient=cast.citizen).exists()
+
+
 def test_calendar_edit_recompute_task(cast, worker_factory):
     calendar_seed(years=[2026, 2027])
     case = CaseFactory(accepted=True, accepted_on=dt.date(2026, 11, 23))
