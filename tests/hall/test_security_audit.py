@@ -144,3 +144,22 @@ def test_lockout_is_an_event(client, cast, settings):
 
 def settings_failure_limit(settings) -> int:
     return int(getattr(settings, "TONGBAN_LOGIN_FAILURE_LIMIT", 5) or 5)
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_security_lists_cost_the_same_whatever_the_rows(client, cast, rows, django_assert_max_num_queries):
+    AccessRecord.objects.bulk_create(
+        [
+            AccessRecord(actor=cast.clerk, actor_name="x", kind=AccessKind.CASE, hall=cast.halls["JC"])
+            for _ in range(rows)
+        ]
+    )
+    SecurityEvent.objects.bulk_create(
+        [SecurityEvent(kind=SecurityEventKind.LOGIN_FAILED, user=cast.clerk, username="x") for _ in range(rows)]
+    )
+    client.force_login(cast.admin)
+    client.get(reverse("hall_security:events"))  # warm the session
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("hall_security:events")).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("hall_security:access_records")).status_code == 200
