@@ -68,6 +68,8 @@ class AccessRecord(_AppendOnly):
         indexes = [
             # The citizen's "who looked at my case" and the supervisor's search by case.
             models.Index(fields=["case_id", "-created_at", "-id"], name="access_by_case"),
+            # The supervisor's search by case number.
+            models.Index(fields=["case_number", "-created_at", "-id"], name="access_by_case_number"),
             # The supervisor's search by staff member, newest first.
             models.Index(fields=["actor", "-created_at", "-id"], name="access_by_actor"),
             models.Index(fields=["-created_at", "-id"], name="access_newest"),
