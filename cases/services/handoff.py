@@ -279,8 +279,7 @@ def handoff_forward(
     _require_clerk(actor, handoff.receiving_hall_id)
     if handoff.state != HandoffState.AWAITING_FORWARD:
         raise ValidationError(_("该办件已经转交，不能重复转交。"), code="already_forwarded")
-    allowed = [CaseState.SUBMITTED] if handoff.mode == CrossAreaMode.RECEIVE_FORWARD else [CaseState.ACCEPTED]
-    if case.state not in allowed:
+    if not may_forward_now(case, handoff):
         raise ValidationError(
             _("该办件当前状态为“%(state)s”，不能转交。"),
             code="invalid_transition",
@@ -329,6 +328,18 @@ def handoff_forward(
     _notify(case, handoff, kind="case_handoff_forwarded", subject=gettext_now("申请已转交属地办理"),
             what=gettext_now("您的申请已由收件大厅转交属地大厅办理。"))  # fmt: skip
     return handoff
+
+
+def may_forward_now(case: Case, handoff: Handoff) -> bool:
+    """异地代收 forwards before the intake review (or after an acceptance by law, Art. 32, when the review
+    ran late: the file must still reach the owner); 代为受理 forwards once it has accepted."""
+    if handoff.state != HandoffState.AWAITING_FORWARD:
+        return False
+    if handoff.mode == CrossAreaMode.RECEIVE_FORWARD:
+        return case.state == CaseState.SUBMITTED or (
+            case.state == CaseState.ACCEPTED and getattr(case, "accepted_by_law", False)
+        )
+    return case.state == CaseState.ACCEPTED
 
 
 def _open_leg(handoff: Handoff, kind: str) -> HandoffLeg | None:

@@ -29,6 +29,7 @@ from ..services.handoff import (
     handoff_forward,
     handoff_receive,
     handoff_supplement_forward,
+    may_forward_now,
     owning_halls,
     supplement_to_forward,
 )
@@ -59,9 +60,7 @@ def handoff_steps(case, handoff, user) -> dict:
     owning_side = _in(user, handoff.owning_hall_id, clerk, result) or permissions.is_deciding_approver(case, user)
     return {
         # 异地代收 forwards before review; 代为受理 forwards the file once it has accepted.
-        "forward": handoff.state == HandoffState.AWAITING_FORWARD
-        and case.state == (CaseState.SUBMITTED if handoff.mode == "receive_forward" else CaseState.ACCEPTED)
-        and _in(user, handoff.receiving_hall_id, clerk),
+        "forward": may_forward_now(case, handoff) and _in(user, handoff.receiving_hall_id, clerk),
         "receive": [leg for leg in open_legs if leg.kind != LegKind.RESULT] if owner_clerk else [],
         "review": owner_clerk and permissions.is_intake_clerk(case, user) and case.state == CaseState.SUBMITTED,
         "supplement": handoff.mode == "receive_forward"

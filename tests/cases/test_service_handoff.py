@@ -297,3 +297,13 @@ def test_the_hall_whose_turn_it_is_hears_of_it(hc):
     services.handoff_result_send(case=case, actor=hc.yc_result, tracking_number="EM555CN")
     notice = Notice.objects.filter(recipient=hc.yx_result, kind="handoff", case_number=case.number).get()
     assert "EM555CN" in notice.body
+
+
+def test_a_case_accepted_by_law_is_still_forwarded(hc):
+    """Art. 32: not reviewed in time counts as accepted on receipt; the file must still reach the owner."""
+    case = receive_at(hc)
+    Case.objects.filter(pk=case.pk).update(state=CaseState.ACCEPTED, accepted_by_law=True)
+    case.refresh_from_db()
+    services.handoff_forward(case=case, actor=hc.yx_clerk)
+    case.refresh_from_db()
+    assert case.handed_to_hall == hc.yc and case.handoff.state == HandoffState.FORWARDED
