@@ -163,3 +163,26 @@ def test_security_lists_cost_the_same_whatever_the_rows(client, cast, rows, djan
         assert client.get(reverse("hall_security:events")).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(reverse("hall_security:access_records")).status_code == 200
+
+
+def test_role_change_in_the_user_admin_is_an_event(rf, cast):
+    from django.contrib import admin
+
+    from hall.admin import UserAdmin
+    from hall.models import StaffAssignment, User
+
+    assignment = StaffAssignment.objects.create(user=cast.clerk, role=StaffRole.SUPERVISOR, hall=cast.halls["JC"])
+
+    class Formset:
+        model = StaffAssignment
+        new_objects, changed_objects, deleted_objects = [assignment], [], []
+
+        def save(self):
+            return None
+
+    request = rf.post("/django-admin/hall/user/")
+    request.user = cast.admin
+    UserAdmin(User, admin.site).save_formset(request, type("Form", (), {"instance": cast.clerk})(), Formset(), True)
+    event = SecurityEvent.objects.get(kind=SecurityEventKind.ROLE_CHANGED)
+    assert event.user == cast.clerk and event.actor == cast.admin
+    assert event.detail == {"action": "added", "role": "supervisor", "hall": cast.halls["JC"].pk}
