@@ -166,8 +166,8 @@ def test_counter_application_with_deferral_then_public_progress(page, shot, lice
     # A walk-in applicant: the clerk picks the item, records identity and originals, scans one material.
     login(page, "jc_clerk", cast.password)
     page.click("#counter-start")
-    page.select_option("select[name=item]", str(licence.item_id))
-    page.click("#counter-next")
+    page.fill("#counter-item-search", "个体工商户")  # the picker searches as the clerk types (htmx)
+    page.click(f"#item-results a[data-item='{licence.item_id}']")
     page.wait_for_selector("[data-page=counter-apply]")
     page.fill("input[name=applicant-id_number]", make_id_number("441702", "19750505", "246"))
     page.press("input[name=applicant-id_number]", "Tab")
