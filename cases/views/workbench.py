@@ -11,10 +11,14 @@ count stops at 10,000 (hall.paging.BoundedPaginator)."""
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from hall.constants import StaffRole
 from hall.paging import BoundedPaginator
@@ -97,7 +101,26 @@ def _workbench(request, *, role: str, scope: Q, items, states, default_states, t
         "default_states": [CaseState(s).label for s in default_states],
         **template_vars,
     }
+    context["filters"] = _filters_html(request, role, context)
     return render(request, "cases/workbench.html", context)
+
+
+FILTERS_CACHE_SECONDS = 60
+
+
+def _filters_html(request, role: str, context: dict) -> str:
+    """The filter form. Unfilled (the queue as it opens, most requests) it is the same for everyone with
+    the same halls or departments, and rendering its item list is a third of the page's time: it is
+    kept for a minute (a new item shows in the list within that minute)."""
+    if request.GET:
+        return mark_safe(render_to_string("cases/includes/workbench_filters.html", context, request=request))  # noqa: S308
+    scope = sorted(a.hall_id or a.department_id or 0 for a in permissions._assignments(request.user) if a.role == role)
+    key = f"tongban:workbench-filters:{role}:{get_language()}:{','.join(map(str, scope))}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("cases/includes/workbench_filters.html", context, request=request)
+        cache.set(key, html, FILTERS_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - our own template's output
 
 
 @login_required
