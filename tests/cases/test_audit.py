@@ -25,7 +25,8 @@ def test_every_step_is_recorded_in_order(trail):
     kinds = list(case.events.order_by("pk").values_list("kind", flat=True))
     assert kinds[0] == EventKind.CREATED
     assert kinds.count(EventKind.MATERIAL_ADDED) == 2
-    assert kinds[-2:] == [EventKind.SUBMITTED, EventKind.ACCEPTED]
+    # The receipt (收件凭证, 行政许可法 Art. 32) is issued with the submission, before the acceptance.
+    assert kinds[-3:] == [EventKind.SUBMITTED, EventKind.RECEIPT_ISSUED, EventKind.ACCEPTED]
 
 
 def test_event_carries_actor_role_hall_states_time_and_ip(cast):

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, connections
 
 from cases import services
-from cases.constants import CaseState, EventKind
+from cases.constants import CaseState, DocumentKind, EventKind
 from cases.models import Case, Document
 from cases.services import CaseAlreadyHandled
 from hall.constants import StaffRole
@@ -32,7 +32,11 @@ def test_stale_copy_gets_already_handled(cast, second_clerk):
     with pytest.raises(CaseAlreadyHandled) as caught:
         services.case_accept(case=second, actor=second_clerk)
     assert "已由其他工作人员处理" in caught.value.messages[0]
-    assert Document.objects.filter(case=case).count() == 1
+    # The submission's receipt (收件凭证) and one acceptance notice: the loser issued nothing.
+    assert sorted(Document.objects.filter(case=case).values_list("kind", flat=True)) == [
+        DocumentKind.ACCEPTANCE,
+        DocumentKind.RECEIPT,
+    ]
     assert case.events.filter(kind=EventKind.ACCEPTED).count() == 1
 
 
@@ -78,6 +82,9 @@ def test_two_clerks_accept_at_the_same_moment(cast, second_clerk, media_root):
     case.refresh_from_db()
     assert case.state == CaseState.ACCEPTED
     assert case.events.filter(kind=EventKind.ACCEPTED).count() == 1
-    assert Document.objects.filter(case=case).count() == 1
+    assert sorted(Document.objects.filter(case=case).values_list("kind", flat=True)) == [
+        DocumentKind.ACCEPTANCE,
+        DocumentKind.RECEIPT,
+    ]
     stored = list((media_root / "documents").rglob("*.pdf"))
-    assert len(stored) == 1  # the loser's PDF (if it got that far) was not left behind
+    assert len(stored) == 2  # the receipt and the winner's notice: the loser's PDF was not left behind
