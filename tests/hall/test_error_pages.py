@@ -130,3 +130,17 @@ def test_500_page_needs_no_context_no_database_and_no_inline_style(django_assert
 def test_error_pages_have_no_inline_style_or_script(name):
     source = get_template(name).template.source
     assert "style=" not in source and "<style" not in source and "<script" not in source
+
+
+@with_error_views
+def test_staff_who_follow_a_link_outside_their_role_are_led_back_to_their_workbench(client, cast):
+    client.force_login(cast.clerk)
+    html = client.get("/test-errors/404/").content.decode()
+    assert "您的账号无权查看" in html and "回到我的工作台" in html and 'href="/workbench/"' in html
+
+
+@with_error_views
+def test_citizens_on_a_missing_page_are_led_back_to_their_services(client, cast):
+    client.force_login(cast.citizen)
+    html = client.get("/test-errors/403/").content.decode()
+    assert "回到我的办事" in html and "您的账号无权查看" not in html
