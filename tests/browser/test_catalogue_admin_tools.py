@@ -42,6 +42,8 @@ def test_standardisation_and_excel_round_trip(page, shot, demo, settings, tmp_pa
     page.set_input_files("input[name=file]", str(bad))
     page.fill("textarea[name=cause_note]", "按全市标准化比对结果调整")
     page.click("#import-form button[type=submit]")
+    # The whole file is read before the answer comes (the upload check parses it): wait for the result.
+    page.wait_for_selector("#import-errors tbody tr")
     errors = page.locator("#import-errors tbody tr")
     assert errors.count() == 1 and "兜底表述" in errors.first.inner_text()
     assert errors.first.locator("td").first.inner_text() == "3"
@@ -59,6 +61,7 @@ def test_standardisation_and_excel_round_trip(page, shot, demo, settings, tmp_pa
     page.set_input_files("input[name=file]", str(good))
     page.fill("textarea[name=cause_note]", "按全市标准化比对结果调整")
     page.click("#import-form button[type=submit]")
+    page.locator("#import-result", has_text="变更 1 项").wait_for()
     assert "变更 1 项" in page.locator("#import-result").inner_text()
     change = ItemChange.objects.get()
     assert change.item.implementation_code == code and change.version.state == "draft"
