@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import AppendOnlyModel
-from hall.fields import EncryptedCharField
+from hall.fields import BlindIndexField, EncryptedCharField
 from items.constants import DeliveryMethod, RetentionPeriod
 
 from .constants import OPEN_ORDER_STATES, Carrier, CertificateState, HolderKind, OrderState, PostOutcome, RecipientKind
@@ -27,7 +27,10 @@ class Certificate(models.Model):
     type_name = models.CharField(_("证照类型名称"), max_length=200, help_text=_("即事项的审批结果名称"))
     type_code = models.CharField(_("证照类型代码"), max_length=40, blank=True, help_text=_("GB/T 36902 证照类型代码"))
     holder_name = models.CharField(_("持证主体"), max_length=200)
-    holder_code = models.CharField(_("持证主体代码"), max_length=18, help_text=_("身份证号码或统一社会信用代码"))
+    # Personal data at rest: a holder's ID number is SM4-encrypted (hall/fields.py); certificate reuse at
+    # application and 我的证照 find a holder's certificates through the SM3-HMAC blind index beside it.
+    holder_code = EncryptedCharField(_("持证主体代码"), max_length=18, help_text=_("身份证号码或统一社会信用代码"))
+    holder_code_index = BlindIndexField(_("持证主体代码盲索引"), source="holder_code")
     holder_kind = models.CharField(_("持证主体代码类型"), max_length=12, choices=HolderKind.choices)
     issuer_name = models.CharField(_("发证机关"), max_length=100)
     issuer_code = models.CharField(_("发证机关统一社会信用代码"), max_length=18, blank=True)
@@ -58,7 +61,9 @@ class Certificate(models.Model):
     class Meta:
         ordering = ["-issued_on", "-pk"]
         verbose_name = verbose_name_plural = _("电子证照")
-        indexes = [models.Index(fields=["holder_code", "state", "type_name"], name="certificate_holder_state")]
+        indexes = [
+            models.Index(fields=["holder_code_index", "state", "type_name"], name="certificate_holder_state"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.type_name} {self.number}"

@@ -13,6 +13,7 @@ from cases.constants import CaseState, DeliveryMethod, EventKind
 from cases.models import Case, CaseEvent
 from cases.registry import HeldCertificate
 from hall.constants import StaffRole
+from hall.crypto import blind_index
 from hall.models import Enterprise, Hall
 from hall.paging import KeysetPage, bounded_count, keyset_page
 
@@ -126,7 +127,10 @@ def holder_codes(user) -> list[str]:
 
 def certificates_for_user(user) -> QuerySet:
     """我的证照: every certificate issued to the user or their enterprise, newest first."""
-    return Certificate.objects.filter(holder_code__in=holder_codes(user)).select_related("document", "case")
+    indexes = [blind_index(code) for code in holder_codes(user)]
+    return Certificate.objects.filter(holder_code_index__in=[i for i in indexes if i]).select_related(
+        "document", "case"
+    )
 
 
 def certificate_public(number: str) -> Certificate | None:
@@ -145,10 +149,11 @@ def held_certificate(holder_code: str, material) -> HeldCertificate | None:
     """The provider of cases.registry.certificate_lookup: the holder's newest valid certificate whose kind
     is the material (the material's name names the certificate kind, e.g. “营业执照”)."""
     name = (getattr(material, "name", "") or "").strip()
-    if not name:
+    index = blind_index(holder_code)
+    if not name or not index:
         return None
     certificate = (
-        Certificate.objects.filter(holder_code=holder_code, state=CertificateState.VALID, type_name=name)
+        Certificate.objects.filter(holder_code_index=index, state=CertificateState.VALID, type_name=name)
         .select_related("document")
         .order_by("-issued_on", "-pk")
         .first()

@@ -18,6 +18,7 @@ from cases.models import Case, CaseEvent, Document
 from cases.numbering import next_in_sequence
 from cases.services import event_record
 from cases.services._common import case_service, today
+from hall.crypto import blind_index
 
 from ..constants import CertificateState, HolderKind, OrderState
 from ..models import Certificate, DeliveryOrder
@@ -117,7 +118,7 @@ def _certificate_issue(*, case: Case, actor, scope: str, valid_until: dt.date | 
     )
     previous = (
         Certificate.objects.select_for_update()
-        .filter(holder_code=holder_code, type_name=version.result_name, state=CertificateState.VALID)
+        .filter(holder_code_index=blind_index(holder_code), type_name=version.result_name, state=CertificateState.VALID)
         .order_by("-issued_on", "-pk")
     )
     previous = list(previous)

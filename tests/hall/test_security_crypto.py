@@ -133,6 +133,63 @@ def test_raw_tables_hold_no_identifier_in_clear(cast):
 
 
 @pytest.mark.django_db
+def test_raw_certificate_table_holds_no_id_number_in_clear(cast):
+    """The e-certificate library, read raw: the holder's ID number only as an SM4 token and its blind
+    index; 我的证照, certificate reuse at application and supersession still find the holder's certificates
+    through the index (typed in lower case too); the data step of delivery 0006 encrypts rows stored in clear."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    from cases.registry import certificate_lookup
+    from delivery.constants import CertificateState
+    from delivery.models import Certificate
+    from delivery.selectors import certificates_for_user
+    from tests.delivery.helpers import granted_case, produced
+
+    citizen = cast.citizen
+    case = granted_case(cast)
+    produced(cast, case, scope="小吃店经营")
+    certificate = Certificate.objects.get(case=case)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM delivery_certificate WHERE id = %s", [certificate.pk])
+        raw_row = " ".join(str(v) for v in cursor.fetchone())
+        cursor.execute(
+            "SELECT holder_code, holder_code_index FROM delivery_certificate WHERE id = %s", [certificate.pk]
+        )
+        raw_code, raw_index = cursor.fetchone()
+    assert citizen.id_number and citizen.id_number not in raw_row and citizen.id_number.lower() not in raw_row
+    assert crypto.is_token(raw_code) and raw_index == crypto.blind_index(citizen.id_number)
+    assert Certificate.objects.get(pk=certificate.pk).holder_code == citizen.id_number
+    assert list(certificates_for_user(citizen)) == [certificate]
+    material = SimpleNamespace(name=certificate.type_name)
+    assert certificate_lookup(citizen.id_number.lower(), material).number == certificate.number
+    assert certificate_lookup("440102199001011234", material) is None  # another holder
+    with pytest.raises(FieldError, match="盲索引"):
+        list(Certificate.objects.filter(holder_code=citizen.id_number))
+    second = granted_case(cast, case.item_version)  # the same holder's next licence of the kind replaces it
+    produced(cast, second)
+    certificate.refresh_from_db()
+    assert certificate.state == CertificateState.SUPERSEDED
+
+    with connection.cursor() as cursor:  # a row written before encryption
+        cursor.execute(
+            "UPDATE delivery_certificate SET holder_code = %s, holder_code_index = '' WHERE id = %s",
+            [citizen.id_number, certificate.pk],
+        )
+    migration = importlib.import_module("delivery.migrations.0006_certificate_holder_encrypted")
+    migration.encrypt_existing(None, SimpleNamespace(connection=connection))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT holder_code, holder_code_index FROM delivery_certificate WHERE id = %s", [certificate.pk]
+        )
+        raw_code, raw_index = cursor.fetchone()
+    assert crypto.is_token(raw_code) and raw_index == crypto.blind_index(citizen.id_number)
+    assert set(certificates_for_user(citizen)) == {certificate, Certificate.objects.get(case=second)}
+
+
+@pytest.mark.django_db
 def test_tampered_row_is_refused_not_shown(cast):
     from django.db import connection
 
