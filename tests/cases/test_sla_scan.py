@@ -111,7 +111,7 @@ def test_scan_task_runs(cases, monkeypatch):
     """The beat task scans with the current time: at NOW it records the three level changes."""
     monkeypatch.setattr(sla.timezone, "now", lambda: NOW)
     result = sla_scan.apply().get()
-    assert result == {"scanned": 3, "recorded": 3, "notices": result["notices"]}
+    assert (result["scanned"], result["recorded"]) == (3, 3)
     assert result["notices"] > 0
     assert ClockWarning.objects.count() == 3
     assert sla_scan.apply().get()["recorded"] == 0  # recorded once
