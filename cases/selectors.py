@@ -4,6 +4,7 @@ Who sees what (issue 4, demand 8):
 - a citizen: their own cases and their enterprise's;
 - a window clerk: cases received at their hall or handed to it;
 - an approver: cases of their department;
+- an agency head (机关负责人): cases of their department, read-only (to decide extensions);
 - a result clerk: cases received at or handed to their hall (to hand results out);
 - a supervisor: cases of their hall's region, and of its sub-regions for a city supervisor;
 - a system administrator: everything.
@@ -54,7 +55,11 @@ def case_scope(user) -> Q | None:
     result_halls = permissions.halls_with_role(user, StaffRole.RESULT_CLERK)
     if result_halls:  # the hall where the applicant chose to collect the result
         scope |= Q(delivery_hall_id__in=result_halls)
-    departments = permissions.departments_with_role(user, StaffRole.APPROVER)
+    # The approvers decide the cases of their department; its head (机关负责人) reads them to decide their
+    # extensions (行政许可法 Art. 42), read-only.
+    departments = permissions.departments_with_role(user, StaffRole.APPROVER) | permissions.departments_with_role(
+        user, StaffRole.AGENCY_HEAD
+    )
     if departments:
         # 异地代收: the owning department sees the case once the receiving hall has forwarded it.
         scope |= Q(owning_department_id__in=departments) & ~Q(cross_area_mode="receive_forward", handed_to_hall=None)

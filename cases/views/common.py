@@ -27,8 +27,8 @@ def case_for(request, pk: int, *checks: Callable) -> Case:
 
 
 def may_view(case, user) -> bool:
-    """Everyone with a part in the case: the applicant, the intake clerks, the deciding approvers, the
-    supervisors of the region and the result window."""
+    """Everyone with a part in the case: the applicant, the intake clerks, the deciding approvers and their
+    agency's head (who decides extensions), the supervisors of the region and the result window."""
     if permissions.is_applicant(case, user):
         return True
     if case.state == CaseState.DRAFT:  # a draft is the applicant's own until it is submitted
@@ -37,6 +37,7 @@ def may_view(case, user) -> bool:
         permissions.is_receiving_clerk(case, user)
         or permissions.is_intake_clerk(case, user)
         or permissions.is_deciding_approver(case, user)
+        or permissions.is_agency_head(case, user)
         or permissions.is_supervisor(case, user)
         or permissions.is_result_clerk(case, user)
     )

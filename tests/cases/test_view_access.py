@@ -15,13 +15,23 @@ from .helpers import accepted_case, draft_case
 
 pytestmark = pytest.mark.django_db
 
-WHO = ["citizen", "other_citizen", "clerk", "other_clerk", "approver", "other_approver", "anonymous"]
+WHO = [
+    "citizen",
+    "other_citizen",
+    "clerk",
+    "other_clerk",
+    "approver",
+    "other_approver",
+    "agency_head",
+    "other_agency_head",
+    "anonymous",
+]
 
 # page → who may open it (everyone else: 404; anonymous: login)
 READ_PAGES = {
-    "detail": {"citizen", "clerk", "approver"},
-    "document": {"citizen", "clerk", "approver"},
-    "material_file": {"citizen", "clerk", "approver"},
+    "detail": {"citizen", "clerk", "approver", "agency_head"},
+    "document": {"citizen", "clerk", "approver", "agency_head"},
+    "material_file": {"citizen", "clerk", "approver", "agency_head"},
     "review": {"clerk"},
     "decide": {"approver"},
 }
@@ -157,3 +167,23 @@ def test_counter_pages_are_for_window_clerks(client, cast):
         _login(client, cast, who)
         assert client.get(reverse("cases:counter")).status_code == 404
     client.get(reverse("logout"))
+
+
+def test_the_agency_head_reads_the_cases_of_their_department(client, cast, case):
+    """The 机关负责人 who decides an extension (行政许可法 Art. 42) opens the case page from the 延期审批
+    list, read-only; another county's head, and any head before submission, get 404."""
+    from cases import services
+
+    services.case_request_extension(case=case, actor=cast.approver, days=10, reason="需征求有关部门意见")
+    client.force_login(cast.agency_head)
+    page = client.get(reverse("cases:extensions")).content.decode()
+    assert reverse("cases:detail", args=[case.pk]) in page
+    for name in ("detail", "document", "material_file"):
+        assert client.get(_url(name, case)).status_code == 200, name
+    for name in ("review", "decide"):  # read-only: no intake or decision page
+        assert client.get(_url(name, case)).status_code == 404, name
+    draft = draft_case(cast)
+    assert client.get(reverse("cases:detail", args=[draft.pk])).status_code == 404
+    client.force_login(cast.other_agency_head)
+    for name in ("detail", "document", "material_file"):
+        assert client.get(_url(name, case)).status_code == 404, name
