@@ -145,6 +145,18 @@ def _certificate_issue(*, case: Case, actor, scope: str, valid_until: dt.date | 
     return certificate
 
 
+def _order_hall(top: Case, method: str):
+    """The hall whose result window hands out or sends the result: for pickup the hall the applicant chose;
+    otherwise the side that holds the result. A cross-county case handed to the owning county (全市通办,
+    异地代收) is produced there, so the owning hall posts it straight to the applicant instead of first
+    sending it back to the hall that received the application."""
+    if method == DeliveryMethod.PICKUP and top.delivery_hall_id:
+        return top.delivery_hall
+    if method == DeliveryMethod.POST and top.handed_to_hall_id:
+        return top.handed_to_hall
+    return top.receiving_hall
+
+
 def _order_open(top: Case, *, actor, ip: str | None) -> DeliveryOrder | None:
     """Open the delivery order when every result of `top` is produced: electronic results are downloadable
     at once (the notice says so), paper ones wait for the hand-over to the result window."""
@@ -154,7 +166,7 @@ def _order_open(top: Case, *, actor, ip: str | None) -> DeliveryOrder | None:
     if DeliveryOrder.objects.filter(case=top).exists():
         return None
     method = top.delivery_method or DeliveryMethod.PICKUP
-    hall = top.delivery_hall if method == DeliveryMethod.PICKUP and top.delivery_hall_id else top.receiving_hall
+    hall = _order_hall(top, method)
     order = DeliveryOrder(
         case=top,
         method=method,

@@ -144,3 +144,42 @@ def test_result_window_of_the_chosen_hall_may_deliver(cast, window):
     order = at_window(cast, case, window.result_yj)
     assert order.state == OrderState.AT_WINDOW
     assert case.state == CaseState.APPROVED
+
+
+def test_cross_county_result_by_post_is_sent_by_the_owning_hall(cast):
+    """全市通办, 异地代收: a 阳春市 item received at 阳西县 and handed to 阳春市. The result posted to the
+    applicant leaves from the owning hall (阳春市), where it is produced: no detour through 阳西县."""
+    from tests.cases.handoff_cast import make_cast, received
+
+    hc = make_cast(cast)
+    case = received(hc)
+    assert case.receiving_hall == hc.yx and case.handed_to_hall == hc.yc
+    services.case_delivery_choose(
+        case=case, actor=hc.yx_clerk, method=DeliveryMethod.POST, address="阳江市阳西县人民大道1号",
+        recipient="黄小明", mobile="13912345678",
+    )  # fmt: skip
+    services.case_accept(case=case, actor=hc.yc_clerk)
+    services.case_grant(case=case, actor=hc.yc_approver)
+    order = delivery.result_produce(case=case, actor=hc.yc_approver)
+    assert order.method == DeliveryMethod.POST and order.hall == hc.yc
+    handover = delivery.result_handover(orders=[order], actor=hc.yc_approver, signature=hc.yc_approver.real_name)
+    assert handover.hall == hc.yc
+    delivery.result_handover_receive(handover=handover, actor=hc.yc_result, signature=hc.yc_result.real_name, count=1)
+    order.refresh_from_db()
+    with pytest.raises(PermissionDenied):  # the receiving hall's window no longer sends it
+        delivery.delivery_post(order=order, actor=hc.yx_result, carrier="ems", tracking_number="EA123456789CN")
+    delivery.delivery_post(order=order, actor=hc.yc_result, carrier="ems", tracking_number="EA123456789CN")
+    order.refresh_from_db()
+    assert order.state == OrderState.POSTED
+
+
+def test_cross_county_pickup_stays_at_the_receiving_hall(cast):
+    """Pickup at the hall where the applicant applied: the order is that hall's (the result travels back)."""
+    from tests.cases.handoff_cast import make_cast, received
+
+    hc = make_cast(cast)
+    case = received(hc)
+    services.case_accept(case=case, actor=hc.yc_clerk)
+    services.case_grant(case=case, actor=hc.yc_approver)
+    order = delivery.result_produce(case=case, actor=hc.yc_approver)
+    assert order.method == DeliveryMethod.PICKUP and order.hall == hc.yx
