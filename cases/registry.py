@@ -49,3 +49,24 @@ def holder_code_of(case) -> str:
     if case.enterprise_id:
         return case.enterprise.credit_code
     return case.applicant.id_number or ""
+
+
+# Revocation of a grant (撤销行政许可, 行政许可法 Art. 69): what the grant issued elsewhere (the certificate in
+# the e-certificate library) must stop counting at once, in the revoking transaction, not at the next
+# periodic scan. cases announces the revocation after recording it; each listening app reads the
+# revocation itself (the case's GRANT_REVOKED event) and updates what it owns.
+GrantRevokedListener = Callable[..., object]
+_grant_revoked_listeners: list[GrantRevokedListener] = []
+
+
+def register_grant_revoked(listener: GrantRevokedListener) -> None:
+    """Called once per process by the listening app (idempotent); the listener is called as
+    `listener(case=case)`."""
+    if listener not in _grant_revoked_listeners:
+        _grant_revoked_listeners.append(listener)
+
+
+def grant_revoked(case) -> None:
+    """Tell the listening apps that the grant of `case` has been revoked (its GRANT_REVOKED event is recorded)."""
+    for listener in _grant_revoked_listeners:
+        listener(case=case)

@@ -78,9 +78,11 @@ def to_produce(user) -> QuerySet:
     cases are few; the (state, next_due) index serves the state filter)."""
     departments = permissions.departments_with_role(user, StaffRole.APPROVER)
     produced = CaseEvent.objects.filter(case=OuterRef("pk"), kind=EventKind.RESULT_PRODUCED)
+    revoked = CaseEvent.objects.filter(case=OuterRef("pk"), kind=EventKind.GRANT_REVOKED)  # nothing to issue
     return (
         Case.objects.filter(state__in=[CaseState.APPROVED, CaseState.DENIED], owning_department_id__in=departments)
         .exclude(Exists(produced))
+        .exclude(Exists(revoked))
         .select_related("item_version", "applicant", "enterprise", "parent", "receiving_hall")
         .order_by("next_due", "pk")
     )

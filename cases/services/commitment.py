@@ -3,7 +3,8 @@ commitment text instead of handing in the proofs it replaces; the application is
 spot (grant notice the same day); the department checks afterwards (事后核查) within the item's
 check limit and records the commitment confirmed or false. A false commitment revokes the grant
 (行政许可法 Art. 69 ¶2) with a revocation decision carrying appeal rights; public verification of
-the grant then reads "revoked"."""
+the grant then reads "revoked", and so does the certificate it issued (the e-certificate library
+listens through cases.registry.grant_revoked)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -19,6 +20,7 @@ from ..clock import add_days
 from ..constants import CaseState, CommitmentOutcome, DocumentKind, EventKind
 from ..documents import document_issue
 from ..models import Case, Commitment
+from ..registry import grant_revoked
 from ._common import case_link, case_service, event_record, notify_applicant, run_transition, save_case, today
 from .bundle import bundle_follow
 from .limits import delivery_limit_text
@@ -197,6 +199,7 @@ def commitment_check_record(
         case=case, kind=EventKind.GRANT_REVOKED, actor=actor,
         note=f"承诺不实，撤销准予许可决定（{grant.number if grant else ''}）", document=document, ip=ip,
     )  # fmt: skip
+    grant_revoked(case)  # the certificate in the e-certificate library is revoked in this transaction
     notify_applicant(
         case,
         kind="case_grant_revoked",

@@ -2,7 +2,7 @@
 See docs/contracts.md, section delivery."""
 
 from .archive import case_archive, package_build, package_verify
-from .certificates import certificates_refresh
+from .certificates import certificates_refresh, certificates_revoke
 from .handout import (
     delivery_electronic,
     delivery_pickup,
@@ -17,6 +17,7 @@ from .results import holder_of, is_produced, result_document, result_produce
 __all__ = [
     "case_archive",
     "certificates_refresh",
+    "certificates_revoke",
     "delivery_electronic",
     "delivery_pickup",
     "delivery_post",

@@ -63,7 +63,8 @@ def result_produce(
     """Produce the result of one decided case (the deciding department). Returns the delivery order once
     every result of what the applicant follows is produced, else None (a bundle still waiting).
 
-    1. Refuse a case not yet decided, already produced, or not the actor's department's.
+    1. Refuse a case not yet decided, already produced, whose grant was revoked, or not the actor's
+       department's.
     2. Granted: number the certificate, issue the result PDF through cases.documents.document_issue,
        keep the Certificate (earlier valid certificates of the same kind and holder become 被替代).
        Denied: the denial decision is the result.
@@ -83,6 +84,8 @@ def result_produce(
         raise PermissionDenied(_("只有作出决定的部门可以制作审批结果。"))
     if is_produced(case):
         raise ValidationError(_("该办件的结果已经制作，不能重复制证。"), code="already_produced")
+    if case.events.filter(kind=EventKind.GRANT_REVOKED).exists():  # 撤销行政许可 (Art. 69): nothing to issue
+        raise ValidationError(_("准予许可决定已被撤销，不能制证。"), code="grant_revoked")
     if valid_until is not None and valid_until <= today():
         raise ValidationError(_("有效期截止日期应晚于今天。"), code="bad_validity")
     if case.state == CaseState.APPROVED:
