@@ -82,6 +82,11 @@ class PersonRegistrationForm(forms.Form):
                 password_validation.validate_password(p1, probe)
             except forms.ValidationError as error:
                 self.add_error("password1", error)
+        if not {"password1", "password2"} & set(self.errors):
+            # The passwords passed: an error elsewhere (a mistyped ID number) should not make the
+            # applicant type them again. A refused password is never sent back to the page.
+            for name in ("password1", "password2"):
+                self.fields[name].widget.render_value = True
         return cleaned
 
 
