@@ -12,6 +12,7 @@ ROLE_ORDER = [
     StaffRole.APPROVER,
     StaffRole.RESULT_CLERK,
     StaffRole.SUPERVISOR,
+    StaffRole.AGENCY_HEAD,
     StaffRole.ARCHIVIST,
     StaffRole.CATALOGUE_ADMIN,
     StaffRole.SYSTEM_ADMIN,
