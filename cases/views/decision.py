@@ -207,7 +207,11 @@ def extensions(request):
     return render(
         request,
         "cases/extensions.html",
-        {"pending": [(e, forms[e.pk]) for e in pending], "decided": decided},
+        {
+            "pending": [(e, forms[e.pk]) for e in pending],
+            "decided": decided,
+            "is_head": request.user.has_role(StaffRole.AGENCY_HEAD),
+        },
     )
 
 
