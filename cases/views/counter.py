@@ -116,7 +116,9 @@ def counter_apply(request, item_pk: int):
         else:
             messages.success(request, _("已收件，办件编号 %(number)s。请立即进行受理审查。") % {"number": case.number})
             # 异地代收: the receiving hall's next step is forwarding to the owning hall, not intake review.
-            return redirect("cases:handoff" if case.cross_area_mode == "receive_forward" else "cases:review", pk=case.pk)
+            return redirect(
+                "cases:handoff" if case.cross_area_mode == "receive_forward" else "cases:review", pk=case.pk
+            )
     context = {
         "hall": hall,
         "item": item,
