@@ -1,5 +1,5 @@
 """Throughput of the public catalogue pages against a minimal Django view, on the same gunicorn
-server in the same run (issue 3, demand 11; goal: each page at least half the bare view's rate).
+server in the same run (goal: each page at least half the bare view's rate).
 
     .venv/bin/python bench/catalogue.py                    # PostgreSQL, creates tongban_bench_catalogue
     .venv/bin/python bench/catalogue.py --items 2000       # grow the catalogue to 2,000 published items

@@ -1,6 +1,6 @@
 """Reads of cases, already scoped to the caller (DESIGN.md): a page never filters by hand.
 
-Who sees what (issue 4, demand 8):
+Who sees what:
 - a citizen: their own cases and their enterprise's;
 - a window clerk: cases received at their hall or handed to it;
 - an approver: cases of their department;

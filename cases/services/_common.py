@@ -163,7 +163,7 @@ def today() -> date:
 
 
 def add_working_days(start: date, days: int) -> date:
-    """hall.workdays when engineer C's calendar is there, else weekdays only."""
+    """hall.workdays when the working-day calendar is there, else weekdays only."""
     try:
         from hall.workdays import add_working_days as calendar_add
     except ImportError:  # pragma: no cover - until the calendar lands
