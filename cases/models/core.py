@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from hall.fields import BlindIndexField, EncryptedCharField, EncryptedJSONField
+from hall.models.security import AppendOnlyModel, ImmutableError  # noqa: F401 - re-exported for cases
 from items.constants import CrossAreaMode
 
 from .. import permissions
@@ -33,39 +34,6 @@ from ..constants import (
     SpecialProcedureKind,
     WarningLevel,
 )
-
-
-class ImmutableError(Exception):
-    """Raised when code tries to change or delete an append-only record (events, issued documents)."""
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ImmutableError(f"{self.model._meta.verbose_name}只能追加，不能修改。")
-
-    def delete(self):
-        raise ImmutableError(f"{self.model._meta.verbose_name}只能追加，不能删除。")
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        raise ImmutableError(f"{self.model._meta.verbose_name}只能追加，不能修改。")
-
-
-class AppendOnlyModel(models.Model):
-    """A row that is written once: save() of an existing row and delete() are refused."""
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ImmutableError(f"{self._meta.verbose_name}只能追加，不能修改。")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableError(f"{self._meta.verbose_name}只能追加，不能删除。")
 
 
 class NumberCounter(models.Model):

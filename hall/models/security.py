@@ -16,38 +16,47 @@ from django.utils.translation import gettext_lazy as _
 from ..constants import AccessKind, SecurityEventKind
 
 
-class RecordImmutableError(Exception):
-    """An access record or security event is written once and never changed."""
+class ImmutableError(Exception):
+    """Raised when code tries to change or delete an append-only record (audit events, issued
+    documents, access records, security events, delivery proofs, ratings)."""
 
 
-class _AppendOnlyQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise RecordImmutableError(f"{self.model._meta.verbose_name}只能追加，不能修改。")
+        raise ImmutableError(f"{self.model._meta.verbose_name}只能追加，不能修改。")
 
     def delete(self):
-        raise RecordImmutableError(f"{self.model._meta.verbose_name}只能追加，不能删除。")
+        raise ImmutableError(f"{self.model._meta.verbose_name}只能追加，不能删除。")
 
     def bulk_update(self, objs, fields, batch_size=None):
-        raise RecordImmutableError(f"{self.model._meta.verbose_name}只能追加，不能修改。")
+        raise ImmutableError(f"{self.model._meta.verbose_name}只能追加，不能修改。")
 
 
-class _AppendOnly(models.Model):
-    objects = _AppendOnlyQuerySet.as_manager()
+class AppendOnlyModel(models.Model):
+    """A row that is written once: save() of an existing row and delete() are refused (the database
+    triggers of the migrations refuse UPDATE and DELETE as well)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            raise RecordImmutableError(f"{self._meta.verbose_name}只能追加，不能修改。")
+            raise ImmutableError(f"{self._meta.verbose_name}只能追加，不能修改。")
         kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise RecordImmutableError(f"{self._meta.verbose_name}只能追加，不能删除。")
+        raise ImmutableError(f"{self._meta.verbose_name}只能追加，不能删除。")
 
 
-class AccessRecord(_AppendOnly):
+# Older names of the same base, kept while code moves to the names above.
+RecordImmutableError = ImmutableError
+_AppendOnly = AppendOnlyModel
+
+
+class AccessRecord(AppendOnlyModel):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("查看人"), on_delete=models.PROTECT, related_name="+"
     )
@@ -89,7 +98,7 @@ class AccessRecord(_AppendOnly):
             return self.role
 
 
-class SecurityEvent(_AppendOnly):
+class SecurityEvent(AppendOnlyModel):
     kind = models.CharField(_("事件"), max_length=30, choices=SecurityEventKind.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -7,7 +7,7 @@ from django.db import connection
 from django.urls import reverse
 
 from hall.constants import AccessKind, SecurityEventKind, StaffRole
-from hall.models import AccessRecord, Notice, RecordImmutableError, SecurityEvent
+from hall.models import AccessRecord, ImmutableError, Notice, SecurityEvent
 from tests.cases.helpers import accepted_case, submitted_case
 
 pytestmark = pytest.mark.django_db
@@ -37,11 +37,11 @@ def test_staff_reads_are_recorded_and_the_citizen_sees_them(client, cast):
 def test_access_records_cannot_be_changed(cast):
     record = AccessRecord.objects.create(actor=cast.clerk, actor_name="x", kind=AccessKind.CASE)
     record.target = "changed"
-    with pytest.raises(RecordImmutableError):
+    with pytest.raises(ImmutableError):
         record.save()
-    with pytest.raises(RecordImmutableError):
+    with pytest.raises(ImmutableError):
         record.delete()
-    with pytest.raises(RecordImmutableError):
+    with pytest.raises(ImmutableError):
         AccessRecord.objects.all().update(target="x")
 
 
