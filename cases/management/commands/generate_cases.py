@@ -34,8 +34,13 @@ import dj_database_url
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connections, models
-from django.utils import timezone
+from django.db import connections, models, transaction
+
+from cases.generation import handoffs, ratings, results
+from cases.generation.sql import copy_buffer as _copy_buffer
+from cases.generation.sql import count as _count
+from cases.generation.sql import has_column as _has_column
+from cases.generation.sql import insert_select, staff_tables
 
 ALIAS = "generate_cases_target"
 ROOT = Path(settings.BASE_DIR)
@@ -80,39 +85,6 @@ def _create_database(target: dict) -> None:
     admin.close()
 
 
-def _default(field, connection):
-    """The stored value a new row gets for a column the generator does not set."""
-    if field.has_default():
-        value = field.get_default()
-    elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        value = timezone.now()
-    elif field.null:
-        return None
-    elif isinstance(field, (models.CharField, models.TextField)):
-        value = ""
-    else:
-        raise CommandError(f"{field.model.__name__}.{field.name}: 没有默认值，生成器不知道填什么。")
-    return field.get_db_prep_save(value, connection)
-
-
-def insert_select(cursor, model, exprs: dict[str, str], source: str, params=()) -> int:
-    """INSERT INTO the model's table every concrete column: `exprs` (column → SQL over `source`) for
-    those given, the model default for the others. Returns the rows inserted."""
-    columns, values, defaults = [], [], []
-    for field in model._meta.concrete_fields:
-        if field.primary_key and field.column not in exprs:
-            continue
-        columns.append(f'"{field.column}"')
-        if field.column in exprs:
-            values.append(exprs[field.column])
-        else:
-            values.append("%s")
-            defaults.append(_default(field, cursor.db))
-    sql = f'INSERT INTO "{model._meta.db_table}" ({", ".join(columns)}) SELECT {", ".join(values)} FROM {source}'
-    cursor.execute(sql, [*defaults, *params])
-    return cursor.rowcount
-
-
 class Command(BaseCommand):
     help = "Fill a database of its own with a city's volume of cases (never the database in use)."
 
@@ -128,11 +100,18 @@ class Command(BaseCommand):
             "at every size: compare 10k, 100k and 1M at --per-day 913, a 1M city's rate over 3 years)",
         )
         parser.add_argument("--seed", type=int, default=15)
+        parser.add_argument(
+            "--steps",
+            default="",
+            help="run only these steps on a database already generated, e.g. handoffs,deliveries,archive,ratings "
+            f"(each at most once; its prerequisites must have run). Steps: {', '.join(STEPS)}",
+        )
 
-    def handle(self, *args, database_url, cases, years, per_day, seed, **options):
+    def handle(self, *args, database_url, cases, years, per_day, seed, steps, **options):
         target = refuse_database_in_use(database_url)
+        wanted = _steps_wanted(steps)
         _create_database(target)
-        self._prepare(database_url)
+        self._prepare(database_url, migrate_only=bool(wanted))
         connections.settings[ALIAS] = connections.configure_settings({"default": target, ALIAS: target})[ALIAS]
         connection = connections[ALIAS]
         with connection.cursor() as cursor:
@@ -141,15 +120,23 @@ class Command(BaseCommand):
             cursor.execute(
                 "CREATE TABLE IF NOT EXISTS bench_generated (step text PRIMARY KEY, rows bigint, at timestamptz)"
             )
-            cursor.execute("SELECT count(*) FROM bench_generated WHERE step = 'cases'")
-            generated = cursor.fetchone()[0]
-        if generated:
+            cursor.execute("SELECT step FROM bench_generated")
+            done = {row[0] for row in cursor.fetchall()}
+        started = time.monotonic()
+        if wanted:
+            if "cases" not in done:
+                raise CommandError(f"{target['NAME']} 还没有生成办件：请先不带 --steps 运行一次。")
+            self._run_steps(connection, wanted, done)
+            self.stdout.write(
+                self.style.SUCCESS(f"完成：{', '.join(wanted)}，用时 {time.monotonic() - started:,.0f} 秒")
+            )
+            return
+        if "cases" in done:
             self.stdout.write(f"{target['NAME']} 已生成过办件（{existing:,} 件），不再追加。")
             return
         if existing > 1000:
             raise CommandError(f"{target['NAME']} 已有 {existing:,} 件非生成的办件：拒绝写入，请换一个空库。")
         random.seed(seed)
-        started = time.monotonic()
         with connection.cursor() as cursor:
             cursor.execute("SELECT setseed(%s)", [seed / 1000])
             self._people(cursor, cases)
@@ -160,15 +147,45 @@ class Command(BaseCommand):
             self._notices(cursor)
             self._tickets(cursor)
             cursor.execute("INSERT INTO bench_generated VALUES ('cases', %s, now())", [cases])
+        self._run_steps(connection, list(STEPS), done | {"cases"}, vacuum=False)
         self._step("VACUUM ANALYZE", lambda c: self._vacuum(connection))
         self.stdout.write(self.style.SUCCESS(f"完成：{cases:,} 件，用时 {time.monotonic() - started:,.0f} 秒"))
 
+    def _run_steps(self, connection, wanted: list[str], done: set[str], vacuum: bool = True) -> None:
+        """Each step in one transaction, recorded in bench_generated with its rows: a step already recorded
+        is skipped, one whose prerequisite neither ran before nor runs now is refused before anything."""
+        for name in wanted:
+            missing = [need for need in STEPS[name][1] if need not in done and need not in wanted]
+            if missing:
+                raise CommandError(f"步骤 {name} 需要先运行：{', '.join(missing)}。")
+        for name in wanted:
+            if name in done:
+                self.stdout.write(f"{name}: 已生成过，跳过。")
+                continue
+            generate, _, tables = STEPS[name]
+            total = 0
+
+            def step(label, run):
+                nonlocal total
+                rows = self._step(label, run)
+                total += rows
+                return rows
+
+            with transaction.atomic(using=ALIAS), connection.cursor() as cursor:
+                staff_tables(cursor)
+                generate(cursor, step)
+                cursor.execute("INSERT INTO bench_generated VALUES (%s, %s, now())", [name, total])
+            done.add(name)
+            if vacuum:
+                self._step(f"VACUUM ANALYZE（{name}）", lambda c, tables=tables: self._vacuum(connection, tables))
+
     # ---- steps ------------------------------------------------------------------------------------
 
-    def _prepare(self, url: str) -> None:
+    def _prepare(self, url: str, migrate_only: bool = False) -> None:
         env = {**os.environ, "DATABASE_URL": url, "DJANGO_LOG_LEVEL": "WARNING"}
         python = sys.executable
-        for command in ["migrate", "seed_demo", "seed_calendar", "seed_catalogue"]:
+        commands = ["migrate"] if migrate_only else ["migrate", "seed_demo", "seed_calendar", "seed_catalogue"]
+        for command in commands:
             args = [command, "--skip-checks", *(["--noinput"] if command == "migrate" else [])]
             started = time.monotonic()
             subprocess.run([python, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
@@ -182,14 +199,14 @@ class Command(BaseCommand):
         self.stdout.flush()
         return rows
 
-    def _vacuum(self, connection) -> int:
+    def _vacuum(self, connection, tables: tuple[str, ...] = ()) -> int:
         import psycopg2
 
         params = connection.get_connection_params()
         raw = psycopg2.connect(**params)
         raw.autocommit = True
         with raw.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
+            cursor.execute(f"VACUUM ANALYZE {', '.join(tables)}")
         raw.close()
         return 0
 
@@ -489,13 +506,52 @@ class Command(BaseCommand):
             self.stderr.write(f"排队号未生成：{exc}")
 
 
-def _has_column(model, column: str) -> bool:
-    return any(f.column == column for f in model._meta.concrete_fields)
+# name → (generate(cursor, step), prerequisites, tables to vacuum after a run on its own)
+STEPS = {
+    "handoffs": (
+        handoffs.generate,
+        (),
+        ("cases_case", "cases_handoff", "cases_handoffleg", "cases_handofftally", "cases_caseevent"),
+    ),
+    "deliveries": (
+        results.generate,
+        ("handoffs",),
+        (
+            "cases_case",
+            "cases_document",
+            "cases_caseevent",
+            "delivery_certificate",
+            "delivery_resulthandover",
+            "delivery_deliveryorder",
+            "delivery_deliveryproof",
+            "hall_notice",
+            "hall_noticedelivery",
+        ),
+    ),  # fmt: skip
+    "archive": (results.generate_archive, ("deliveries",), ("delivery_archivepackage",)),
+    "ratings": (
+        ratings.generate,
+        ("deliveries",),
+        (
+            "evaluation_service",
+            "evaluation_rating",
+            "evaluation_ratingtoken",
+            "evaluation_rectificationticket",
+            "evaluation_ticketstep",
+            "evaluation_appeal",
+            "evaluation_figurerow",
+        ),
+    ),  # fmt: skip
+}
 
 
-def _count(cursor, table: str) -> int:
-    cursor.execute(f"SELECT count(*) FROM {table}")
-    return cursor.fetchone()[0]
+def _steps_wanted(steps: str) -> list[str]:
+    """The steps named in --steps, in the order they must run; a plain message for an unknown name."""
+    names = [name.strip() for name in steps.split(",") if name.strip()]
+    unknown = [name for name in names if name not in STEPS]
+    if unknown:
+        raise CommandError(f"未知的步骤：{', '.join(unknown)}。可选：{', '.join(STEPS)}。")
+    return [name for name in STEPS if name in names]
 
 
 def _id_number(n: int) -> str:
@@ -506,14 +562,3 @@ def _id_number(n: int) -> str:
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     check = "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
     return body + check
-
-
-def _copy_buffer(rows):
-    import io
-
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join("\\N" if v is None else str(v).replace("\\", "\\\\").replace("\t", " ") for v in row))
-        buffer.write("\n")
-    buffer.seek(0)
-    return buffer
