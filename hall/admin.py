@@ -145,7 +145,16 @@ class WorkingDayAdmin(admin.ModelAdmin):
 class NoticeDeliveryInline(admin.TabularInline):
     model = NoticeDelivery
     extra = 0
-    readonly_fields = ["channel", "address", "status", "attempts", "claimed_at", "sent_at", "last_error"]
+    readonly_fields = [
+        "channel",
+        "address",
+        "status",
+        "attempts",
+        "claimed_at",
+        "sent_at",
+        "last_error",
+        "queue_failed_at",
+    ]
     can_delete = False
 
 
@@ -200,3 +209,14 @@ class SecurityEventAdmin(_RecordAdmin):
     list_filter = ["kind"]
     search_fields = ["username", "path"]
     list_select_related = ["user", "actor"]
+
+
+# The notice delivery log: read-only (append-only; on PostgreSQL a trigger refuses changes) -------------
+from .models import NoticeDeliveryAttempt  # noqa: E402
+
+
+@admin.register(NoticeDeliveryAttempt)
+class NoticeDeliveryAttemptAdmin(_RecordAdmin):
+    list_display = ["finished_at", "idempotency_key", "attempt", "channel", "outcome", "error", "worker"]
+    list_filter = ["outcome", "channel"]
+    search_fields = ["idempotency_key"]

@@ -1,4 +1,5 @@
-"""System check: warn admins while a year that running clocks may reach has no official calendar."""
+"""System checks: warn admins while a year that running clocks may reach has no official calendar, and
+while the SMS backend cannot de-duplicate a resent message."""
 
 from django.core.checks import Warning, register
 from django.db import DatabaseError
@@ -23,4 +24,27 @@ def calendar_entered_check(app_configs=None, **kwargs):
             id="hall.W001",
         )
         for year in years
+    ]
+
+
+@register()
+def sms_backend_check(app_configs=None, **kwargs):
+    """The SMS backend must take the idempotency key, or a resent SMS may reach the citizen twice."""
+    from django.utils.module_loading import import_string
+
+    from .notice_backends import sms_backend_path, takes_idempotency_key
+
+    path = sms_backend_path()
+    try:
+        backend_class = import_string(path)
+    except ImportError as error:
+        return [Warning(f"短信发送后端 {path} 无法导入：{error}", id="hall.W002")]
+    if takes_idempotency_key(backend_class):
+        return []
+    return [
+        Warning(
+            f"短信发送后端 {path} 的 send() 不接受 idempotency_key：重发时网关无法去重，市民可能收到两条相同短信。",
+            hint="改为 send(*, mobile, text, idempotency_key)，并把该键交给短信网关（见 docs/settings.md）。",
+            id="hall.W002",
+        )
     ]

@@ -59,6 +59,15 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", _("发送失败")
 
 
+class AttemptOutcome(models.TextChoices):
+    """How one send attempt of a notice channel ended (the append-only delivery log)."""
+
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+    # The gateway already had this idempotency key: it did not send the message again.
+    DUPLICATE = "duplicate", _("网关已去重")
+
+
 class AccessKind(models.TextChoices):
     """What a staff member opened that holds a citizen's personal data (audited reads)."""
 

@@ -1,29 +1,44 @@
 """Notices: an outbox written in the caller's transaction, delivered by Celery after commit.
 
 1. `notice_queue` writes a `Notice` and one `NoticeDelivery` per channel (inbox always; SMS when the
-   recipient has a mobile; e-mail when they have an address) and schedules `notice_send` on commit.
-2. `notice_deliver` claims each pending delivery with one UPDATE (pending → sending), sends it through
-   the channel's backend and marks it sent; a failure puts it back to pending for a retry with backoff.
-   The claim makes a task that runs twice (redelivery after a crash, the sweeper) send once.
-3. `notice_sweep` finds deliveries stuck in `sending` (the worker died after claiming) or left pending
-   (the task was never enqueued or its retries ran out of time) and queues them again.
+   recipient has a mobile; e-mail when they have an address) and hands `notice_send` to the broker on
+   commit. The hand-over gives up within TONGBAN_NOTICE_ENQUEUE_TIMEOUT (0.1 s) when the broker is
+   down, so the request never waits on it, and marks the deliveries (`queue_failed_at`) for the
+   sweeper's next round.
+2. `notice_deliver` claims each pending delivery with one UPDATE (pending → sending, attempts + 1),
+   sends it through the channel's backend with its idempotency key ("tongban-notice-<id>-<channel>",
+   the same on every retry and resend) and records the end of the attempt: the delivery's new status
+   and one append-only `NoticeDeliveryAttempt` row, in one transaction. That step survives a dropped
+   database connection: it closes the broken connection and retries on a fresh one with a short
+   backoff, so a send the gateway accepted is not left in `sending` for the sweeper to send again.
+   A failure puts the delivery back to pending for a retry with backoff. The claim makes a task that
+   runs twice (redelivery after a crash, the sweeper) send once; the key makes a gateway that honours
+   it send once even when a delivery is resent after all.
+3. `notice_sweep` (every TONGBAN_NOTICE_SWEEP_SECONDS, 15 s) returns stale claims to pending and lists
+   the notices to queue again: at once those the broker did not take, after
+   TONGBAN_NOTICE_STUCK_SECONDS those stuck in `sending` (the worker died after claiming) or left
+   pending (the task was lost). It reads a partial index that holds only unsent deliveries.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, Q
 from django.template.loader import get_template
 from django.utils import timezone
+from kombu.pools import ProducerPool
 
-from .constants import DeliveryStatus, NoticeChannel, StaffRole
-from .models import Notice, NoticeDelivery, User
+from .constants import AttemptOutcome, DeliveryStatus, NoticeChannel, StaffRole
+from .models import Notice, NoticeDelivery, NoticeDeliveryAttempt, User
 
 logger = logging.getLogger(__name__)
 
@@ -119,33 +134,91 @@ def notice_queue_from_template(
     return notice_queue(recipient=recipient, kind=kind, subject=subject, body=body, link=link, case_number=case_number)
 
 
-def enqueue_send_batches(notice_ids: list[int], *, batch: int = 50) -> None:
+def _producer_pool():
+    """A pool of broker producers that give up fast: one connection attempt (no retry loop) with
+    socket timeouts of half the budget each, so a broker that refuses, is unreachable or hangs costs
+    a request at most TONGBAN_NOTICE_ENQUEUE_TIMEOUT. Only the notice hand-over uses it; workers and
+    beat keep Celery's own patient connection. One pool per process and broker URL (fork-safe)."""
+    from .celery import app
+
+    budget = float(getattr(settings, "TONGBAN_NOTICE_ENQUEUE_TIMEOUT", 0.1))
+    url = app.conf.broker_write_url or app.conf.broker_url
+    key = (os.getpid(), url, budget)
+    pool = _POOLS.get(key)
+    if pool is None:
+        options = {
+            **app.conf.broker_transport_options,
+            "max_retries": 0,
+            "socket_connect_timeout": budget / 2,
+            "socket_timeout": budget / 2,
+        }
+        connection = app.connection_for_write(url, transport_options=options)
+        limit = app.conf.broker_pool_limit or 10
+        pool = _POOLS[key] = ProducerPool(connection.Pool(limit=limit), limit=limit)
+    return pool, budget
+
+
+_POOLS: dict = {}
+
+
+def _publish(task, args: tuple, *, countdown: int = 0) -> bool:
+    """Hand one task message to the broker, or give up within the budget. True when it was taken."""
+    pool, budget = _producer_pool()
+    try:
+        with pool.acquire(block=True, timeout=budget) as producer:
+            task.apply_async(args, countdown=countdown or None, retry=False, producer=producer)
+    except Exception as error:  # noqa: BLE001 - any broker error; the sweeper takes over
+        logger.warning("broker unavailable (%s): %s not queued, marked for the next sweep", error, task.name)
+        return False
+    return True
+
+
+def notice_mark_unqueued(notice_ids: list[int]) -> int:
+    """Mark the pending deliveries of notices the broker did not take; the next sweep queues them."""
+    try:
+        return NoticeDelivery.objects.filter(notice_id__in=notice_ids, status=DeliveryStatus.PENDING).update(
+            queue_failed_at=timezone.now()
+        )
+    except DatabaseError:  # the database is gone too: the sweeper still finds them as stale pending rows
+        logger.exception("could not mark notices %s… for the sweeper", notice_ids[:3])
+        return 0
+
+
+def enqueue_send_batches(notice_ids: list[int], *, batch: int = 50) -> list[int]:
+    """Hand notices to the broker in tasks of `batch`; a batch the broker does not take is marked for
+    the next sweep. Returns the ids that were queued."""
     from .tasks import notice_send_batch
 
+    queued = []
     for start in range(0, len(notice_ids), batch):
         chunk = notice_ids[start : start + batch]
-        try:
-            notice_send_batch.apply_async((chunk,))
-        except Exception:  # noqa: BLE001 - any broker error; the sweeper retries
-            logger.exception("could not enqueue notices %s…; the sweeper will retry", chunk[:3])
+        if _publish(notice_send_batch, (chunk,)):
+            queued += chunk
+        else:
+            notice_mark_unqueued(chunk)
+    return queued
 
 
-def enqueue_send(notice_id: int, *, countdown: int = 0) -> None:
-    """Hand a notice to Celery. A broker outage must not fail the request that caused the notice:
-    the row is committed, and the sweeper will queue it again."""
+def enqueue_send(notice_id: int, *, countdown: int = 0) -> bool:
+    """Hand a notice to Celery. A broker outage must not fail, nor hold up, the request that caused
+    the notice: the rows are committed; after at most TONGBAN_NOTICE_ENQUEUE_TIMEOUT the notice is
+    marked and the next sweep queues it. True when the broker took it."""
     from .tasks import notice_send
 
-    try:
-        notice_send.apply_async((notice_id,), countdown=countdown)
-    except Exception:  # noqa: BLE001 - any broker error; the sweeper retries
-        logger.exception("could not enqueue notice %s; the sweeper will retry", notice_id)
+    if _publish(notice_send, (notice_id,), countdown=countdown):
+        return True
+    notice_mark_unqueued([notice_id])
+    return False
 
 
 def _claim(delivery_id: int) -> bool:
-    """pending → sending in one UPDATE; True if this caller won the claim."""
+    """pending → sending (attempts + 1) in one UPDATE; True if this caller won the claim."""
     return (
         NoticeDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
-            status=DeliveryStatus.SENDING, claimed_at=timezone.now()
+            status=DeliveryStatus.SENDING,
+            claimed_at=timezone.now(),
+            attempts=F("attempts") + 1,
+            queue_failed_at=None,
         )
         == 1
     )
@@ -154,7 +227,7 @@ def _claim(delivery_id: int) -> bool:
 def notice_deliver(*, notice_id: int) -> list[int]:
     """Send every pending channel of one notice. Returns the ids of deliveries that failed and
     should be retried (already back in pending)."""
-    from .notice_backends import send_through_channel
+    from .notice_backends import DUPLICATE, send_through_channel
 
     failed = []
     pending = NoticeDelivery.objects.filter(notice_id=notice_id, status=DeliveryStatus.PENDING).values_list(
@@ -164,23 +237,82 @@ def notice_deliver(*, notice_id: int) -> list[int]:
         if not _claim(delivery_id):
             continue  # another worker has it, or it was sent meanwhile
         delivery = NoticeDelivery.objects.select_related("notice__recipient").get(pk=delivery_id)
+        started_at = timezone.now()
         try:
-            send_through_channel(delivery)
+            result = send_through_channel(delivery)
         except Exception as exc:  # noqa: BLE001 - a backend may raise anything; record it and retry
             logger.warning("notice delivery %s (%s) failed: %s", delivery_id, delivery.channel, exc)
-            attempts = delivery.attempts + 1
-            NoticeDelivery.objects.filter(pk=delivery_id).update(
-                status=DeliveryStatus.FAILED if attempts >= MAX_ATTEMPTS else DeliveryStatus.PENDING,
-                attempts=attempts,
-                last_error=str(exc)[:500],
-            )
-            if attempts < MAX_ATTEMPTS:
+            if not _record_attempt(delivery, started_at=started_at, outcome=AttemptOutcome.FAILED, error=str(exc)):
                 failed.append(delivery_id)
             continue
-        NoticeDelivery.objects.filter(pk=delivery_id).update(
-            status=DeliveryStatus.SENT, sent_at=timezone.now(), attempts=delivery.attempts + 1, last_error=""
-        )
+        outcome = AttemptOutcome.DUPLICATE if result == DUPLICATE else AttemptOutcome.SENT
+        _record_attempt(delivery, started_at=started_at, outcome=outcome)
     return failed
+
+
+# A dropped database connection after the gateway accepted: retry the record on a fresh connection
+# after these pauses (seconds) before giving up (the sweeper then resends with the same key).
+RECORD_RETRY_PAUSES = (0.05, 0.2, 0.5, 1.0, 2.0)
+
+
+def _record_attempt(delivery: NoticeDelivery, *, started_at, outcome: str, error: str = "") -> bool:
+    """Record the end of one attempt: the delivery's status and its log row, in one transaction,
+    retried on a fresh connection when the connection breaks. Returns True when the delivery is done
+    (sent, or failed for good), False when it is back in pending for a retry."""
+    finished_at = timezone.now()
+    for pause in (*RECORD_RETRY_PAUSES, None):
+        try:
+            with transaction.atomic():
+                return _record_attempt_once(
+                    delivery, started_at=started_at, finished_at=finished_at, outcome=outcome, error=error
+                )
+        except (OperationalError, InterfaceError) as exc:
+            if pause is None or connection.in_atomic_block:
+                raise  # inside the caller's transaction nothing can be retried here
+            logger.warning(
+                "recording attempt %s of notice delivery %s (%s) lost its database connection (%s); "
+                "retrying in %.2f s on a new connection",
+                delivery.attempts,
+                delivery.pk,
+                outcome,
+                str(exc).strip(),
+                pause,
+            )
+            try:
+                connection.close()  # the next query opens a new connection
+            except DatabaseError:
+                pass  # closing a dead connection may fail; Django forgets it all the same
+            time.sleep(pause)
+    raise AssertionError("unreachable")
+
+
+def _record_attempt_once(delivery: NoticeDelivery, *, started_at, finished_at, outcome: str, error: str) -> bool:
+    attempt = delivery.attempts  # the claim counted this attempt
+    if NoticeDeliveryAttempt.objects.filter(delivery_id=delivery.pk, attempt=attempt).exists():
+        # A retry after the connection broke at COMMIT, which had gone through.
+        return outcome != AttemptOutcome.FAILED or attempt >= MAX_ATTEMPTS
+    NoticeDeliveryAttempt.objects.create(
+        delivery_id=delivery.pk,
+        channel=delivery.channel,
+        attempt=attempt,
+        idempotency_key=delivery.idempotency_key,
+        started_at=started_at,
+        finished_at=finished_at,
+        outcome=outcome,
+        error=error[:500],
+        worker=f"{socket.gethostname()}:{os.getpid()}"[:100],
+    )
+    if outcome == AttemptOutcome.FAILED:
+        done = attempt >= MAX_ATTEMPTS
+        # Only while this attempt's claim holds: a delivery resent meanwhile keeps its newer state.
+        NoticeDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING, attempts=attempt).update(
+            status=DeliveryStatus.FAILED if done else DeliveryStatus.PENDING, last_error=error[:500]
+        )
+        return done
+    NoticeDelivery.objects.filter(pk=delivery.pk).exclude(status=DeliveryStatus.SENT).update(
+        status=DeliveryStatus.SENT, sent_at=finished_at, last_error=""
+    )
+    return True
 
 
 def retry_countdown(attempt: int) -> int:
@@ -190,11 +322,17 @@ def retry_countdown(attempt: int) -> int:
     return min(base * 2**attempt, 3600)
 
 
+# Notices queued again by one sweep at most (a long outage at a city's volume is worked off over a
+# few sweeps instead of one burst).
+SWEEP_LIMIT = 10_000
+
+
 def notice_sweep(
-    *, now=None, stuck_after: timedelta | None = None, pending_after: timedelta | None = None
+    *, now=None, stuck_after: timedelta | None = None, pending_after: timedelta | None = None, limit: int = SWEEP_LIMIT
 ) -> list[int]:
-    """Return stale claims to pending and list the notices that still have unsent deliveries
-    older than `pending_after`, so that the caller queues them again."""
+    """Return stale claims to pending and list the notices to queue again: at once those the broker
+    did not take (`queue_failed_at`), and those with a delivery left pending longer than
+    `pending_after`. Both reads go through the partial index of unsent deliveries."""
     now = now or timezone.now()
     # A claim older than this belongs to a dead worker; a pending row this old lost its task.
     default = timedelta(seconds=int(getattr(settings, "TONGBAN_NOTICE_STUCK_SECONDS", 300)))
@@ -203,12 +341,27 @@ def notice_sweep(
     NoticeDelivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=now - stuck_after).update(
         status=DeliveryStatus.PENDING
     )
-    stale = NoticeDelivery.objects.filter(
-        Q(status=DeliveryStatus.PENDING),
+    pending = NoticeDelivery.objects.filter(status=DeliveryStatus.PENDING)
+    unqueued = pending.filter(queue_failed_at__isnull=False).values_list("notice_id", flat=True)
+    stale = pending.filter(
         Q(notice__created_at__lt=now - pending_after),
         Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - pending_after),
-    )
-    return sorted(set(stale.values_list("notice_id", flat=True)))
+    ).values_list("notice_id", flat=True)
+    notice_ids = set(unqueued.order_by()[:limit])
+    if len(notice_ids) < limit:
+        notice_ids.update(stale.order_by()[:limit])
+    return sorted(notice_ids)[:limit]
+
+
+def notice_sweep_requeue(*, batch: int = 50) -> int:
+    """The sweeper's round: queue again every notice `notice_sweep` lists, in tasks of `batch`, and
+    clear the mark of those the broker took. Returns how many notices were queued."""
+    queued = enqueue_send_batches(notice_sweep(), batch=batch)
+    if queued:
+        NoticeDelivery.objects.filter(
+            notice_id__in=queued, status=DeliveryStatus.PENDING, queue_failed_at__isnull=False
+        ).update(queue_failed_at=None)
+    return len(queued)
 
 
 # Reads for the inbox --------------------------------------------------------------------------

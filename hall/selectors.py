@@ -1,8 +1,13 @@
 """Reads for the organisation, already scoped to the caller."""
 
-from .constants import StaffRole
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
+
+from .constants import AttemptOutcome, DeliveryStatus, StaffRole
 from .crypto import blind_index
-from .models import Hall, StaffAssignment, User
+from .models import Hall, NoticeDelivery, StaffAssignment, User
 from .validators import ID_NUMBER_RE, MOBILE_RE, normalise_identifier
 
 # Where each role lands after login, most operational first: a person with several roles lands
@@ -61,3 +66,52 @@ def user_by_mobile(value) -> User | None:
         User.objects.filter(mobile_index=blind_index(mobile)).order_by("pk").first()
         or User.objects.filter(username=mobile).order_by("pk").first()
     )
+
+
+# Notice delivery log ---------------------------------------------------------------------------
+
+
+def notice_deliveries_with_attempts(*, since=None, notice_ids=None, channel: str | None = None):
+    """Notice deliveries annotated with their logged attempts: `logged_attempts` (all),
+    `sent_attempts` (the gateway accepted), `duplicate_attempts` (the gateway recognised the
+    idempotency key and did not send again), `failed_attempts`. Filters: notices created at or after
+    `since`, the notices in `notice_ids`, one `channel`."""
+    deliveries = NoticeDelivery.objects.all()
+    if since is not None:
+        deliveries = deliveries.filter(notice__created_at__gte=since)
+    if notice_ids is not None:
+        deliveries = deliveries.filter(notice_id__in=notice_ids)
+    if channel:
+        deliveries = deliveries.filter(channel=channel)
+    return deliveries.annotate(
+        logged_attempts=Count("attempt_log"),
+        sent_attempts=Count("attempt_log", filter=Q(attempt_log__outcome=AttemptOutcome.SENT)),
+        duplicate_attempts=Count("attempt_log", filter=Q(attempt_log__outcome=AttemptOutcome.DUPLICATE)),
+        failed_attempts=Count("attempt_log", filter=Q(attempt_log__outcome=AttemptOutcome.FAILED)),
+    )
+
+
+@dataclass(frozen=True)
+class NoticeTally:
+    deliveries: int  # channels of the notices counted
+    sent: int  # marked sent
+    lost: int  # not sent (still pending or sending, or failed for good)
+    failed: int  # failed for good after the last attempt
+    sent_twice: int  # more than one attempt the gateway accepted: a citizen may have it twice
+    attempts: int  # logged attempts
+    duplicates_suppressed: int  # attempts the gateway recognised by their key and did not send
+
+
+def notice_delivery_tally(*, since=None, notice_ids=None, channel: str | None = None) -> NoticeTally:
+    """Exactly-once figures of notice delivery from the delivery log, e.g. for a fault run: "sent
+    twice" counts deliveries with more than one successful attempt, "lost" those not sent."""
+    annotated = notice_deliveries_with_attempts(since=since, notice_ids=notice_ids, channel=channel)
+    figures = annotated.aggregate(
+        deliveries=Count("pk"),
+        sent=Count("pk", filter=Q(status=DeliveryStatus.SENT)),
+        failed=Count("pk", filter=Q(status=DeliveryStatus.FAILED)),
+        sent_twice=Count("pk", filter=Q(sent_attempts__gt=1)),
+        attempts=Coalesce(Sum("logged_attempts"), 0),
+        duplicates_suppressed=Coalesce(Sum("duplicate_attempts"), 0),
+    )
+    return NoticeTally(lost=figures["deliveries"] - figures["sent"], **figures)

@@ -24,8 +24,6 @@ def notice_send_batch(notice_ids: list[int]) -> None:
 
 @shared_task(acks_late=True)
 def notice_sweep() -> int:
-    """Queue again every notice with a delivery stuck in sending or left pending. Returns how many."""
-    notice_ids = notices.notice_sweep()
-    for notice_id in notice_ids:
-        notices.enqueue_send(notice_id)
-    return len(notice_ids)
+    """Queue again every notice the broker did not take, or with a delivery stuck in sending or left
+    pending. Returns how many."""
+    return notices.notice_sweep_requeue()

@@ -3,9 +3,11 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from ..constants import (
     AccountKind,
+    AttemptOutcome,
     DayKind,
     DaySource,
     DeliveryStatus,
@@ -16,6 +18,7 @@ from ..constants import (
 )
 from ..fields import BlindIndexField, EncryptedCharField
 from ..validators import mask_id_number, validate_credit_code, validate_id_number, validate_mobile, validate_region_code
+from .security import _AppendOnly
 
 
 class Region(models.Model):
@@ -234,27 +237,85 @@ class Notice(models.Model):
 
 
 class NoticeDelivery(models.Model):
-    """One channel of one notice. A sender claims it (pending → sending) in one UPDATE before
-    sending, so a task run twice sends once; the sweeper returns stale claims to pending."""
+    """One channel of one notice. A sender claims it (pending → sending, attempts + 1) in one UPDATE
+    before sending, so a task run twice sends once; the sweeper returns stale claims to pending. Every
+    send carries `idempotency_key` (notice × channel, the same on every retry and resend), so a
+    gateway that honours it sends once even when a delivery is sent again."""
 
     notice = models.ForeignKey(Notice, verbose_name="通知", on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField("渠道", max_length=10, choices=NoticeChannel.choices)
     # A mobile or e-mail address: personal data, stored SM4-encrypted.
     address = EncryptedCharField("地址", max_length=254, blank=True, help_text="手机号或电子邮箱；站内信为空")
-    status = models.CharField(
-        "状态", max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING, db_index=True
-    )
+    status = models.CharField("状态", max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
     claimed_at = models.DateTimeField("领取时间", null=True, blank=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
     last_error = models.CharField("最近错误", max_length=500, blank=True)
+    queue_failed_at = models.DateTimeField(
+        "入队失败时间",
+        null=True,
+        blank=True,
+        help_text="消息队列不可用、未能交给发送任务时记下；清扫任务下一轮即重新入队",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["notice", "channel"], name="notice_delivery_one_per_channel")]
+        indexes = [
+            # The sweeper reads only unsent deliveries (pending, sending, failed): an index that holds
+            # them alone stays as small as the work in flight, however many notices were ever sent.
+            models.Index(
+                fields=["status", "claimed_at"],
+                name="notice_delivery_unsent",
+                condition=Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.FAILED]),
+            ),
+        ]
         verbose_name = verbose_name_plural = "通知发送记录"
 
     def __str__(self) -> str:
         return f"{self.notice_id} · {self.get_channel_display()} · {self.get_status_display()}"
+
+    @property
+    def idempotency_key(self) -> str:
+        return notice_idempotency_key(self.notice_id, self.channel)
+
+
+def notice_idempotency_key(notice_id: int, channel: str) -> str:
+    """The key every send of one channel of one notice carries, on every retry and resend."""
+    return f"tongban-notice-{notice_id}-{channel}"
+
+
+class NoticeDeliveryAttempt(_AppendOnly):
+    """One send attempt of a notice delivery, written once when the attempt ends (with the delivery's
+    new status, in the same transaction). Append-only: the model refuses changes and deletes; on
+    PostgreSQL a trigger refuses UPDATE and DELETE. It outlives its notice (no foreign key constraint),
+    so the count of attempts per delivery, and of deliveries sent more than once, stays countable.
+    An attempt cut off by a dead worker leaves no row; its resend carries the same idempotency key."""
+
+    delivery = models.ForeignKey(
+        NoticeDelivery,
+        verbose_name=_("通知发送记录"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="attempt_log",
+    )
+    channel = models.CharField(_("渠道"), max_length=10, choices=NoticeChannel.choices)
+    attempt = models.PositiveSmallIntegerField(_("第几次尝试"))
+    idempotency_key = models.CharField(_("幂等键"), max_length=80)
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("结束时间"))
+    outcome = models.CharField(_("结果"), max_length=10, choices=AttemptOutcome.choices)
+    error = models.CharField(_("错误"), max_length=500, blank=True)
+    worker = models.CharField(_("发送进程"), max_length=100, blank=True, help_text=_("主机名:进程号"))
+
+    class Meta:
+        ordering = ["delivery_id", "attempt"]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "attempt"], name="notice_attempt_once"),
+        ]
+        verbose_name = verbose_name_plural = _("通知发送尝试记录")
+
+    def __str__(self) -> str:
+        return f"{self.idempotency_key} #{self.attempt} {self.get_outcome_display()}"
 
 
 class ClockWarning(models.Model):

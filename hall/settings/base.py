@@ -203,7 +203,35 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# Beat (one process only), every periodic task in one place; intervals in seconds. The SLA scan reads
+# the next_due index (instant cases count minutes); the notice sweeper queues again what the broker did
+# not take (at once) and what a dead worker or a lost task left behind; the floor closes its day and
+# reminds tomorrow's bookings; electronic results count as delivered once read, certificates expire;
+# finished services get rating invitations and the ratings scan keeps the rectification clocks. All
+# are idempotent.
+CELERY_BEAT_SCHEDULE = {
+    name: {"task": task, "schedule": int(os.environ.get(variable, default))}
+    for name, task, variable, default in [
+        ("sla-scan", "cases.tasks.sla_scan", "TONGBAN_SLA_SCAN_SECONDS", "300"),
+        ("notice-sweep", "hall.tasks.notice_sweep", "TONGBAN_NOTICE_SWEEP_SECONDS", "15"),
+        ("floor-day-close", "hall.floor.tasks.floor_day_close", "TONGBAN_FLOOR_CLOSE_SECONDS", "300"),
+        ("booking-remind", "hall.floor.tasks.booking_remind", "TONGBAN_BOOKING_REMIND_SECONDS", "1800"),
+        (
+            "electronic-delivery-scan",
+            "delivery.tasks.electronic_delivery_scan",
+            "TONGBAN_ELECTRONIC_DELIVERY_SCAN_SECONDS",
+            "60",
+        ),
+        (
+            "certificate-states-refresh",
+            "delivery.tasks.certificate_states_refresh",
+            "TONGBAN_CERTIFICATE_REFRESH_SECONDS",
+            "3600",
+        ),
+        ("ratings-collect", "evaluation.tasks.services_collect", "TONGBAN_RATINGS_COLLECT_SECONDS", "60"),
+        ("ratings-scan", "evaluation.tasks.ratings_scan", "TONGBAN_RATINGS_SCAN_SECONDS", "300"),
+    ]
+}
 
 LOGGING = {
     "version": 1,
@@ -222,29 +250,22 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "noreply@tongba
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-# --- Clock and notices (docs/clock.md) ---------------------------------------------------------
-# Beat: the SLA scan reads the next_due index every few minutes (instant cases count minutes);
-# the sweeper resends notices stuck in sending or left pending.
-CELERY_BEAT_SCHEDULE.update(
-    {
-        "sla-scan": {
-            "task": "cases.tasks.sla_scan",
-            "schedule": int(os.environ.get("TONGBAN_SLA_SCAN_SECONDS", "300")),
-        },
-        "notice-sweep": {
-            "task": "hall.tasks.notice_sweep",
-            "schedule": int(os.environ.get("TONGBAN_NOTICE_SWEEP_SECONDS", "120")),
-        },
-    }
-)
+# --- Clock and notices (docs/clock.md; beat intervals in CELERY_BEAT_SCHEDULE above) -----------
 if os.environ.get("TONGBAN_CELERY_VISIBILITY_TIMEOUT") and not CELERY_BROKER_URL.startswith("filesystem"):
     # Redis redelivers a message unacknowledged this long (a worker killed mid-task): tests shorten it.
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = int(os.environ["TONGBAN_CELERY_VISIBILITY_TIMEOUT"])
-# SMS: a dotted path to a class with send(*, mobile, text); the default writes to the log.
+# SMS: a dotted path to a class with send(*, mobile, text, idempotency_key) that hands the key to the
+# gateway (hall/notice_backends.py); the default writes to the log.
 TONGBAN_SMS_BACKEND = os.environ.get("TONGBAN_SMS_BACKEND", "hall.notice_backends.LogSmsBackend")
+# The file of hall.notice_backends.FileSmsGateway (a de-duplicating stand-in gateway for demos and benches).
+TONGBAN_SMS_FILE = os.environ.get("TONGBAN_SMS_FILE", str(VAR_DIR / "sms.log"))
+# Handing a notice to the broker gives up after this many seconds (broker down: the request does not
+# wait; the notice is marked and the next sweep queues it).
+TONGBAN_NOTICE_ENQUEUE_TIMEOUT = float(os.environ.get("TONGBAN_NOTICE_ENQUEUE_TIMEOUT", "0.1"))
 # First retry of a failed notice channel after this many seconds, doubling each time.
 TONGBAN_NOTICE_RETRY_SECONDS = int(os.environ.get("TONGBAN_NOTICE_RETRY_SECONDS", "30"))
-# A claimed notice not sent after this many seconds belongs to a dead worker: the sweeper resends it.
+# A claimed notice not sent after this many seconds belongs to a dead worker, a pending one lost its
+# task: the sweeper resends it (a notice the broker did not take is resent at the next sweep).
 TONGBAN_NOTICE_STUCK_SECONDS = int(os.environ.get("TONGBAN_NOTICE_STUCK_SECONDS", "300"))
 # Instant cases (即办件) are due by this time on the day they are accepted.
 TONGBAN_HALL_CLOSING_TIME = os.environ.get("TONGBAN_HALL_CLOSING_TIME", "17:30")
@@ -256,20 +277,6 @@ TONGBAN_DATA_KEY_FILE = os.environ.get("TONGBAN_DATA_KEY_FILE", "")
 TONGBAN_CRYPTO_DEV_KEYS = env_bool("TONGBAN_CRYPTO_DEV_KEYS", True)
 
 # --- Hall floor: appointments, tickets, calling (hall/floor/) -----------------------------------
-# Beat: close the floor (waiting tickets → missed, bookings nobody came for → no-shows) and remind
-# tomorrow's bookings; both are idempotent.
-CELERY_BEAT_SCHEDULE.update(
-    {
-        "floor-day-close": {
-            "task": "hall.floor.tasks.floor_day_close",
-            "schedule": int(os.environ.get("TONGBAN_FLOOR_CLOSE_SECONDS", "300")),
-        },
-        "booking-remind": {
-            "task": "hall.floor.tasks.booking_remind",
-            "schedule": int(os.environ.get("TONGBAN_BOOKING_REMIND_SECONDS", "1800")),
-        },
-    }
-)
 # Moves the hall floor's clock by this many seconds (demos and browser tests play "tomorrow").
 TONGBAN_FLOOR_CLOCK_SHIFT_SECONDS = int(os.environ.get("TONGBAN_FLOOR_CLOCK_SHIFT_SECONDS", "0"))
 # Seconds the calling screen's fragment is cached (it is dropped at once after every call).
@@ -277,36 +284,7 @@ TONGBAN_FLOOR_BOARD_CACHE_SECONDS = 1
 # Reminders of tomorrow's bookings go out from this local time on (nobody is texted at night).
 TONGBAN_BOOKING_REMIND_FROM = os.environ.get("TONGBAN_BOOKING_REMIND_FROM", "09:00")
 
-# --- Results and delivery (delivery/) ------------------------------------------------------------
-# Electronic results count as delivered once their notice is read; certificates expire at their end date.
-CELERY_BEAT_SCHEDULE.update(
-    {
-        "electronic-delivery-scan": {
-            "task": "delivery.tasks.electronic_delivery_scan",
-            "schedule": int(os.environ.get("TONGBAN_ELECTRONIC_DELIVERY_SCAN_SECONDS", "60")),
-        },
-        "certificate-states-refresh": {
-            "task": "delivery.tasks.certificate_states_refresh",
-            "schedule": int(os.environ.get("TONGBAN_CERTIFICATE_REFRESH_SECONDS", "3600")),
-        },
-    }
-)
-
 # --- Ratings (evaluation/, 好差评) ---------------------------------------------------------------
-# Beat: find finished services every minute (the window tablet also collects on load); count the
-# services left unrated past their window and keep the rectification clocks current.
-CELERY_BEAT_SCHEDULE.update(
-    {
-        "ratings-collect": {
-            "task": "evaluation.tasks.services_collect",
-            "schedule": int(os.environ.get("TONGBAN_RATINGS_COLLECT_SECONDS", "60")),
-        },
-        "ratings-scan": {
-            "task": "evaluation.tasks.ratings_scan",
-            "schedule": int(os.environ.get("TONGBAN_RATINGS_SCAN_SECONDS", "300")),
-        },
-    }
-)
 # The rating window in calendar days after the service; unrated by then counts as 未评价.
 TONGBAN_RATING_WINDOW_DAYS = int(os.environ.get("TONGBAN_RATING_WINDOW_DAYS", "15"))
 # Per hall code, e.g. {"JC": 7} (JSON in TONGBAN_RATING_WINDOW_DAYS_BY_HALL).
@@ -331,50 +309,6 @@ TONGBAN_HANDOFF_FORWARD_DAYS = int(os.environ.get("TONGBAN_HANDOFF_FORWARD_DAYS"
 TONGBAN_HANDOFF_PAPER_DAYS = int(os.environ.get("TONGBAN_HANDOFF_PAPER_DAYS", "3"))
 TONGBAN_HANDOFF_RESULT_DAYS = int(os.environ.get("TONGBAN_HANDOFF_RESULT_DAYS", "3"))
 
-# --- Ratings (evaluation/, 好差评) ---------------------------------------------------------------
-# Beat: find finished services every minute (the window tablet also collects on load); count the
-# services left unrated past their window and keep the rectification clocks current.
-CELERY_BEAT_SCHEDULE.update(
-    {
-        "ratings-collect": {
-            "task": "evaluation.tasks.services_collect",
-            "schedule": int(os.environ.get("TONGBAN_RATINGS_COLLECT_SECONDS", "60")),
-        },
-        "ratings-scan": {
-            "task": "evaluation.tasks.ratings_scan",
-            "schedule": int(os.environ.get("TONGBAN_RATINGS_SCAN_SECONDS", "300")),
-        },
-    }
-)
-# The rating window in calendar days after the service; unrated by then counts as 未评价.
-TONGBAN_RATING_WINDOW_DAYS = int(os.environ.get("TONGBAN_RATING_WINDOW_DAYS", "15"))
-# Per hall code, e.g. {"JC": 7} (JSON in TONGBAN_RATING_WINDOW_DAYS_BY_HALL).
-TONGBAN_RATING_WINDOW_DAYS_BY_HALL = json.loads(os.environ.get("TONGBAN_RATING_WINDOW_DAYS_BY_HALL", "{}"))
-# A bad rating is fixed (or explained) within this many working days (seed 004: 5).
-TONGBAN_RECTIFICATION_DAYS = int(os.environ.get("TONGBAN_RECTIFICATION_DAYS", "5"))
-# A named bad rating is called back within this many working days.
-TONGBAN_RATING_CALLBACK_DAYS = int(os.environ.get("TONGBAN_RATING_CALLBACK_DAYS", "1"))
-# The window tablet shows a service finished at its window during the last this many minutes.
-TONGBAN_TABLET_RECENT_MINUTES = int(os.environ.get("TONGBAN_TABLET_RECENT_MINUTES", "30"))
-
-# --- Typed input bounds ---------------------------------------------------------------------------
-# A supplement (补正) deadline may be set at most this many calendar days ahead (the hall sets it).
-# A deferral (容缺) deadline is bounded by the promised completion date; this only stops far typos.
-TONGBAN_SUPPLEMENT_MAX_DAYS = int(os.environ.get("TONGBAN_SUPPLEMENT_MAX_DAYS", "60"))
-TONGBAN_DEFERRAL_MAX_DAYS = int(os.environ.get("TONGBAN_DEFERRAL_MAX_DAYS", "366"))
-
-# --- Cross-county hand-off (全市通办) -------------------------------------------------------------
-# Working days: the receiving hall forwards within FORWARD_DAYS of receipt (and the owner confirms the
-# electronic file within as many); paper originals and the result sent back are due within these.
-TONGBAN_HANDOFF_FORWARD_DAYS = int(os.environ.get("TONGBAN_HANDOFF_FORWARD_DAYS", "1"))
-TONGBAN_HANDOFF_PAPER_DAYS = int(os.environ.get("TONGBAN_HANDOFF_PAPER_DAYS", "3"))
-TONGBAN_HANDOFF_RESULT_DAYS = int(os.environ.get("TONGBAN_HANDOFF_RESULT_DAYS", "3"))
-
-# --- Typed input bounds ---------------------------------------------------------------------------
-# A supplement (补正) deadline may be set at most this many calendar days ahead (the hall sets it).
-# A deferral (容缺) deadline is bounded by the promised completion date; this only stops far typos.
-TONGBAN_SUPPLEMENT_MAX_DAYS = int(os.environ.get("TONGBAN_SUPPLEMENT_MAX_DAYS", "60"))
-TONGBAN_DEFERRAL_MAX_DAYS = int(os.environ.get("TONGBAN_DEFERRAL_MAX_DAYS", "366"))
 # Second factor (django-otp TOTP + recovery codes) for every staff and admin account; citizens may opt in.
 INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
 MIDDLEWARE.insert(

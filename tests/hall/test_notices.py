@@ -128,9 +128,9 @@ def test_sweeper_task_requeues(cast, monkeypatch):
     stuck = queue(cast.citizen)
     Notice.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
     sent = []
-    monkeypatch.setattr(notices, "enqueue_send", lambda notice_id, countdown=0: sent.append(notice_id))
+    monkeypatch.setattr(notices, "_publish", lambda task, args, countdown=0: sent.append((task.name, args)) or True)
     assert notice_sweep_task.apply().get() == 1
-    assert sent == [stuck.pk]
+    assert sent == [("hall.tasks.notice_send_batch", ([stuck.pk],))]
 
 
 def test_broker_outage_does_not_fail_the_caller(cast, monkeypatch, django_capture_on_commit_callbacks):
