@@ -332,25 +332,37 @@ def notice_sweep(
 ) -> list[int]:
     """Return stale claims to pending and list the notices to queue again: at once those the broker
     did not take (`queue_failed_at`), and those with a delivery left pending longer than
-    `pending_after`. Both reads go through the partial index of unsent deliveries."""
+    `pending_after`. Every read goes through the partial index of unsent deliveries."""
     now = now or timezone.now()
     # A claim older than this belongs to a dead worker; a pending row this old lost its task.
     default = timedelta(seconds=int(getattr(settings, "TONGBAN_NOTICE_STUCK_SECONDS", 300)))
     stuck_after = default if stuck_after is None else stuck_after
     pending_after = default if pending_after is None else pending_after
-    NoticeDelivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=now - stuck_after).update(
-        status=DeliveryStatus.PENDING
-    )
-    pending = NoticeDelivery.objects.filter(status=DeliveryStatus.PENDING)
-    unqueued = pending.filter(queue_failed_at__isnull=False).values_list("notice_id", flat=True)
-    stale = pending.filter(
-        Q(notice__created_at__lt=now - pending_after),
-        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - pending_after),
-    ).values_list("notice_id", flat=True)
-    notice_ids = set(unqueued.order_by()[:limit])
+    stale_claims(now - stuck_after).update(status=DeliveryStatus.PENDING)
+    notice_ids = set(unqueued_deliveries().values_list("notice_id", flat=True)[:limit])
     if len(notice_ids) < limit:
-        notice_ids.update(stale.order_by()[:limit])
+        notice_ids.update(stale_pending_deliveries(now - pending_after).values_list("notice_id", flat=True)[:limit])
     return sorted(notice_ids)[:limit]
+
+
+def stale_claims(claimed_before):
+    """Deliveries claimed before this moment and still not sent: their worker died."""
+    return NoticeDelivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=claimed_before)
+
+
+def unqueued_deliveries():
+    """Pending deliveries of notices the broker did not take."""
+    return NoticeDelivery.objects.filter(status=DeliveryStatus.PENDING, queue_failed_at__isnull=False)
+
+
+def stale_pending_deliveries(before):
+    """Pending deliveries of notices created, and not claimed since, before this moment: their task
+    was lost (or its retries ran out of time)."""
+    return NoticeDelivery.objects.filter(
+        Q(status=DeliveryStatus.PENDING),
+        Q(notice__created_at__lt=before),
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=before),
+    )
 
 
 def notice_sweep_requeue(*, batch: int = 50) -> int:
