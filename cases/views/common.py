@@ -7,14 +7,12 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
 
+from hall.security.events import client_ip  # noqa: F401 - the one way to read the caller's address
+
 from .. import permissions
 from ..constants import CaseState
 from ..models import Case
 from ..selectors import get_case_for_user
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def case_for(request, pk: int, *checks: Callable) -> Case:

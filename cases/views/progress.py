@@ -2,33 +2,20 @@
 the steps so far, nothing personal. Rate-limited per address, and the same answer whether the number
 or the mobile is wrong, so that the page cannot be used to find out which numbers exist."""
 
-from django.core.cache import cache
 from django.shortcuts import render
 from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_http_methods
 
+from hall.ratelimit import over_limit
+
 from ..forms import ProgressLookupForm
 from ..models import Case
 from ..selectors import progress_lookup
-from .common import client_ip
 
 LOOKUP_LIMIT = 10
 LOOKUP_WINDOW_SECONDS = 600
 NOT_FOUND = gettext_noop("没有找到对应的办件，请核对办件编号和申请人手机号。")
 TOO_MANY = gettext_noop("查询次数过多，请10分钟后再试。")
-
-
-def _over_limit(request) -> bool:
-    """Count this try against the caller's address; True once it passes the limit of the window."""
-    key = f"cases:progress:{client_ip(request) or 'unknown'}"
-    if cache.add(key, 1, LOOKUP_WINDOW_SECONDS):
-        return False
-    try:
-        tries = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, LOOKUP_WINDOW_SECONDS)
-        return False
-    return tries > LOOKUP_LIMIT
 
 
 def _steps(case: Case) -> list[dict]:
@@ -42,7 +29,7 @@ def progress(request):
     form = ProgressLookupForm(request.POST if request.method == "POST" else None)
     context = {"form": form}
     if request.method == "POST":
-        if _over_limit(request):
+        if over_limit(request, "progress", limit=LOOKUP_LIMIT, window_seconds=LOOKUP_WINDOW_SECONDS):
             context["refusal"] = gettext(TOO_MANY)
             return render(request, "cases/progress.html", context, status=429)
         if form.is_valid():

@@ -45,6 +45,23 @@ def test_kiosk_bad_category_says_so_and_issues_nothing(client, floor, clock, pos
     assert not Ticket.objects.exists()
 
 
+def test_kiosk_refuses_a_flood_from_one_address(client, floor, clock, settings):
+    """The kiosk needs no login: a script posting from one address meets the limit and gets a plain
+    refusal, and no ticket is issued past it; another address is not held up."""
+    settings.TONGBAN_KIOSK_TICKETS_PER_MINUTE = 2
+    clock(TUESDAY, 9)
+    url = reverse("floor:kiosk_take", args=["JC"])
+    for _ in range(2):
+        client.post(url, {"category": C})
+    response = client.post(url, {"category": C}, follow=True)
+    assert "取号过于频繁" in response.content.decode()
+    assert Ticket.objects.count() == 2
+    booking = client.post(reverse("floor:kiosk_booking", args=["JC"]), {"code": "12345678"}, follow=True)
+    assert "取号过于频繁" in booking.content.decode()
+    client.post(url, {"category": C}, REMOTE_ADDR="10.1.2.3")
+    assert Ticket.objects.count() == 3
+
+
 def test_kiosk_unknown_booking_code(client, floor, clock):
     clock(TUESDAY, 9)
     response = client.post(reverse("floor:kiosk_booking", args=["JC"]), {"code": "12345678"}, follow=True)
