@@ -14,14 +14,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hall.settings")
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.db.models import Count  # noqa: E402
 
 from cases import permissions  # noqa: E402
 from cases.constants import DECISION_QUEUE_STATES, INTAKE_QUEUE_STATES, WarningLevel  # noqa: E402
-from cases.models import Case, Document  # noqa: E402
+from cases.models import Case, Document, Handoff  # noqa: E402
+from delivery.models import DeliveryOrder  # noqa: E402
+from evaluation.models import RectificationTicket  # noqa: E402
 from hall.constants import StaffRole  # noqa: E402
 from hall.demo import DEMO_PASSWORD, staff_username  # noqa: E402
-from hall.models import Enterprise, User  # noqa: E402
+from hall.models import Enterprise, Hall, User  # noqa: E402
 from items.models import Item  # noqa: E402
 
 
@@ -30,10 +33,16 @@ def _first(qs):
     return row
 
 
+def _latest(qs):
+    return qs.order_by("-pk").values_list("pk", flat=True).first()
+
+
 def main() -> None:
     clerk = User.objects.get(username=staff_username("JC", StaffRole.WINDOW_CLERK))
     approver = User.objects.get(username=staff_username("JC", StaffRole.APPROVER))
     supervisor = User.objects.get(username=staff_username("JC", StaffRole.SUPERVISOR))
+    result_clerk = User.objects.get(username=staff_username("JC", StaffRole.RESULT_CLERK))
+    jc = Hall.objects.get(code="JC")
     halls = permissions.halls_with_role(clerk, StaffRole.WINDOW_CLERK)
     departments = permissions.departments_with_role(approver, StaffRole.APPROVER)
     # The citizen and the enterprise with the most cases: the longest 我的办事.
@@ -59,6 +68,9 @@ def main() -> None:
             "clerk": clerk.username,
             "approver": approver.username,
             "supervisor": supervisor.username,
+            "result": result_clerk.username,
+            "head": staff_username("JC", StaffRole.AGENCY_HEAD),
+            "archivist": staff_username("JC", StaffRole.ARCHIVIST),
             # Citizens log in with their mobile (usernames may be pseudonyms).
             "citizen": citizen.mobile or citizen.username,
             "agent": agent.mobile or agent.username,
@@ -69,7 +81,15 @@ def main() -> None:
             "supervisor": _first(Case.objects.filter(receiving_hall__in=halls, warning_level=WarningLevel.OVERDUE)),
             "citizen": _first(Case.objects.filter(applicant=citizen, parent__isnull=True)),
             "agent": _first(Case.objects.filter(enterprise=enterprise)),
+            # The newer lists' detail pages, where the data has them (None: the page is left out).
+            "handoff": Handoff.objects.filter(receiving_hall=jc)
+            .order_by("-pk")
+            .values_list("case_id", flat=True)
+            .first(),
+            "order": _latest(DeliveryOrder.objects.filter(hall=jc)),
+            "ticket": _latest(RectificationTicket.objects.filter(hall=jc)),
         },
+        "totp_secret": settings.TONGBAN_DEMO_TOTP_SECRET,
         "citizen_cases": busiest["n"],
         "item": item.pk,
         "document_token": Document.objects.order_by("-pk").values_list("token", flat=True).first(),
