@@ -111,7 +111,7 @@ def generate(cursor, step) -> None:
     HandoffTally = apps.get_model("cases", "HandoffTally")
     CaseEvent = apps.get_model("cases", "CaseEvent")
     address_table(cursor)
-    step("通办移交（待生成的异地收件）", lambda _: _source(cursor))
+    step("通办移交（待生成的异地收件）", lambda _: _source(cursor), counted=False)
 
     forward_due = _next_working_day("s.received_at::date", 1)
     e_due = _next_working_day("s.forwarded_at::date", 1)

@@ -141,7 +141,7 @@ def generate(cursor, step) -> None:
     TicketStep = apps.get_model("evaluation", "TicketStep")
     Appeal = apps.get_model("evaluation", "Appeal")
     _tags(cursor)
-    step("评价服务（待生成）", lambda _: _services(cursor))
+    step("评价服务（待生成）", lambda _: _services(cursor), counted=False)
     step(
         "评价服务",
         lambda _: insert_select(
@@ -194,7 +194,7 @@ def generate(cursor, step) -> None:
             "gen_service s JOIN gen_tag t ON t.level = s.level AND t.n = mod(s.seed, 8) "
             "WHERE s.rating_id IS NOT NULL ORDER BY s.rating_id",
         )
-        step("差评整改工单（待生成）", lambda _: _tickets(cursor))
+        step("差评整改工单（待生成）", lambda _: _tickets(cursor), counted=False)
         # The rater's follow-up that closed a ticket takes the first rating's place in the figures.
         rows += insert_select(
             cursor,

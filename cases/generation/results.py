@@ -105,7 +105,7 @@ def generate(cursor, step) -> None:
 
     address_table(cursor)
     step("办件（送达方式）", lambda _: _choices(cursor))
-    step("办理结果（已制证的办件）", lambda _: _source(cursor))
+    step("办理结果（已制证的办件）", lambda _: _source(cursor), counted=False)
     _places(cursor)
     _enterprise_codes(cursor)
 

@@ -15,10 +15,20 @@ INSERT … SELECT over generate_series (no row passes through Python):
   every state with their clocks (next due date, warning level), and a few old cases left overdue;
 - their events (submitted, accepted, decided, delivered/archived), documents (metadata: number,
   hash, verification token; no files) and notices (an inbox notice and its delivery per case);
-- queue tickets for counter cases when the hall floor models exist.
+- queue tickets for counter cases when the hall floor models exist;
+- then, as the services would have left them (cases/generation/, one module per part):
+  `handoffs` (cross-county hand-offs with their legs, events and tallies; the cases' delivery choice),
+  `deliveries` (results, e-certificates, signed hand-overs to the result windows, delivery orders in
+  every state of the window, proofs of delivery), `archive` (the archive package of each archived case)
+  and `ratings` (rateable services, ratings, rectification tickets with their ledger, public figures).
 
 Each step prints its rows and rows per second. Columns the command does not know (added by other
-features) get their model default, so a newer schema still fills.
+features) get their model default, so a newer schema still fills. `--steps handoffs,deliveries,archive,ratings`
+runs only those steps on a database generated before (each once, recorded in bench_generated), so an
+existing bench database is extended without generating it again:
+
+    .venv/bin/python manage.py generate_cases --steps handoffs,deliveries,archive,ratings \
+        --database-url postgres://postgres@127.0.0.1:5432/tongban_bench_1m
 """
 
 from __future__ import annotations
@@ -165,10 +175,10 @@ class Command(BaseCommand):
             generate, _, tables = STEPS[name]
             total = 0
 
-            def step(label, run):
+            def step(label, run, counted=True):
                 nonlocal total
                 rows = self._step(label, run)
-                total += rows
+                total += rows if counted else 0
                 return rows
 
             with transaction.atomic(using=ALIAS), connection.cursor() as cursor:
