@@ -3,10 +3,10 @@
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
-SYSTEM_PACKAGES := chromium fonts-noto-cjk fonts-wqy-microhei poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+SYSTEM_PACKAGES := chromium fonts-noto-cjk fonts-wqy-microhei poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 nginx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test setup sysdeps node-tools venv messages compile-messages migrate demo lint check-migrations format bench clean
+.PHONY: run stack test setup sysdeps node-tools venv messages compile-messages migrate demo lint check-migrations format bench clean
 
 run: setup demo
 	scripts/run-portal
@@ -16,7 +16,12 @@ test: sysdeps venv node-tools compile-messages lint check-migrations
 
 setup: sysdeps venv migrate
 
-# System packages: a CJK font for PDFs, chromium for browser tests, poppler for PDF checks.
+# The production stack of docs/deploy.md on loopback (nginx → 2 gunicorn, 2 Celery workers, 1 beat) over
+# PostgreSQL and Redis: DATABASE_URL, CELERY_BROKER_URL, CACHE_URL (defaults: scripts/stack.py). Ctrl-C stops it.
+stack: sysdeps venv compile-messages
+	$(BIN)/python scripts/stack.py
+
+# System packages: a CJK font for PDFs, chromium for browser tests, poppler for PDF checks, nginx for `make stack`.
 sysdeps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
