@@ -406,6 +406,7 @@ def main() -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started in the background
     try:
         say(f"database {stack.database_url}, broker {stack.broker_url}, cache {stack.cache_url}")
         stack.prepare(demo=not args.no_demo)

@@ -38,7 +38,11 @@ MIDDLEWARE.insert(  # noqa: F405
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,  # noqa: F405
     "whitenoise.middleware.WhiteNoiseMiddleware",
 )
-STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+# Collected files readable by every user (nginx's workers serve them), not FILE_UPLOAD_PERMISSIONS' 0640.
+STORAGES["staticfiles"] = {
+    "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+    "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
+}
 # Persistent database connections, checked before reuse (a restarted PostgreSQL costs no request).
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DJANGO_CONN_MAX_AGE", "600"))  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
