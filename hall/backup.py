@@ -88,6 +88,30 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def files_copy(target: Path) -> dict[str, dict]:
+    """Copy every stored file into the folder `target` under its stored name; return name → size, SHA-256."""
+    files = {}
+    for name in stored_names():
+        local = target / name
+        local.parent.mkdir(parents=True, exist_ok=True)
+        with default_storage.open(name, "rb") as source, local.open("wb") as copy:
+            size, sha256 = copy_hashing(source, copy)
+        files[name] = {"size": size, "sha256": sha256}
+    return files
+
+
+def files_restore(source: Path, files: dict[str, dict]) -> None:
+    """Write each named file from the folder `source` into the storage under the same name, replacing
+    a file of that name."""
+    for name in files:
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        with (source / name).open("rb") as handle:
+            stored = default_storage.save(name, File(handle, name=name))
+        if stored != name:
+            raise ValidationError(f"文件 {name} 写回后名称变为 {stored}：存储不接受原名。")
+
+
 # ---- the database ------------------------------------------------------------------------------------
 
 
@@ -166,14 +190,8 @@ def backup_write(*, folder: Path, log: Callable[[str], None] = _noop) -> BackupS
     dump = folder / DUMPS[engine]
     log(f"数据库（{engine}）→ {dump}")
     database_dump(dump, engine)
-    files, total = {}, 0
-    for name in stored_names():
-        target = folder / FILES / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with default_storage.open(name, "rb") as source, target.open("wb") as copy:
-            size, sha256 = copy_hashing(source, copy)
-        files[name] = {"size": size, "sha256": sha256}
-        total += size
+    files = files_copy(folder / FILES)
+    total = sum(facts["size"] for facts in files.values())
     log(f"文件 {len(files)} 个（{total} 字节）→ {folder / FILES}")
     manifest = {
         "format": FORMAT,
@@ -241,14 +259,7 @@ def backup_restore(*, folder: Path, log: Callable[[str], None] = _noop, manifest
     dump = folder / manifest["database"]["file"]
     log(f"数据库（{engine}）← {dump}")
     database_restore(dump, engine)
-    total = 0
-    for name, facts in manifest["files"].items():
-        if default_storage.exists(name):
-            default_storage.delete(name)
-        with (folder / FILES / name).open("rb") as source:
-            stored = default_storage.save(name, File(source, name=name))
-        if stored != name:
-            raise ValidationError(f"文件 {name} 写回后名称变为 {stored}：存储不接受原名。")
-        total += facts["size"]
+    files_restore(folder / FILES, manifest["files"])
+    total = sum(facts["size"] for facts in manifest["files"].values())
     log(f"文件 {len(manifest['files'])} 个（{total} 字节）已写回存储")
     return BackupSummary(folder, engine, dump.stat().st_size, len(manifest["files"]), total)
