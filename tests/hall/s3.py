@@ -1,7 +1,8 @@
 """A local S3-compatible server for tests: moto's server mode on a loopback port, and the portal's own
 storage settings (hall/settings/storage.py) pointed at a fresh bucket on it. Nothing leaves the machine."""
 
-import socket
+import os
+import threading
 import uuid
 from types import SimpleNamespace
 
@@ -9,33 +10,38 @@ import pytest
 
 from hall.settings.storage import media_storage
 
-# Loopback ports tried for the server, then any free one.
+# Loopback ports tried for the server: each pytest-xdist worker starts at a port of its own.
 PORTS = range(8830, 8850)
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "tongban-test", "AWS_SECRET_ACCESS_KEY": "tongban-test-secret"}
 
 
-def _free_port() -> int:
-    for port in [*PORTS, 0]:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return probe.getsockname()[1]
-    raise RuntimeError("no free loopback port")
+def _moto_server():
+    """moto's S3 (and the rest of its backends) on the first free port from this worker's own one on;
+    bound here, so that a port in use is skipped at once."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import make_server
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    first = int(worker) % len(PORTS) if worker.isdigit() else 0
+    app = DomainDispatcherApplication(create_backend_app)
+    for port in [*PORTS[first:], *PORTS[:first]]:
+        try:
+            return make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)
+        except OSError:
+            continue
+    raise RuntimeError(f"no free loopback port in {PORTS.start}-{PORTS.stop - 1} for the S3 test server")
 
 
 @pytest.fixture(scope="session")
 def s3_server():
-    from moto.server import ThreadedMotoServer
-
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
+    server = _moto_server()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{server.server_port}"
     finally:
-        server.stop()
+        server.shutdown()
+        thread.join(timeout=10)
 
 
 @pytest.fixture
