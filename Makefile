@@ -3,7 +3,7 @@
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
-SYSTEM_PACKAGES := chromium fonts-noto-cjk fonts-wqy-microhei poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 nginx
+SYSTEM_PACKAGES := chromium fonts-noto-cjk fonts-wqy-microhei poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 nginx postgresql-client
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run stack test setup sysdeps node-tools venv messages compile-messages migrate demo lint check-migrations format bench clean
@@ -21,7 +21,8 @@ setup: sysdeps venv migrate
 stack: sysdeps venv compile-messages
 	$(BIN)/python scripts/stack.py
 
-# System packages: a CJK font for PDFs, chromium for browser tests, poppler for PDF checks, nginx for `make stack`.
+# System packages: a CJK font for PDFs, chromium for browser tests, poppler for PDF checks, nginx for `make stack`,
+# pg_dump and pg_restore for `manage.py backup` and `restore`.
 sysdeps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
