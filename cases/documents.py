@@ -6,8 +6,9 @@ issuing body, a seal area and a QR code to the public verification page.
 3. The PDF is rendered from templates/cases/pdf/<kind>.html and its SHA-256 and SM3 taken; the issuing
    body's SM2 key (hall/sm2.py, kept outside the database) signs it, and only a signed document carries
    the red seal image.
-4. The file is stored under MEDIA_ROOT and the Document row written (append-only: a correction is a
-   new Document with `supersedes` pointing at the old one, the old file stays as it was).
+4. The file is stored (MEDIA_ROOT or the S3 bucket: TONGBAN_STORAGE) and the Document row written
+   (append-only: a correction is a new Document with `supersedes` pointing at the old one, the old file
+   stays as it was).
 Runs inside the calling service's transaction; if that fails, the stored file is deleted.
 """
 
