@@ -9,6 +9,7 @@ with nothing appended after the end of that format.
 
 import contextvars
 import hashlib
+import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -110,6 +111,8 @@ def _megabytes(limit: int) -> str:
     return f"{limit / (1024 * 1024):g}"
 
 
+logger = logging.getLogger(__name__)
+
 # Files written during the current service call; deleted if the call fails (no orphan files).
 _written = contextvars.ContextVar("cases_written_files", default=None)
 
@@ -134,8 +137,8 @@ def delete_files_on_error():
         for name in _written.get():
             try:
                 default_storage.delete(name)
-            except OSError:
-                pass
+            except Exception:  # a storage out of reach (S3) must not hide the service's own error
+                logger.warning("could not delete %s after a failed service", name, exc_info=True)
         raise
     finally:
         _written.reset(token)

@@ -126,3 +126,19 @@ def test_backup_copies_the_bucket_and_restore_writes_it_back(s3_storage, tmp_pat
         assert body == content
     assert bucket_keys(s3) == sorted(contents)
     assert files_under(s3.media_root) == []
+
+
+def test_a_failed_service_leaves_no_object_in_the_bucket(cast, s3_storage):
+    from django.db import transaction
+
+    from cases.uploads import delete_files_on_error
+    from tests.cases.factories import pdf_upload
+    from tests.cases.helpers import draft_case
+
+    case = draft_case(cast)
+    material = case.item_version.materials.order_by("order").first()
+    with pytest.raises(RuntimeError), delete_files_on_error(), transaction.atomic():
+        services.case_attach_material(case=case, actor=cast.citizen, upload=pdf_upload(), material=material)
+        assert len(bucket_keys(s3_storage)) == 1
+        raise RuntimeError("a later step fails")
+    assert bucket_keys(s3_storage) == [] and not case.materials.exists()
