@@ -39,6 +39,38 @@ def test_settings_choose_s3_and_refuse_what_is_missing():
         media_storage({"TONGBAN_STORAGE": "nfs"})
 
 
+def test_production_settings_take_the_storage_from_the_environment(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    keys = tmp_path / "keys.json"  # production refuses to start without personal-data keys
+    keys.write_text(json.dumps({"current": "1", "keys": {"1": "00" * 16}, "index_key": "11" * 32}))
+    probe = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "from django.core.files.storage import default_storage as d; "
+        "print(json.dumps([s.STORAGES['staticfiles']['BACKEND'], type(d._wrapped if d._setup() is None else d).__name__, "
+        "d.bucket_name, d.endpoint_url, d.default_acl, d.file_overwrite]))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "hall.settings.production",
+        "DJANGO_SECRET_KEY": "x" * 64,
+        "TONGBAN_DATA_KEY_FILE": str(keys),
+        "TONGBAN_STORAGE": "s3",
+        "AWS_STORAGE_BUCKET_NAME": "tongban-files",
+        "AWS_S3_ENDPOINT_URL": "http://127.0.0.1:9000",
+    }
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", probe], cwd=root, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    static, backend, bucket, endpoint, acl, overwrite = json.loads(done.stdout.strip().splitlines()[-1])
+    assert static.startswith("whitenoise.") and backend == "S3Storage"
+    assert (bucket, endpoint, acl, overwrite) == ("tongban-files", "http://127.0.0.1:9000", None, False)
+
+
 def test_application_material_and_documents_on_s3(cast, s3_storage):
     s3 = s3_storage
     case = submitted_case(cast)

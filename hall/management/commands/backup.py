@@ -22,6 +22,8 @@ class Command(BaseCommand):
             summary = backup_write(folder=Path(to), log=self.stdout.write)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
+        except OSError as error:
+            raise CommandError(f"无法写入备份目录 {to}：{error.strerror or error}。") from None
         self.stdout.write(
             f"备份完成：{summary.folder}（数据库 {summary.database_bytes} 字节，文件 {summary.files} 个 "
             f"{summary.file_bytes} 字节）。数据密钥和 SM2 签名密钥不在备份中，请另行保管。"

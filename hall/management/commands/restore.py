@@ -40,6 +40,8 @@ class Command(BaseCommand):
             summary = backup_restore(folder=folder, log=self.stdout.write, manifest=manifest)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
+        except OSError as error:
+            raise CommandError(f"恢复中断：{error.strerror or error}（{getattr(error, 'filename', '')}）。") from None
         self.stdout.write(
             f"恢复完成：数据库 {target}，文件 {summary.files} 个。请运行 manage.py verify_documents 核对文书。"
         )
