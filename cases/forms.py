@@ -139,14 +139,22 @@ class BundleUploadForm(forms.Form):
         ]
 
 
-class SupplementUploadForm(MaterialUploadForm):
-    """补正: a file for each listed material, all required; and, when the notice lists things outside the
-    guide, one optional file for them."""
+class ListedItems:
+    """The free items of a supplement notice, named like a guide material in the page's messages."""
 
-    def __init__(self, *args, free_items=(), **kwargs):
+    def __init__(self, name: str):
+        self.name = name
+
+
+class SupplementUploadForm(MaterialUploadForm):
+    """补正 (or the deferred 容缺 materials): a file for each listed material, required until one has been
+    received for this request (`received`: the SubmittedMaterial rows already handed in for it; a new
+    file replaces one); and, when the notice lists things outside the guide, one optional file for them."""
+
+    def __init__(self, *args, free_items=(), received=(), **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.required = True
+        self.base_help = {name: field.help_text for name, field in self.fields.items()}
+        self.free_items = list(free_items)
         if free_items:
             self.fields["extra_file"] = forms.FileField(
                 label=gettext("其他补正材料（%(items)s）") % {"items": gettext("、").join(free_items)},
@@ -157,9 +165,37 @@ class SupplementUploadForm(MaterialUploadForm):
                 % {"types": gettext(ALLOWED_LABEL), "mb": max_upload_bytes() // 1024 // 1024},
                 error_messages={"empty": _("文件是空的（0 字节），请重新选择。")},
             )
+        self.note_received(received)
+
+    def note_received(self, received) -> None:
+        """A listed material with a file already received for this request: its input is no longer
+        required, and says which file is there (choosing another replaces it)."""
+        names = {submitted.material_id: submitted.original_name for submitted in received}
+        for material in self.materials:
+            field = self.fields[material_field_name(material)]
+            field.required = material.pk not in names
+            field.help_text = self.base_help[material_field_name(material)]
+            if material.pk in names:
+                note = gettext("已收到：%(name)s（再次选择文件将替换）") % {"name": names[material.pk]}
+                field.help_text = f"{note}；{field.help_text}"
 
     def extra_file(self):
         return self.cleaned_data.get("extra_file")
+
+    def passed(self) -> dict:
+        """The files that passed, the free items' file under the key None (it is not a guide material)."""
+        kept = super().passed()
+        extra = getattr(self, "cleaned_data", {}).get("extra_file")
+        if extra and "extra_file" not in self.errors:
+            kept[None] = extra
+        return kept
+
+    def refused(self) -> list:
+        result = super().refused()
+        upload = self.files.get(self.add_prefix("extra_file")) if self.files else None
+        if "extra_file" in self.errors and upload:
+            result.append((ListedItems(gettext("、").join(self.free_items)), getattr(upload, "name", "")))
+        return result
 
 
 class WithdrawForm(forms.Form):

@@ -22,7 +22,7 @@ from hall.selectors import user_by_id_number, user_by_mobile
 
 from . import permissions
 from .constants import CaseState
-from .models import Case, CaseEvent, Document, SubmittedMaterial
+from .models import Case, CaseEvent, CounterScan, Document, SubmittedMaterial
 
 
 def _base() -> QuerySet:
@@ -133,6 +133,16 @@ def case_timeline(case: Case) -> QuerySet:
 
 def documents_for_case(case: Case) -> QuerySet:
     return Document.objects.filter(case=case).select_related("superseded_by").order_by("issued_at", "pk")
+
+
+def counter_scans_held(*, draft, clerk, hall, item_version) -> QuerySet:
+    """The scans a window clerk holds for the counter application `draft` (a UUID, or None for a new one)
+    of this item at this hall: nobody else's, and nothing once the application is received."""
+    if draft is None:
+        return CounterScan.objects.none()
+    return CounterScan.objects.filter(draft=draft, clerk=clerk, hall=hall, item_version=item_version).select_related(
+        "material"
+    )
 
 
 def materials_by_guide(case: Case) -> tuple[list, list]:

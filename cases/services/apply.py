@@ -216,14 +216,18 @@ def case_attach_material(
     ip: str | None = None,
 ) -> SubmittedMaterial:
     """Store one file for a guide material. A new file for the same material replaces (supersedes)
-    the previous one. After acceptance only a deferred (容缺) material may still be handed in."""
+    the previous one. After acceptance only a deferred (容缺) material may still be handed in; one already
+    received may be replaced until every deferred material is in."""
     _may_change_materials(case, actor)
     _check_material_for_case(case, material)
     deferred = None
     if case.state == CaseState.ACCEPTED:
-        deferred = case.deferred_materials.filter(material=material, received_at__isnull=True).first()
-        if deferred is None:
+        deferred = case.deferred_materials.filter(material=material).first() if material else None
+        outstanding = case.deferred_materials.filter(received_at__isnull=True)
+        if deferred is None or (deferred.received_at is not None and not outstanding.exists()):
             raise ValidationError(_("办件已受理，只能补交容缺材料。"), code="not_deferred")
+        if deferred.received_at is not None:
+            deferred = None  # a replacement: the material was received already
     checked = upload_check(upload)
     previous = list(case.materials.filter(material=material, superseded=False)) if material else []
     submitted = SubmittedMaterial(

@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -32,7 +31,15 @@ from ..services import (
     completeness_check,
 )
 from ..uploads import delete_files_on_error
-from .common import add_service_error, case_for, client_ip, may_view, pdf_or_file_response
+from .common import (
+    KEPT_AS_RECEIVED,
+    add_service_error,
+    case_for,
+    client_ip,
+    may_view,
+    pdf_or_file_response,
+    say_what_was_kept,
+)
 
 
 def _posted(request) -> tuple:
@@ -99,17 +106,6 @@ def _lock_applicant(user) -> None:
     """Serialise one applicant's application POSTs (a double click, two tabs), so that the second finds
     the draft the first created instead of opening another."""
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-
-
-def _say_what_was_kept(request, kept: dict, again: list) -> None:
-    """Nothing a user chose is lost silently: which files were saved on the draft, which must be chosen
-    again (their reasons sit next to their inputs)."""
-    if kept:
-        names = gettext("、").join(f"“{upload.name}”" for upload in kept.values())
-        messages.success(request, _("以下文件已保存到草稿，无需重新选择：%(names)s。") % {"names": names})
-    if again:
-        names = gettext("、").join(f"“{material.name}”" for material, _name in again)
-        messages.error(request, _("以下材料的文件未通过检查，请重新选择：%(names)s。") % {"names": names})
 
 
 def _edit_page(request, case, form, uploads, **extra):
@@ -181,7 +177,7 @@ def apply(request, item_pk: int):
                 add_service_error(form, error)
             else:
                 if not (form_ok and uploads_ok and delivery_ok):
-                    _say_what_was_kept(request, kept, uploads.refused())
+                    say_what_was_kept(request, kept, uploads.refused())
                     return _edit_page(request, case, form, uploads, delivery_form=delivery)
                 if request.POST.get("action") == "submit" and _try_submit(request, case):
                     return redirect("cases:detail", pk=case.pk)
@@ -231,7 +227,7 @@ def edit(request, pk: int):
                 add_service_error(form, error)
             else:
                 if not (form_ok and uploads_ok):
-                    _say_what_was_kept(request, kept, uploads.refused())
+                    say_what_was_kept(request, kept, uploads.refused())
                     return _edit_page(request, case, form, uploads)
                 if request.POST.get("action") == "submit":
                     if _try_submit(request, case):
@@ -324,21 +320,36 @@ def withdraw(request, pk: int):
 
 
 def _supplement_targets(case) -> list:
-    """The guide materials the applicant is asked for now: the open supplement request's, or the
-    outstanding deferred (容缺) ones."""
+    """The guide materials the applicant is asked for now: the open supplement request's, or, while any
+    deferred (容缺) material is outstanding, every deferred one (those received may still be replaced)."""
     if case.state == CaseState.SUPPLEMENT_REQUESTED:
         request = case.supplement_requests.filter(fulfilled_at__isnull=True).first()
         if request is not None:
             return [line.material for line in request.items.select_related("material") if line.material_id]
     if case.state == CaseState.ACCEPTED:
-        return [d.material for d in case.deferred_materials.filter(received_at__isnull=True).select_related("material")]
+        deferred = list(case.deferred_materials.select_related("material").order_by("pk"))
+        if any(d.received_at is None for d in deferred):
+            return [d.material for d in deferred]
     return []
+
+
+def _received_for_request(case, open_request) -> list:
+    """The files already handed in for what is asked now: since the open supplement request (they count
+    for it, and for the one-time-notice rule, as handed in with this supplement), or the deferred
+    materials received so far."""
+    current = case.materials.filter(superseded=False).select_related("material")
+    if case.state == CaseState.SUPPLEMENT_REQUESTED:
+        return list(current.filter(uploaded_at__gte=open_request.requested_at)) if open_request else []
+    received = case.deferred_materials.filter(received_at__isnull=False).values_list("material_id", flat=True)
+    return list(current.filter(material_id__in=received))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def supplement(request, pk: int):
-    """补正 online (or by a clerk at the counter): upload the listed materials, then hand them in."""
+    """补正 online (or by a clerk at the counter): upload the listed materials, then hand them in. Files
+    that pass are received for this request even when another is refused: they are shown as received,
+    their inputs are no longer required, and the supplement is handed in once every listed one is there."""
     case = case_for(request, pk, permissions.is_applicant, permissions.is_receiving_clerk)
     if case.is_bundle_parent or case.state not in (CaseState.SUPPLEMENT_REQUESTED, CaseState.ACCEPTED):
         messages.info(request, _("该办件目前没有需要补正的材料。"))
@@ -349,22 +360,34 @@ def supplement(request, pk: int):
         return redirect("cases:detail", pk=case.pk)
     open_request = case.supplement_requests.filter(fulfilled_at__isnull=True).prefetch_related("items").first()
     free_items = [line.name for line in open_request.items.all() if not line.material_id] if open_request else []
-    form = SupplementUploadForm(*_posted(request), materials=targets, free_items=free_items)
-    if request.method == "POST" and form.is_valid():
-        ip = client_ip(request)
-        try:
-            with delete_files_on_error(), transaction.atomic():
-                _attach_all(case=case, actor=request.user, uploads=form.uploaded(), ip=ip)
-                if form.extra_file():
-                    case_attach_material(case=case, actor=request.user, upload=form.extra_file(), ip=ip)
-                if case.state == CaseState.SUPPLEMENT_REQUESTED:
-                    case_supplement(case=case, actor=request.user, ip=ip)
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("补正材料已提交，窗口将尽快审查。"))
-            return redirect("cases:detail", pk=case.pk)
-    context = {"case": case, "form": form, "open_request": open_request, "targets": targets}
+    received = _received_for_request(case, open_request)
+    form = SupplementUploadForm(*_posted(request), materials=targets, free_items=free_items, received=received)
+    if request.method == "POST":
+        form_ok = form.is_valid()
+        kept = form.passed()
+        if form_ok or kept:
+            ip = client_ip(request)
+            try:
+                with delete_files_on_error(), transaction.atomic():
+                    _attach_all(case=case, actor=request.user, uploads=kept, ip=ip)
+                    if form_ok and case.state == CaseState.SUPPLEMENT_REQUESTED:
+                        case_supplement(case=case, actor=request.user, ip=ip)
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                if form_ok:
+                    messages.success(request, _("补正材料已提交，窗口将尽快审查。"))
+                    return redirect("cases:detail", pk=case.pk)
+                say_what_was_kept(request, kept, form.refused(), where=KEPT_AS_RECEIVED)
+                received = _received_for_request(case, open_request)
+                form.note_received(received)
+    context = {
+        "case": case,
+        "form": form,
+        "open_request": open_request,
+        "targets": targets,
+        "received": received,
+    }
     return render(request, "cases/supplement.html", context)
 
 

@@ -3,8 +3,10 @@ address for the audit trail, and turning a service's refusal into a message next
 
 from collections.abc import Callable
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hall.security.events import client_ip  # noqa: F401 - the one way to read the caller's address
@@ -54,6 +56,24 @@ def add_service_error(form, error: ValidationError) -> None:
     """Put a service's refusal on the form (as a non-field error, shown at the top of that form)."""
     for message in error.messages:
         form.add_error(None, message)
+
+
+# Where the files that passed were kept when another file or field of the same form was refused.
+KEPT_ON_DRAFT = _("以下文件已保存到草稿，无需重新选择：%(names)s。")
+KEPT_AS_RECEIVED = _("以下文件已收到，无需重新选择：%(names)s。")
+KEPT_FOR_COUNTER = _("以下扫描件已暂存，收件时一并提交，无需重新扫描：%(names)s。")
+
+
+def say_what_was_kept(request, kept: dict, again: list, *, where=KEPT_ON_DRAFT) -> None:
+    """Nothing a user chose is lost silently: which files were kept (`where` says where: on the draft,
+    received for the request, held for the counter application), which must be chosen again (their
+    reasons sit next to their inputs). kept: {material: file}; again: [(material, file name)]."""
+    if kept:
+        names = gettext("、").join(f"“{upload.name}”" for upload in kept.values())
+        messages.success(request, where % {"names": names})
+    if again:
+        names = gettext("、").join(f"“{material.name}”" for material, _name in again)
+        messages.error(request, _("以下材料的文件未通过检查，请重新选择：%(names)s。") % {"names": names})
 
 
 def pdf_or_file_response(field_file, filename: str) -> FileResponse:

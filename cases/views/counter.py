@@ -1,5 +1,9 @@
 """Counter application (窗口收件): a clerk picks an item the hall may receive, records the applicant and
-the identity check, scans the materials with the originals seen, and goes straight to intake review."""
+the identity check, scans the materials with the originals seen, and goes straight to intake review.
+Scans that pass while another file or a field is refused are held for the application being prepared
+(the form carries its draft id) and go onto the case when it is received."""
+
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,10 +23,11 @@ from items.selectors import items_matching, items_receivable_at
 
 from .. import permissions
 from ..forms import CounterApplicantForm, DeliveryChoiceForm, ItemChoiceForm, MaterialUploadForm, OriginalsSeenForm
-from ..services import case_delivery_choose, case_record_counter_application
+from ..selectors import counter_scans_held
+from ..services import case_delivery_choose, case_record_counter_application, counter_scans_keep
 from ..services.ticket import case_ticket_record, counter_ticket
 from ..uploads import delete_files_on_error
-from .common import add_service_error, client_ip
+from .common import KEPT_FOR_COUNTER, add_service_error, client_ip, say_what_was_kept
 
 COUNTER_PICKER_ROWS = 12
 
@@ -70,6 +75,14 @@ def counter_start(request):
     return render(request, "cases/counter_start.html", context)
 
 
+def _draft_id(request) -> uuid.UUID | None:
+    """The counter application being prepared, named by the form's hidden field (None: a new one)."""
+    try:
+        return uuid.UUID(request.POST.get("counter_draft") or "")
+    except ValueError:
+        return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def counter_apply(request, item_pk: int):
@@ -91,34 +104,21 @@ def counter_apply(request, item_pk: int):
     originals_form = OriginalsSeenForm(data, materials=materials, prefix="originals")
     uploads = MaterialUploadForm(data, files, materials=materials, prefix="scan")
     delivery = DeliveryChoiceForm(data, methods=version.delivery_method_codes, default_hall=hall)
-    if request.method == "POST" and all(f.is_valid() for f in (applicant_form, originals_form, uploads, delivery)):
-        applicant = applicant_form.cleaned_data
-        try:
-            with delete_files_on_error(), transaction.atomic():
-                case = _record_with_ticket(
-                    ticket,
-                    clerk=request.user,
-                    hall=hall,
-                    item_version=version,
-                    applicant_id_number=applicant["id_number"],
-                    applicant_name=applicant["real_name"],
-                    applicant_mobile=applicant["mobile"],
-                    identity_checked=applicant["identity_checked"],
-                    form_data={"description": applicant.get("description", ""), "contact_mobile": applicant["mobile"]},
-                    enterprise=applicant_form.enterprise,
-                    uploads=uploads.uploaded(),
-                    originals_seen=originals_form.material_ids(),
-                    ip=client_ip(request),
+    draft = _draft_id(request) if request.method == "POST" else None
+    if request.method == "POST":
+        if all([f.is_valid() for f in (applicant_form, originals_form, uploads, delivery)]):
+            case = _receive(request, hall, version, ticket, applicant_form, originals_form, uploads, delivery, draft)
+            if case is not None:
+                messages.success(
+                    request, _("已收件，办件编号 %(number)s。请立即进行受理审查。") % {"number": case.number}
                 )
-                case_delivery_choose(case=case, actor=request.user, **delivery.choice(), ip=client_ip(request))
-        except ValidationError as error:
-            add_service_error(applicant_form, error)
-        else:
-            messages.success(request, _("已收件，办件编号 %(number)s。请立即进行受理审查。") % {"number": case.number})
-            # 异地代收: the receiving hall's next step is forwarding to the owning hall, not intake review.
-            return redirect(
-                "cases:handoff" if case.cross_area_mode == "receive_forward" else "cases:review", pk=case.pk
-            )
+                # 异地代收: the receiving hall's next step is forwarding to the owning hall, not intake review.
+                return redirect(
+                    "cases:handoff" if case.cross_area_mode == "receive_forward" else "cases:review", pk=case.pk
+                )
+        draft = _hold_scans(request, hall, version, applicant_form, uploads, draft)
+    held = list(counter_scans_held(draft=draft, clerk=request.user, hall=hall, item_version=version))
+    uploads.note_current(held)
     context = {
         "hall": hall,
         "item": item,
@@ -129,8 +129,53 @@ def counter_apply(request, item_pk: int):
         "uploads": uploads,
         "delivery_form": delivery,
         "ticket": ticket,
+        "draft": draft if held else None,
+        "held": held,
     }
     return render(request, "cases/counter_apply.html", context)
+
+
+def _receive(request, hall, version, ticket, applicant_form, originals_form, uploads, delivery, draft):
+    """Record the application (with the scans held for it); None, with the refusal on the form, if refused."""
+    applicant = applicant_form.cleaned_data
+    try:
+        with delete_files_on_error(), transaction.atomic():
+            case = _record_with_ticket(
+                ticket,
+                clerk=request.user,
+                hall=hall,
+                item_version=version,
+                applicant_id_number=applicant["id_number"],
+                applicant_name=applicant["real_name"],
+                applicant_mobile=applicant["mobile"],
+                identity_checked=applicant["identity_checked"],
+                form_data={"description": applicant.get("description", ""), "contact_mobile": applicant["mobile"]},
+                enterprise=applicant_form.enterprise,
+                uploads=uploads.uploaded(),
+                originals_seen=originals_form.material_ids(),
+                draft=draft,
+                ip=client_ip(request),
+            )
+            case_delivery_choose(case=case, actor=request.user, **delivery.choice(), ip=client_ip(request))
+    except ValidationError as error:
+        add_service_error(applicant_form, error)
+        return None
+    return case
+
+
+def _hold_scans(request, hall, version, applicant_form, uploads, draft):
+    """The application was refused: hold the scans that passed for the next try (nothing is received yet),
+    say which were kept and which must be scanned again; the draft id the page carries on."""
+    kept = uploads.passed()
+    if kept:
+        draft = draft or uuid.uuid4()
+        try:
+            counter_scans_keep(draft=draft, clerk=request.user, hall=hall, item_version=version, uploads=kept)
+        except ValidationError as error:
+            add_service_error(applicant_form, error)
+            return None
+    say_what_was_kept(request, kept, uploads.refused(), where=KEPT_FOR_COUNTER)
+    return draft
 
 
 def _ticket_initial(ticket) -> dict:
