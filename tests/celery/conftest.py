@@ -50,7 +50,8 @@ class Worker:
         self.process = None
         self.runs = 0
 
-    def start(self, **env) -> "Worker":
+    def start(self, *, beat: bool = False, **env) -> "Worker":
+        """Start the worker; with `beat`, it runs beat as well (-B, its schedule file in tmp_path)."""
         self.runs += 1
         self.name = f"test-{uuid.uuid4().hex[:8]}@%h"
         self.logfile = self.tmp_path / f"worker-{self.runs}.log"
@@ -71,6 +72,8 @@ class Worker:
         args = [str(CELERY), "-A", "hall", "worker", "--loglevel=INFO", "--concurrency=1", "--pool=prefork"]
         args += ["--without-mingle", "--without-gossip", "--without-heartbeat", "-n", self.name]
         args += [f"--logfile={self.logfile}"]
+        if beat:
+            args += ["-B", f"--schedule={self.tmp_path / f'beat-schedule-{self.runs}'}"]
         self.process = subprocess.Popen(args, cwd=ROOT, env=environment, start_new_session=True)
         self._wait_ready()
         return self
