@@ -106,6 +106,7 @@ def test_new_steps_run_in_the_command_and_alone(city):
         "handoffs",
         "deliveries",
         "archive",
+        "floor",
     }
 
     # Cross-county hand-offs: every case received outside its item's county has one, open work in
@@ -182,6 +183,35 @@ def test_new_steps_run_in_the_command_and_alone(city):
         query, "SELECT count(*) FROM delivery_deliveryorder"
     )
     assert _one(query, "SELECT count(*) FROM cases_numbercounter WHERE key LIKE 'certificate:%'") > 0
+
+    # The floor: every ticket filed under a window category and numbered as the kiosk numbers; today's
+    # queue waiting; each kept booking exchanged for its booked ticket; slots count their bookings.
+    assert (
+        _one(
+            query,
+            """SELECT count(*) FROM hall_ticket WHERE category NOT IN
+               ('investment', 'real_estate', 'commercial', 'social', 'cross_area', 'result')
+               OR right(number, 3) <> lpad(mod(sequence, 1000)::text, 3, '0')""",
+        )
+        == 0
+    )
+    assert _one(query, "SELECT count(*) FROM hall_booking WHERE state = 'active'") > 0
+    assert (
+        _one(
+            query,
+            """SELECT count(*) FROM hall_slot s WHERE s.booked <> (SELECT count(*) FROM hall_booking b
+               WHERE b.slot_id = s.id AND b.state <> 'cancelled')""",
+        )
+        == 0
+    )
+    assert (
+        _one(
+            query,
+            """SELECT count(*) FROM hall_booking b WHERE b.state = 'kept' AND b.starts_at < localtime - interval '1 hour'
+               AND NOT EXISTS (SELECT 1 FROM hall_ticket t WHERE t.booking_id = b.id AND t.lane = 'booked')""",
+        )
+        == 0
+    )
 
     # Ratings alone, on the database already generated; a second time changes nothing.
     call_command("generate_cases", "--steps", "ratings", "--database-url", url, verbosity=0)

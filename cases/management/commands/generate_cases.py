@@ -19,15 +19,16 @@ INSERT … SELECT over generate_series (no row passes through Python):
 - then, as the services would have left them (cases/generation/, one module per part):
   `handoffs` (cross-county hand-offs with their legs, events and tallies; the cases' delivery choice),
   `deliveries` (results, e-certificates, signed hand-overs to the result windows, delivery orders in
-  every state of the window, proofs of delivery), `archive` (the archive package of each archived case)
-  and `ratings` (rateable services, ratings, rectification tickets with their ledger, public figures).
+  every state of the window, proofs of delivery), `archive` (the archive package of each archived case),
+  `floor` (opening hours, tickets filed by window category, bookings and slots, today's queue) and
+  `ratings` (rateable services, ratings, rectification tickets with their ledger, public figures).
 
 Each step prints its rows and rows per second. Columns the command does not know (added by other
-features) get their model default, so a newer schema still fills. `--steps handoffs,deliveries,archive,ratings`
+features) get their model default, so a newer schema still fills. `--steps handoffs,deliveries,archive,floor,ratings`
 runs only those steps on a database generated before (each once, recorded in bench_generated), so an
 existing bench database is extended without generating it again:
 
-    .venv/bin/python manage.py generate_cases --steps handoffs,deliveries,archive,ratings \
+    .venv/bin/python manage.py generate_cases --steps handoffs,deliveries,archive,floor,ratings \
         --database-url postgres://postgres@127.0.0.1:5432/tongban_bench_1m
 """
 
@@ -46,7 +47,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, models, transaction
 
-from cases.generation import handoffs, ratings, results
+from cases.generation import floor, handoffs, ratings, results
 from cases.generation.sql import copy_buffer as _copy_buffer
 from cases.generation.sql import count as _count
 from cases.generation.sql import has_column as _has_column
@@ -539,9 +540,14 @@ STEPS = {
         ),
     ),  # fmt: skip
     "archive": (results.generate_archive, ("deliveries",), ("delivery_archivepackage",)),
+    "floor": (
+        floor.generate,
+        (),
+        ("hall_openinghours", "hall_windowseat", "hall_slot", "hall_booking", "hall_ticket", "hall_ticketsequence"),
+    ),
     "ratings": (
         ratings.generate,
-        ("deliveries",),
+        ("deliveries", "floor"),
         (
             "evaluation_service",
             "evaluation_rating",
