@@ -161,6 +161,25 @@ def _producer_pool():
 _POOLS: dict = {}
 
 
+def enqueue_warm_up() -> None:
+    """Import the broker transport and finalize the task registry without connecting (web processes
+    call it at start), so that no request pays those imports inside its hand-over budget."""
+    from . import tasks
+
+    try:
+        pool, _budget = _producer_pool()
+        transport = pool.connections.connection.transport  # resolving the transport imports its client
+        app = tasks.notice_send.app
+        app.finalize(auto=True)
+        app.amqp.router, app.amqp.queues  # noqa: B018 - built on first use
+        if transport.driver_type == "redis":
+            from redis.connection import Connection
+
+            Connection()  # the client reads its package metadata once, on its first connection object
+    except Exception:  # noqa: BLE001 - only a warm-up: the first hand-over will say what is wrong
+        logger.exception("could not prepare the notice hand-over")
+
+
 def _publish(task, args: tuple, *, countdown: int = 0) -> bool:
     """Hand one task message to the broker, or give up within the budget. True when it was taken."""
     pool, budget = _producer_pool()
