@@ -300,6 +300,7 @@ def main() -> None:
     )
     for service_log in (var_dir / "logs").glob("*.log"):
         service_log.unlink()
+    summary: dict = {}
     try:
         redis.start()
         stack.prepare()
@@ -319,7 +320,7 @@ def main() -> None:
     finally:
         stack.stop()
         redis.stop()
-    bad = summary["notices_lost"] or summary["sent_twice_log"] or summary["sms_sent_twice_gateway"]
+    bad = not summary or summary["notices_lost"] or summary["sent_twice_log"] or summary["sms_sent_twice_gateway"]
     sys.exit(1 if bad else 0)
 
 
@@ -447,6 +448,11 @@ def count_notices(stack: Stack, load: Load, events: dict, drain: int) -> dict:
         "sms_sent_twice_gateway": sum(1 for count in gateway.values() if count > 1),
         "nginx_requests": len(rows),
         "nginx_retried_on_other_instance": sum(", " in r.get("upstream_addr", "") for r in rows),
+        "nginx_5xx": dict(
+            Counter(
+                f"{r['method']} {r['status']} from {r.get('upstream_addr') or '-'}" for r in rows if r["status"] >= 500
+            )
+        ),
         "web1_answers_after_restart": sum(
             r.get("upstream_addr", "").endswith(web1) and r.get("msec", 0) > restart_wall for r in rows
         )

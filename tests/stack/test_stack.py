@@ -6,6 +6,7 @@ instance is killed. Skipped unless PostgreSQL and Redis are configured (DATABASE
 CI sets both); the processes see only committed data, so the test is transactional."""
 
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -14,6 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
@@ -23,6 +25,7 @@ from hall.demo import DEMO_PASSWORD, seed_demo, staff_username
 from hall.floor.demo import seed_floor_hours
 from hall.models import Notice, NoticeDelivery, User
 from hall.security.otp import demo_totp_seed
+from hall.selectors import user_by_mobile
 from tests.items.factories import ItemVersionFactory
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -52,14 +55,14 @@ def _database_url() -> str:
     return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
-def _real_password(username: str) -> None:
+def _real_password(user: User) -> None:
     """The suite hashes with MD5 for speed; the stack runs production's hashers."""
     hasher = PBKDF2PasswordHasher()
-    User.objects.filter(username=username).update(password=hasher.encode(DEMO_PASSWORD, hasher.salt()))
+    User.objects.filter(pk=user.pk).update(password=hasher.encode(DEMO_PASSWORD, hasher.salt()))
 
 
 @pytest.fixture
-def stack(transactional_db, tmp_path):
+def stack(transactional_db):
     if connection.vendor != "postgresql":
         pytest.skip("the stack's processes need PostgreSQL: they cannot open pytest's SQLite database")
     seed_demo()
@@ -67,18 +70,22 @@ def stack(transactional_db, tmp_path):
     seed_floor_hours()
     ItemVersionFactory(materials=0, name="个体工商户设立登记")
     clerk = staff_username("JC", StaffRole.WINDOW_CLERK)
-    _real_password(clerk)
-    _real_password(CITIZEN)
+    _real_password(User.objects.get(username=clerk))
+    _real_password(user_by_mobile(CITIZEN))
 
+    # Not under tmp_path: pytest makes it readable by its owner only, and nginx's workers (nobody) serve
+    # the static files. VAR_DIR is this xdist worker's own.
+    var_dir = Path(settings.VAR_DIR) / "stack-test"
+    shutil.rmtree(var_dir / "logs", ignore_errors=True)
     redis_port, port, web_1, web_2 = (free_port() for _ in range(4))
-    redis = Redis(redis_port, tmp_path / "redis")
+    redis = Redis(redis_port, var_dir / "redis")
     running = Stack(
         port=port,
         web_ports=(web_1, web_2),
         database_url=_database_url(),
         broker_url=f"redis://127.0.0.1:{redis_port}/0",
         cache_url=f"redis://127.0.0.1:{redis_port}/1",
-        var_dir=tmp_path / "var",
+        var_dir=var_dir,
         celery_concurrency=1,
         extra_env={"TONGBAN_DATA_KEY_FILE": str(crypto.key_file_path()), "TONGBAN_AXES_ENABLED": "false"},
     )
@@ -115,7 +122,7 @@ def test_the_stack_serves_through_nginx_sends_notices_and_survives_a_dead_instan
     assert slot is not None
     response = book(citizen, item, slot)
     assert response.status == 302 and response.headers["Location"].endswith("/floor/bookings/")
-    notice = Notice.objects.get(kind="booking_created", recipient__username=CITIZEN)
+    notice = Notice.objects.get(kind="booking_created", recipient=user_by_mobile(CITIZEN))
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         statuses = dict(NoticeDelivery.objects.filter(notice=notice).values_list("channel", "status"))
