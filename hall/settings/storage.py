@@ -6,9 +6,9 @@
   AWS_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_S3_REGION_NAME.
 
 Either way every file is private: the code reads and writes through Django's storage API only, and the
-portal serves each file through its own views after a permission check, never by a storage URL. Objects
-are uploaded without an ACL (the bucket's own, which must stay private); a URL, were one ever made, is
-signed and short-lived.
+portal serves each file through its own views after a permission check, never by a storage URL (the
+S3 storage makes none: hall/storage.py). Objects are uploaded without an ACL (the bucket's own, which
+must stay private).
 """
 
 import os
@@ -16,7 +16,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 FILESYSTEM_BACKEND = "django.core.files.storage.FileSystemStorage"
-S3_BACKEND = "storages.backends.s3.S3Storage"
+S3_BACKEND = "hall.storage.PrivateS3Storage"  # never a URL to the bucket
 
 __all__ = ["STORAGES", "TONGBAN_STORAGE"]
 
@@ -46,6 +46,7 @@ def media_storage(environ) -> dict:
             "addressing_style": environ.get("AWS_S3_ADDRESSING_STYLE") or None,
             "signature_version": "s3v4",
             "default_acl": None,
+            # url() makes no link to the bucket (hall/storage.py); django-storages' own would be signed and short.
             "querystring_auth": True,
             "querystring_expire": 60,
             # Never overwrite: a second file of the same name gets a name of its own, as on a filesystem

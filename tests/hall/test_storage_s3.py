@@ -67,7 +67,7 @@ def test_production_settings_take_the_storage_from_the_environment(tmp_path):
     done = subprocess.run([sys.executable, "-c", probe], cwd=root, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     static, backend, bucket, endpoint, acl, overwrite = json.loads(done.stdout.strip().splitlines()[-1])
-    assert static.startswith("whitenoise.") and backend == "S3Storage"
+    assert static.startswith("whitenoise.") and backend == "PrivateS3Storage"
     assert (bucket, endpoint, acl, overwrite) == ("tongban-files", "http://127.0.0.1:9000", None, False)
 
 
@@ -104,7 +104,8 @@ def test_s3_objects_are_private_and_served_only_with_permission(cast, s3_storage
     # Uploaded without an ACL: only the bucket owner holds a grant, nobody else (no public-read).
     grants = s3.client.get_object_acl(Bucket=s3.bucket, Key=document.file.name)["Grants"]
     assert [grant["Grantee"].get("URI") for grant in grants] == [None]
-    assert "X-Amz-Signature" in default_storage.url(document.file.name)  # a URL, were one made, is signed
+    # No link to the bucket is ever made (the admin's file links included): the path nothing serves.
+    assert default_storage.url(document.file.name) == f"/media/{document.file.name}"
 
     outsider = Client()
     outsider.force_login(cast.other_citizen)
