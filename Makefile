@@ -11,8 +11,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 run: setup demo
 	scripts/run-portal
 
+# The suite runs in parallel, one pytest-xdist worker per core (each with its own test database, Redis
+# database and var/xdist/<worker>/ files: tests/conftest.py); `make test PYTEST_WORKERS=0` runs it in one process.
+PYTEST_WORKERS ?= auto
 test: sysdeps venv node-tools compile-messages lint check-migrations
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 setup: sysdeps venv migrate
 

@@ -2,7 +2,9 @@
 a supervisor and an admin, on the demo organisation (hall/demo.py), which every test database gets."""
 
 import os
+from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -24,6 +26,42 @@ def pytest_configure(config):
     # TOTP, docs/security.md); tests of the second factor itself switch this off (tests/hall/test_security_*).
     settings.TONGBAN_OTP_TEST_SESSIONS = True
     _force_login_verified()
+    _xdist_worker_apart()
+
+
+def _xdist_worker_apart():
+    """`make test` runs the suite in pytest-xdist workers (gw0, gw1, ...). pytest-django gives each its own
+    test database; here each also gets its own files (keys, media, the beat schedule: var/xdist/<worker>/)
+    and its own Redis database (the broker's number plus the worker's), in the settings and in the
+    environment that a test's subprocess (the Celery worker) inherits."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker:
+        return
+    from django.conf import settings
+
+    var_dir = Path(settings.VAR_DIR) / "xdist" / worker
+    (var_dir / "media").mkdir(parents=True, exist_ok=True)
+    os.environ["TONGBAN_VAR_DIR"] = str(var_dir)
+    os.environ["TONGBAN_MEDIA_ROOT"] = str(var_dir / "media")
+    settings.VAR_DIR = var_dir
+    settings.MEDIA_ROOT = var_dir / "media"
+    settings.STATIC_ROOT = var_dir / "staticfiles"
+    settings.CELERY_BEAT_SCHEDULE_FILENAME = str(var_dir / "celerybeat-schedule")
+    from hall import crypto
+
+    crypto.keyring_reset()  # the data keys are read again, from the worker's own key file
+
+    broker = urlsplit(settings.CELERY_BROKER_URL)
+    if broker.scheme not in ("redis", "rediss"):
+        return
+    index = int(worker.removeprefix("gw") or 0)
+    database = int(broker.path.strip("/") or 0) + index
+    url = urlunsplit(broker._replace(path=f"/{database}"))
+    os.environ["CELERY_BROKER_URL"] = url
+    settings.CELERY_BROKER_URL = url
+    from hall.celery import app
+
+    app.conf.broker_url = url
 
 
 def _force_login_verified():

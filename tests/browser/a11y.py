@@ -58,9 +58,10 @@ def page_pattern(path: str, query: str) -> str | None:
     return f"{match.view_name}?{'&'.join(keys)}"
 
 
-def discover(page, start: str, broken: list, limit: int = 60) -> dict[str, str]:
+def discover(page, start: str, broken: list, limit: int = 60, on_page=None) -> dict[str, str]:
     """Breadth-first over same-origin links from `start`; returns pattern -> first URL seen.
-    Pages that answer with a server error are added to `broken`."""
+    Pages that answer with a server error are added to `broken`. `on_page(pattern, url)`, if given, is
+    called on each new page while the browser shows it (so that a check needs no second visit)."""
     seen: dict[str, str] = {}
     queue = [start]
     origin = urlsplit(page.url or start).netloc
@@ -78,24 +79,34 @@ def discover(page, start: str, broken: list, limit: int = 60) -> dict[str, str]:
             raise
         if response is None or "text/html" not in (response.headers.get("content-type") or ""):
             continue
-        if response.status >= 500:
-            broken.append(Finding(url, (), f"answers {response.status}"))
         seen[pattern] = page.url
         origin = urlsplit(page.url).netloc
         for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
             target = urlsplit(href)
             if target.netloc == origin and target.scheme in ("http", "https"):
                 queue.append(re.sub(r"#.*$", "", href))
+        if response.status >= 500:
+            broken.append(Finding(url, (), f"answers {response.status}"))
+        elif on_page is not None:
+            on_page(pattern, page.url)
     return seen
 
 
 def check_page(page, url: str, variant: tuple, axe_source: str) -> list[Finding]:
-    language, large, width, run_axe = variant
-    page.set_viewport_size({"width": width, "height": 900})
+    """Open `url` in the variant (its cookies set on the context by set_variant) and check it."""
+    page.set_viewport_size({"width": variant[2], "height": 900})
     response = page.goto(url)
-    findings = []
     if response is not None and response.status >= 500:
         return [Finding(url, variant, f"answers {response.status}")]
+    return check_shown_page(page, url, variant, axe_source)
+
+
+def check_shown_page(page, url: str, variant: tuple, axe_source: str) -> list[Finding]:
+    """Check the page the browser shows, at the variant's width (the variant's language and text size
+    were set by set_variant before the page was loaded)."""
+    language, large, width, run_axe = variant
+    findings = []
+    page.set_viewport_size({"width": width, "height": 900})
     overflow = page.evaluate(OVERFLOW_JS)
     if overflow > 1:
         findings.append(Finding(url, variant, f"scrolls sideways by {overflow}px"))

@@ -55,18 +55,21 @@ def login(page, username: str, password: str) -> None:
     page.goto("/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    _click_and_load(page, "main form button[type=submit]")
     if "/security/otp/enrol/" in page.url:
         page.fill("input[name=code]", otp_code(username, confirmed=False))
-        page.click("#otp-enrol button[type=submit]")
-        page.wait_for_load_state("networkidle")
-        page.click("main a.btn-primary")  # recovery codes shown once: "saved, continue"
-        page.wait_for_load_state("networkidle")
+        _click_and_load(page, "#otp-enrol button[type=submit]")
+        _click_and_load(page, "main a.btn-primary")  # recovery codes shown once: "saved, continue"
     elif "/security/otp/verify/" in page.url:
         page.fill("input[name=code]", otp_code(username))
-        page.click("#otp-verify button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        _click_and_load(page, "#otp-verify button[type=submit]")
+
+
+def _click_and_load(page, selector: str) -> None:
+    """Click what leads to another page and wait until that page has loaded (not for the network to fall
+    quiet, which costs half a second more on every page)."""
+    with page.expect_navigation():
+        page.click(selector)
 
 
 def otp_code(username: str, *, confirmed: bool = True) -> str:
