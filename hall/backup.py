@@ -197,7 +197,7 @@ def backup_write(*, folder: Path, log: Callable[[str], None] = _noop) -> BackupS
         "format": FORMAT,
         "created_at": timezone.now().isoformat(),
         "database": {"engine": engine, "file": dump.name, "size": dump.stat().st_size, "sha256": file_sha256(dump)},
-        "storage": settings.TONGBAN_STORAGE,
+        "storage": getattr(settings, "TONGBAN_STORAGE", "filesystem"),
         "files": files,
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
