@@ -13,9 +13,10 @@ for the run: a claim or a lost message is taken back after TONGBAN_NOTICE_STUCK_
 
 Load: 12 connections GET public pages (home, catalogue, a guide, the progress form, a static file);
 4 log in as demo citizens and book an appointment (a POST that queues a notice: inbox and SMS), list
-their bookings and cancel it, in a loop. Timeline: web-1 killed at 15 s, restarted at 25 s; worker-1
-killed at 30 s, restarted at 38 s; Redis stopped at 42 s, started at 45 s; load ends at 60 s; then up
-to --drain seconds for every notice to be sent.
+their bookings and cancel it, in a loop. Timeline: web-1 killed at 10 s, started again at 20 s; worker-1
+killed at 25 s, started again at 33 s (each rejoins when it answers: the load goes on meanwhile);
+Redis stopped at 40 s, started at 45 s; load ends at 60 s; then at least 20 s and up to --drain
+seconds for every notice to be sent.
 
 Report: requests sent and failed (each failure placed: in flight on the killed instance, during the
 Redis restart, or other), nginx retries, whether the restarted instance and worker took work again,
@@ -247,6 +248,37 @@ def unsent(stack: Stack, since_iso: str) -> int:
         connection.close()
 
 
+def redis_outage_notices(stack: Stack, load: Load, events: dict) -> dict:
+    """Notices created while Redis was down, and how long after it came back the last one was sent."""
+    if "stop redis (wall)" not in events:
+        return {}
+    from datetime import UTC, datetime
+
+    import psycopg2
+
+    down = datetime.fromtimestamp(events["stop redis (wall)"], tz=UTC)
+    back = datetime.fromtimestamp(events["start redis (wall)"], tz=UTC)
+    parts = urlparse(stack.database_url)
+    connection = psycopg2.connect(
+        dbname=parts.path.lstrip("/"), user=parts.username or "postgres", host=parts.hostname, port=parts.port or 5432
+    )
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(DISTINCT n.id), max(d.sent_at) FROM hall_notice n JOIN hall_noticedelivery d "
+                "ON d.notice_id = n.id WHERE n.kind = 'booking_created' AND n.created_at BETWEEN %s AND %s",
+                [down, back],
+            )
+            created, last_sent = cursor.fetchone()
+    finally:
+        connection.close()
+    return {
+        "redis_down_seconds": round(events["start redis done"] - events["stop redis"], 1),
+        "notices_created_while_redis_down": created,
+        "their_last_sent_seconds_after_redis_back": round((last_sent - back).total_seconds(), 1) if last_sent else None,
+    }
+
+
 def nginx_lines(stack: Stack, since_epoch: float) -> list[dict]:
     rows = []
     path = stack.logs / "nginx-access.log"
@@ -355,14 +387,30 @@ def run_load(host: str, port: int, args, faults) -> Load:
     load.started = time.monotonic()
     for thread in threads:
         thread.start()
+    restarts: list[threading.Thread] = []
     if faults:
         stack, redis, events = faults
+
+        def restart(name: str):
+            """Start the service again now; wait for it to answer in the background (the load goes on)."""
+            stack.launch(name)
+
+            def wait():
+                try:
+                    stack.wait_ready(name, 180)
+                    events[f"{name} ready"] = time.monotonic()
+                except StackError as exc:
+                    print(f"faults: {exc}", file=sys.stderr)
+
+            restarts.append(threading.Thread(target=wait))
+            restarts[-1].start()
+
         plan = [
-            (15, "kill web-1", lambda: stack.kill("web-1")),
-            (25, "restart web-1", lambda: (stack.launch("web-1"), stack.wait_ready("web-1"))),
-            (30, "kill worker-1", lambda: stack.kill("worker-1")),
-            (38, "restart worker-1", lambda: (stack.launch("worker-1"), stack.wait_ready("worker-1"))),
-            (42, "stop redis", redis.stop),
+            (10, "kill web-1", lambda: stack.kill("web-1")),
+            (20, "restart web-1", lambda: restart("web-1")),
+            (25, "kill worker-1", lambda: stack.kill("worker-1")),
+            (33, "restart worker-1", lambda: restart("worker-1")),
+            (40, "stop redis", redis.stop),
             (45, "start redis", redis.start),
         ]
         scale = args.seconds / 60
@@ -371,7 +419,6 @@ def run_load(host: str, port: int, args, faults) -> Load:
             if delay > 0:
                 time.sleep(delay)
             events[label] = time.monotonic()
-            events[label + " (wall)"] = time.time()
             action()
             events[label + " done"] = time.monotonic()
             print(f"faults: {label} at {time.monotonic() - load.started:5.1f} s", flush=True)
@@ -382,6 +429,12 @@ def run_load(host: str, port: int, args, faults) -> Load:
     for thread in threads:
         thread.join(60)
     load.ended = time.monotonic()
+    for thread in restarts:
+        thread.join(180)
+    if faults:
+        for name in ("web-1", "worker-1"):
+            if f"{name} ready" in events:
+                print(f"faults: {name} answering again at {events[f'{name} ready'] - load.started:5.1f} s", flush=True)
     return load
 
 
@@ -416,11 +469,15 @@ def count_notices(stack: Stack, load: Load, events: dict, drain: int) -> dict:
 
     since = datetime.fromtimestamp(load.started_wall - 1, tz=UTC).isoformat()
     waited_from = time.monotonic()
-    left = unsent(stack, since)
-    while left and time.monotonic() - waited_from < drain:
+    left, all_sent_after = unsent(stack, since), None
+    while (left or time.monotonic() - waited_from < 20) and time.monotonic() - waited_from < drain:
+        if not left and all_sent_after is None:
+            all_sent_after = round(time.monotonic() - waited_from, 1)
         time.sleep(2)
         left = unsent(stack, since)
-    drained = round(time.monotonic() - waited_from, 1)
+    if not left and all_sent_after is None:
+        all_sent_after = round(time.monotonic() - waited_from, 1)
+    outage = redis_outage_notices(stack, load, events)
     for key, value in stack.env().items():
         if key in ("DATABASE_URL", "TONGBAN_DATA_KEY_FILE", "TONGBAN_DATA_KEYS", "TONGBAN_VAR_DIR", "CACHE_URL"):
             os.environ[key] = value
@@ -432,11 +489,12 @@ def count_notices(stack: Stack, load: Load, events: dict, drain: int) -> dict:
     gateway = Counter({key: count for key, count in sms.items() if key in run_keys})
     rows = nginx_lines(stack, load.started_wall)
     web1 = f"127.0.0.1:{stack.web_ports[0]}"
-    restart_wall = events.get("restart web-1 done", 0) - load.started + load.started_wall if events else 0
+    restart_wall = events.get("web-1 ready", 0) - load.started + load.started_wall if events else 0
     worker_log = stack.services["worker-1"].log.read_text(errors="replace") if events else ""
     after_restart = worker_log.split("--- start 2", 1)[1] if "--- start 2" in worker_log else ""
     return {
-        "drain_seconds": drained,
+        "all_sent_seconds_after_load": all_sent_after,
+        **outage,
         "notices_created": figures["notices"],
         "deliveries": figures["all"]["deliveries"],
         "deliveries_sent": figures["all"]["sent"],
