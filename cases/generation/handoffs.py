@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.apps import apps
 
-from .sql import copy_rows, count, encrypted, execute, insert_select
+from .sql import copy_rows, count, encrypted, execute, indexes_set_aside, insert_select
 from .story import chosen_method, moment, result_stage, stage_at_least
 
 TRANSIT_BUCKETS = [4, 8, 24, 48, 72, 120, 168, 240, 480, 100000]  # cases/services/handoff.py
@@ -229,21 +229,8 @@ def generate(cursor, step) -> None:
 
     def cases(_):
         # Each case row is written once: its hand-off columns and its delivery choice.
-        return execute(
-            cursor,
-            """UPDATE cases_case c SET cross_area_mode = s.mode,
-                custodian_hall_id = (CASE WHEN s.owner_received_at IS NULL OR s.result_arrived
-                                          THEN s.receiving_hall_id ELSE s.owning_hall_id END),
-                handed_to_hall_id = (CASE WHEN s.forwarded_at IS NOT NULL THEN s.owning_hall_id END),
-                handoff_due = x.next_due,
-                delivery_method = (CASE WHEN s.method = 'pickup' THEN c.delivery_method ELSE s.method END),
-                delivery_recipient = (CASE WHEN s.method = 'post' THEN left(s.applicant_name, 50) ELSE c.delivery_recipient END),
-                delivery_address = (CASE WHEN s.method = 'post' THEN a.address ELSE c.delivery_address END),
-                delivery_mobile = (CASE WHEN s.method = 'post' THEN u.mobile ELSE c.delivery_mobile END)
-            FROM gen_handoff_src s JOIN cases_handoff x ON x.case_id = s.case_id
-            JOIN hall_user u ON u.id = s.applicant_id JOIN gen_address a ON a.k = mod(s.case_id, 200)
-            WHERE c.id = s.case_id""",
-        )
+        with indexes_set_aside(cursor, "cases_case"):
+            return _cases_update(cursor)
 
     step("办件（异地收件、送达方式）", cases)
 
@@ -321,3 +308,21 @@ def generate(cursor, step) -> None:
         return rows
 
     step("通办移交统计", tallies)
+
+
+def _cases_update(cursor) -> int:
+    return execute(
+        cursor,
+        """UPDATE cases_case c SET cross_area_mode = s.mode,
+            custodian_hall_id = (CASE WHEN s.owner_received_at IS NULL OR s.result_arrived
+                                      THEN s.receiving_hall_id ELSE s.owning_hall_id END),
+            handed_to_hall_id = (CASE WHEN s.forwarded_at IS NOT NULL THEN s.owning_hall_id END),
+            handoff_due = x.next_due,
+            delivery_method = (CASE WHEN s.method = 'pickup' THEN c.delivery_method ELSE s.method END),
+            delivery_recipient = (CASE WHEN s.method = 'post' THEN left(s.applicant_name, 50) ELSE c.delivery_recipient END),
+            delivery_address = (CASE WHEN s.method = 'post' THEN a.address ELSE c.delivery_address END),
+            delivery_mobile = (CASE WHEN s.method = 'post' THEN u.mobile ELSE c.delivery_mobile END)
+        FROM gen_handoff_src s JOIN cases_handoff x ON x.case_id = s.case_id
+        JOIN hall_user u ON u.id = s.applicant_id JOIN gen_address a ON a.k = mod(s.case_id, 200)
+        WHERE c.id = s.case_id""",
+    )

@@ -4,6 +4,7 @@ does not set, COPY of a few Python-made values (encrypted texts), and the staff 
 from __future__ import annotations
 
 import io
+from contextlib import contextmanager
 
 from django.apps import apps
 from django.conf import settings
@@ -113,3 +114,23 @@ def staff_tables(cursor) -> None:
     )
     for table in ("gen_staff", "gen_owner", "gen_approver", "gen_result_window"):
         cursor.execute(f"ANALYZE {table}")
+
+
+@contextmanager
+def indexes_set_aside(cursor, table: str):
+    """Drop `table`'s indexes other than its constraints' for a bulk change, then build them again: one
+    sort per index instead of an insertion per changed row and index (35 on cases_case). Inside the
+    step's transaction, so a failure leaves them as they were."""
+    cursor.execute(
+        """SELECT indexname, indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() AND i.tablename = %s
+           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)""",
+        [table],
+    )
+    indexes = cursor.fetchall()
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred check may wait on the table
+    for name, _definition in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    for _name, definition in indexes:
+        cursor.execute(definition)
