@@ -4,6 +4,7 @@ system admin's page and for the log collector (GB/T 22239-2019 8.1.4.3 security 
 A burst of refused accesses by one account (TONGBAN_SECURITY_BURST_COUNT in
 TONGBAN_SECURITY_BURST_MINUTES; 20 in 10 by default) notifies the supervisors once per burst."""
 
+import ipaddress
 import json
 import logging
 from datetime import timedelta
@@ -19,9 +20,22 @@ logger = logging.getLogger("tongban.security")
 
 
 def client_ip(request) -> str | None:
+    """The caller's address. Behind nginx every request comes from the proxy: when REMOTE_ADDR is one of
+    TONGBAN_TRUSTED_PROXIES, the caller is the last address in X-Forwarded-For that is not a trusted
+    proxy (nginx appends the address it saw; anything a client wrote there itself comes before it)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR") or None
+    trusted = getattr(settings, "TONGBAN_TRUSTED_PROXIES", ())
+    if remote in trusted:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        for address in reversed(forwarded):
+            if address not in trusted:
+                try:
+                    return str(ipaddress.ip_address(address))
+                except ValueError:  # not an address: what a client typed, not what nginx saw
+                    return remote
+    return remote
 
 
 def masked_login(value: str) -> str:

@@ -43,6 +43,11 @@ STORAGES["staticfiles"] = {
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
     "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
 }
+# Behind nginx (docs/deploy.md) every request comes from the proxy: the caller's address (login lockout
+# per address, rate limits, audit records) is the one nginx adds to X-Forwarded-For, read only from
+# these proxies' addresses (hall.security.events.client_ip).
+TONGBAN_TRUSTED_PROXIES = env_list("TONGBAN_TRUSTED_PROXIES", "127.0.0.1,::1")  # noqa: F405
+AXES_CLIENT_IP_CALLABLE = "hall.security.events.client_ip"
 # Persistent database connections, checked before reuse (a restarted PostgreSQL costs no request).
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DJANGO_CONN_MAX_AGE", "600"))  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
