@@ -5,6 +5,7 @@ from celery import shared_task
 from hall.workdays import workdays_changed
 
 from . import sla
+from .services import counter_scans_purge as purge_held_scans
 
 
 @shared_task(acks_late=True)
@@ -27,3 +28,9 @@ def case_clocks_recompute(case_ids: list[int] | None = None) -> int:
     changed = sla.case_clocks_recompute(case_ids=case_ids)
     sla.sla_scan()
     return changed
+
+
+@shared_task(acks_late=True)
+def counter_scans_purge() -> int:
+    """Beat task: delete the scans held for counter forms that were abandoned."""
+    return purge_held_scans()

@@ -14,7 +14,7 @@ from .apply import (
     completeness_check,
 )
 from .bundle import bundle_follow, bundle_parent_state
-from .counter import case_record_counter_application, counter_scans_keep
+from .counter import case_record_counter_application, counter_scans_keep, counter_scans_purge
 from .decision import (
     case_approve_extension,
     case_deny,
@@ -65,6 +65,7 @@ __all__ = [
     "case_withdraw",
     "completeness_check",
     "counter_scans_keep",
+    "counter_scans_purge",
     "default_appeal_rights",
     "event_record",
     "handoff_forward",

@@ -3,10 +3,12 @@ while another part of the form was refused are held for that application until i
 
 import logging
 import uuid
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hall.constants import AccountKind, StaffRole
@@ -171,6 +173,20 @@ def counter_scans_keep(
         scan.save()
         kept.append(scan)
     return kept
+
+
+# A counter application is prepared while the walk-in waits at the window: a scan held longer belongs to
+# a form that was abandoned, and personal documents are not kept without a purpose.
+HELD_SCAN_HOURS = 24
+
+
+def counter_scans_purge(*, now: datetime | None = None) -> int:
+    """Delete the scans held longer than HELD_SCAN_HOURS (abandoned counter forms); the number deleted."""
+    cutoff = (now or timezone.now()) - timedelta(hours=HELD_SCAN_HOURS)
+    with transaction.atomic():
+        stale = list(CounterScan.objects.filter(uploaded_at__lt=cutoff).select_for_update(skip_locked=True))
+        _release_scans(stale)
+    return len(stale)
 
 
 def _release_scans(scans: list[CounterScan]) -> None:

@@ -207,8 +207,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # the next_due index (instant cases count minutes); the notice sweeper queues again what the broker did
 # not take (at once) and what a dead worker or a lost task left behind; the floor closes its day and
 # reminds tomorrow's bookings; electronic results count as delivered once read, certificates expire;
-# finished services get rating invitations and the ratings scan keeps the rectification clocks. All
-# are idempotent.
+# finished services get rating invitations and the ratings scan keeps the rectification clocks; scans
+# held for abandoned counter forms are deleted. All are idempotent.
 CELERY_BEAT_SCHEDULE = {
     name: {"task": task, "schedule": int(os.environ.get(variable, default))}
     for name, task, variable, default in [
@@ -230,6 +230,7 @@ CELERY_BEAT_SCHEDULE = {
         ),
         ("ratings-collect", "evaluation.tasks.services_collect", "TONGBAN_RATINGS_COLLECT_SECONDS", "60"),
         ("ratings-scan", "evaluation.tasks.ratings_scan", "TONGBAN_RATINGS_SCAN_SECONDS", "300"),
+        ("counter-scans-purge", "cases.tasks.counter_scans_purge", "TONGBAN_COUNTER_SCANS_PURGE_SECONDS", "3600"),
     ]
 }
 

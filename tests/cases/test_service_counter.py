@@ -1,11 +1,15 @@
 """Counter application: a clerk records a walk-in application for an item the hall may receive."""
 
+import datetime
+import uuid
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from cases import services
 from cases.constants import CaseState, Channel, EventKind
-from cases.models import Case
+from cases.models import Case, CounterScan
 from hall.demo import make_id_number
 from hall.models import User
 
@@ -95,3 +99,46 @@ def test_bad_scan_rolls_everything_back_without_orphan_files(cast, media_root):
     assert not User.objects.filter(real_name="王五").exists()
     files = [p for p in media_root.rglob("*") if p.is_file()] if media_root.exists() else []
     assert files == []
+
+
+def _keep(cast, version, draft, **overrides):
+    first = version.materials.order_by("order").first()
+    arguments = {"draft": draft, "clerk": cast.clerk, "hall": cast.halls["JC"], "item_version": version}
+    return services.counter_scans_keep(**{**arguments, "uploads": {first: pdf_upload("扫描.pdf")}, **overrides})
+
+
+def test_held_scans_are_received_with_the_application_and_nothing_before(cast, media_root):
+    version = version_with_materials()
+    first, second = version.materials.order_by("order")
+    draft = uuid.uuid4()
+    (scan,) = _keep(cast, version, draft)
+    assert not Case.objects.exists() and not User.objects.filter(real_name="王五").exists()
+    case = record(cast, version=version, uploads={second: png_upload()}, draft=draft)
+    assert dict(case.materials.values_list("material_id", "sha256")) == {
+        first.pk: scan.sha256,
+        second.pk: case.materials.get(material=second).sha256,
+    }
+    assert not CounterScan.objects.exists()
+
+
+def test_a_draft_is_its_clerks_own(cast, media_root):
+    version = version_with_materials()
+    draft = uuid.uuid4()
+    _keep(cast, version, draft)
+    with pytest.raises(PermissionDenied):
+        _keep(cast, version, draft, clerk=cast.other_clerk)
+    other_item = version_with_materials()
+    with pytest.raises(ValidationError, match="不是您"):
+        _keep(cast, other_item, draft, uploads={other_item.materials.order_by("order").first(): pdf_upload()})
+    assert CounterScan.objects.count() == 1
+
+
+def test_scans_of_abandoned_forms_are_purged(cast, media_root, django_capture_on_commit_callbacks):
+    version = version_with_materials()
+    (old,) = _keep(cast, version, uuid.uuid4())
+    (fresh,) = _keep(cast, version, uuid.uuid4())
+    CounterScan.objects.filter(pk=old.pk).update(uploaded_at=timezone.now() - datetime.timedelta(hours=25))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.counter_scans_purge() == 1
+    assert list(CounterScan.objects.all()) == [fresh]
+    assert not (media_root / old.file.name).exists() and (media_root / fresh.file.name).exists()
