@@ -13,10 +13,10 @@ for the run: a claim or a lost message is taken back after TONGBAN_NOTICE_STUCK_
 
 Load: 12 connections GET public pages (home, catalogue, a guide, the progress form, a static file);
 4 log in as demo citizens and book an appointment (a POST that queues a notice: inbox and SMS), list
-their bookings and cancel it, in a loop. Timeline: web-1 killed at 10 s, started again at 20 s; worker-1
-killed at 25 s, started again at 33 s (each rejoins when it answers: the load goes on meanwhile);
-Redis stopped at 40 s, started at 45 s; load ends at 60 s; then at least 20 s and up to --drain
-seconds for every notice to be sent.
+their bookings and cancel it, in a loop. Timeline: web-1 killed at 10 s, started again at 20 s;
+worker-1 killed at 25 s (while it holds a task, if one comes within 5 s), started again at 33 s (each
+rejoins when it answers: the load goes on meanwhile); Redis stopped at 40 s, started at 45 s; load
+ends at 60 s; then at least 20 s and up to --drain seconds for every notice to be sent.
 
 Report: requests sent and failed (each failure placed: in flight on the killed instance, during the
 Redis restart, or other), nginx retries, whether the restarted instance and worker took work again,
@@ -197,6 +197,19 @@ class Redis:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
+
+
+def kill_mid_task(stack: Stack, name: str, patience: float = 5) -> None:
+    """SIGKILL the worker while it holds a task (received, not finished), waiting up to `patience` s for one."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        text = stack.services[name].log.read_text(errors="replace")
+        received = set(re.findall(r"Task [\w.]+\[([0-9a-f-]+)\] received", text))
+        finished = set(re.findall(r"Task [\w.]+\[([0-9a-f-]+)\] (?:succeeded|retry|raised)", text))
+        if received - finished:
+            break
+        time.sleep(0.05)
+    stack.kill(name)
 
 
 # --- counting ------------------------------------------------------------------------------------
@@ -408,7 +421,7 @@ def run_load(host: str, port: int, args, faults) -> Load:
         plan = [
             (10, "kill web-1", lambda: stack.kill("web-1")),
             (20, "restart web-1", lambda: restart("web-1")),
-            (25, "kill worker-1", lambda: stack.kill("worker-1")),
+            (25, "kill worker-1", lambda: kill_mid_task(stack, "worker-1")),
             (33, "restart worker-1", lambda: restart("worker-1")),
             (40, "stop redis", redis.stop),
             (45, "start redis", redis.start),
@@ -419,6 +432,7 @@ def run_load(host: str, port: int, args, faults) -> Load:
             if delay > 0:
                 time.sleep(delay)
             events[label] = time.monotonic()
+            events[label + " (wall)"] = time.time()
             action()
             events[label + " done"] = time.monotonic()
             print(f"faults: {label} at {time.monotonic() - load.started:5.1f} s", flush=True)
@@ -491,7 +505,9 @@ def count_notices(stack: Stack, load: Load, events: dict, drain: int) -> dict:
     web1 = f"127.0.0.1:{stack.web_ports[0]}"
     restart_wall = events.get("web-1 ready", 0) - load.started + load.started_wall if events else 0
     worker_log = stack.services["worker-1"].log.read_text(errors="replace") if events else ""
-    after_restart = worker_log.split("--- start 2", 1)[1] if "--- start 2" in worker_log else ""
+    before_kill, _, after_restart = worker_log.partition("--- start 2")
+    received = set(re.findall(r"Task [\w.]+\[([0-9a-f-]+)\] received", before_kill))
+    finished = set(re.findall(r"Task [\w.]+\[([0-9a-f-]+)\] (?:succeeded|retry|raised)", before_kill))
     return {
         "all_sent_seconds_after_load": all_sent_after,
         **outage,
@@ -516,6 +532,7 @@ def count_notices(stack: Stack, load: Load, events: dict, drain: int) -> dict:
         )
         if events
         else None,
+        "worker1_tasks_unfinished_when_killed": len(received - finished) if events else None,
         "worker1_tasks_after_restart": len(re.findall(r"succeeded in", after_restart)) if events else None,
         "ids": figures["ids"],
     }
