@@ -121,6 +121,7 @@ class Load:
     port: int
     records: list[Record] = field(default_factory=list)
     bookings_made: int = 0
+    refusals: Counter = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
     stop: threading.Event = field(default_factory=threading.Event)
 
@@ -148,13 +149,15 @@ class Load:
             response, _ = self.timed(
                 client, "POST", f"/items/{item}/book/", {"csrfmiddlewaretoken": csrf(client), **slot}
             )
-            if (
-                response is not None
-                and response.status == 302
-                and "/floor/bookings/" in response.headers.get("Location", "")
-            ):
+            location = response.headers.get("Location", "") if response is not None else ""
+            if response is not None and response.status == 302 and "/floor/bookings/" in location:
                 with self.lock:
                     self.bookings_made += 1
+            elif response is not None and response.status == 302:  # refused: the page says why
+                _, page = self.timed(client, "GET", location)
+                said = re.search(r'role="alert">\s*(.*?)\s*<', page, re.S)
+                with self.lock:
+                    self.refusals[said.group(1) if said else "?"] += 1
             _, html = self.timed(client, "GET", "/floor/bookings/")
             for pk in re.findall(r'action="/floor/bookings/(\d+)/cancel/"', html):
                 self.timed(client, "POST", f"/floor/bookings/{pk}/cancel/", {"csrfmiddlewaretoken": csrf(client)})
@@ -474,6 +477,7 @@ def summarise_requests(load: Load, events: dict) -> dict:
         "failed": len(failed),
         "failed_where": dict(places),
         "bookings_made": load.bookings_made,
+        "bookings_refused": dict(load.refusals),
     }
 
 

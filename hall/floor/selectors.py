@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, Q, Subquery
+from django.db.models import Avg, Case, Count, Q, Subquery, Value, When
 
 from ..constants import StaffRole, WindowCategory
 from ..models import Booking, Hall, StaffAssignment, Ticket, User, WindowSeat
@@ -66,8 +66,13 @@ def ticket_place(ticket: Ticket) -> TicketPlace:
 
 
 def bookings_for_citizen(citizen: User, *, limit: int = 50) -> list[Booking]:
+    """我的预约: the active bookings first (the ones to come to or cancel: never pushed off the page by
+    many past or cancelled ones), then the latest others, `limit` in all."""
+    active_first = Case(When(state=BookingState.ACTIVE, then=Value(0)), default=Value(1))
     return list(
-        Booking.objects.filter(citizen=citizen).select_related("hall", "slot").order_by("-date", "-starts_at")[:limit]
+        Booking.objects.filter(citizen=citizen)
+        .select_related("hall", "slot")
+        .order_by(active_first, "-date", "-starts_at")[:limit]
     )
 
 

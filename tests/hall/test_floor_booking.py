@@ -221,3 +221,15 @@ def test_closing_a_day_cancels_and_tells_those_booked(floor, clock):
         hall_day_close(hall=jc, day=WEDNESDAY, reason="again", actor=floor.admin)
     with pytest.raises(ValidationError):
         hall_day_close(hall=jc, day=dt.date(2026, 12, 3), reason="  ", actor=floor.admin)
+
+
+def test_my_bookings_list_the_active_one_before_many_cancelled(floor, clock):
+    """A citizen who booked and cancelled often still finds (and can cancel) the booking that counts."""
+    from hall.floor.selectors import bookings_for_citizen
+
+    clock(TUESDAY, 10)
+    for _ in range(3):
+        booking_cancel(booking=_book(floor.citizen, floor.halls["JC"], at=dt.time(11, 0)), citizen=floor.citizen)
+    active = _book(floor.citizen, floor.halls["JC"], at=dt.time(9, 0))
+    listed = bookings_for_citizen(floor.citizen, limit=2)
+    assert listed[0] == active and len(listed) == 2
