@@ -184,6 +184,9 @@ class Command(BaseCommand):
 
             with transaction.atomic(using=ALIAS), connection.cursor() as cursor:
                 _bulk_load_mode(cursor)
+                # Fresh statistics: an earlier run rolled back leaves dead rows in tables the planner
+                # believes empty, and a NOT EXISTS over them would be read once per case.
+                cursor.execute(f"ANALYZE {', '.join(tables)}")
                 staff_tables(cursor)
                 generate(cursor, step)
                 cursor.execute("INSERT INTO bench_generated VALUES (%s, %s, now())", [name, total])
