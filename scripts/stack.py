@@ -215,6 +215,7 @@ class Stack:
         """Each release: migrate; the demo on an empty database; collectstatic happens in start()."""
         self.logs.mkdir(parents=True, exist_ok=True)
         (self.logs / "release.log").write_text("")
+        self.env()  # refuses settings that are not PostgreSQL and Redis, before anything runs
         self.check_services()
         say("migrate")
         self.manage("migrate", "--noinput")
