@@ -63,6 +63,8 @@ def production_env(database_url: str) -> dict:
         "DATABASE_URL": database_url,
         "TONGBAN_DATA_KEY_FILE": os.environ.get("TONGBAN_DATA_KEY_FILE", str(ROOT / "var" / "keys" / "data-keys.json")),
         "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/7"),
+        # The shared cache of a production stack (page caches, sessions), as docs/deploy.md runs it.
+        "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/9"),
         "DJANGO_LOG_LEVEL": "WARNING",
     }
 

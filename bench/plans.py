@@ -4,7 +4,8 @@ bench database (docs/performance.md records them at 1,000,000 cases).
     .venv/bin/python bench/plans.py --database-url postgres://postgres@127.0.0.1:5432/tongban_bench_1m
 
 Each page is requested in-process as its role (the accounts bench/pages_prepare.py chose), its SQL
-captured, and each query that reads cases_case explained. A plan whose buffers grow with the closed
+captured, and each query that reads one of TABLES (cases, hand-offs, extensions, orders, hand-overs,
+archive packages, rating tickets) explained. A plan whose buffers grow with the closed
 history is a bug (DESIGN.md "Lists at a city's volume").
 """
 
@@ -28,7 +29,27 @@ PAGES = [
     ("supervisor", "/cases/supervision/"),
     ("citizen", "/workbench/"),
     ("agent", "/workbench/"),
+    # The newer lists: result window, production, hand-offs, ratings, archive, extensions.
+    ("result", "/results/"),
+    ("result", "/results/?tab=post"),
+    ("result", "/results/?tab=receive"),
+    ("approver", "/results/production/"),
+    ("clerk", "/cases/handoffs/"),
+    ("supervisor", "/ratings/tickets/"),
+    ("supervisor", "/ratings/supervision/"),
+    ("archivist", "/archive/"),
+    ("head", "/cases/extensions/"),
 ]
+# The tables whose reads grow with history if a list misses its index.
+TABLES = (
+    "cases_case",
+    "cases_handoff",
+    "cases_extensionrequest",
+    "delivery_deliveryorder",
+    "delivery_resulthandover",
+    "delivery_archivepackage",
+    "evaluation_rectificationticket",
+)
 
 
 def main() -> None:
@@ -36,8 +57,11 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
     parser.add_argument("--summary", action="store_true", help="only the timing and buffer lines of each plan")
     args = parser.parse_args()
-    if "tongban_bench" not in args.database_url:
-        sys.exit("bench: --database-url must name a bench database (postgres://…/tongban_bench_…)")
+    from pages import bench_database_refusal
+
+    refusal = bench_database_refusal(args.database_url)
+    if refusal:
+        sys.exit(refusal)
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "pages_prepare.py")],
         env={**os.environ, "DATABASE_URL": args.database_url},
@@ -63,14 +87,14 @@ def main() -> None:
         client.post("/login/", {"username": prepared["accounts"][role], "password": prepared["password"]})
         response = client.get(path)
         if "otp" in response.get("Location", ""):  # staff: the second factor, with the demo TOTP secret
-            client.post(response["Location"], {"code": totp_now(DEMO_TOTP_SECRET)})
+            client.post(response["Location"], {"code": totp_now(prepared.get("totp_secret") or DEMO_TOTP_SECRET)})
         client.get(path)
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(path)
         print(f"\n## {role} {path} ({response.status_code}, {len(ctx.captured_queries)} queries)")
         for query in ctx.captured_queries:
             sql = query["sql"]
-            if 'FROM "cases_case"' not in sql:
+            if not any(f'FROM "{table}"' in sql for table in TABLES):
                 continue
             with connection.cursor() as cursor:
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
