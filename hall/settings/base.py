@@ -176,7 +176,7 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache"
         if not os.environ.get("CACHE_URL")
-        else "django.core.cache.backends.redis.RedisCache",
+        else "hall.cache.ForgivingRedisCache",  # an outage is a miss, not a 500 (hall/cache.py)
         "LOCATION": os.environ.get("CACHE_URL", "tongban"),
     }
 }
