@@ -183,6 +183,13 @@ class Command(BaseCommand):
                 return rows
 
             with transaction.atomic(using=ALIAS), connection.cursor() as cursor:
+                # Another run on the same database may have made the step meanwhile: one at a time.
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"generate_cases:{name}"])
+                cursor.execute("SELECT 1 FROM bench_generated WHERE step = %s", [name])
+                if cursor.fetchone():
+                    self.stdout.write(f"{name}: 已生成过，跳过。")
+                    done.add(name)
+                    continue
                 _bulk_load_mode(cursor)
                 # Fresh statistics: an earlier run rolled back leaves dead rows in tables the planner
                 # believes empty, and a NOT EXISTS over them would be read once per case.
