@@ -9,7 +9,7 @@ work through the partial indexes of delivery.models and page with hall.paging.""
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from cases import permissions
-from cases.constants import CaseState, DeliveryMethod, EventKind
+from cases.constants import RESULT_QUEUE_STATES, DeliveryMethod, EventKind
 from cases.models import Case, CaseEvent
 from cases.registry import HeldCertificate
 from hall.constants import StaffRole
@@ -74,13 +74,13 @@ def handovers_to_receive(user) -> QuerySet:
 
 
 def to_produce(user) -> QuerySet:
-    """Decided cases of the approver's departments whose result is not produced yet (open work: decided
-    cases are few; the (state, next_due) index serves the state filter)."""
+    """Decided cases of the approver's departments whose result is not produced yet, in due order (open
+    work: the partial index case_result_queue_dept holds only decided cases)."""
     departments = permissions.departments_with_role(user, StaffRole.APPROVER)
     produced = CaseEvent.objects.filter(case=OuterRef("pk"), kind=EventKind.RESULT_PRODUCED)
     revoked = CaseEvent.objects.filter(case=OuterRef("pk"), kind=EventKind.GRANT_REVOKED)  # nothing to issue
     return (
-        Case.objects.filter(state__in=[CaseState.APPROVED, CaseState.DENIED], owning_department_id__in=departments)
+        Case.objects.filter(state__in=RESULT_QUEUE_STATES, owning_department_id__in=departments)
         .exclude(Exists(produced))
         .exclude(Exists(revoked))
         .select_related("item_version", "applicant", "enterprise", "parent", "receiving_hall")
@@ -91,9 +91,10 @@ def to_produce(user) -> QuerySet:
 def to_hand_over(user) -> QuerySet:
     """Produced paper results of the approver's departments still at the back office."""
     departments = permissions.departments_with_role(user, StaffRole.APPROVER)
-    mine = Q(case__owning_department_id__in=departments) | Q(
-        case__in=Case.objects.filter(children__owning_department_id__in=departments)
-    )
+    # A bundle's order is the department's when one of its children is: asked per produced order (few,
+    # through the partial index of open orders), never by reading the departments' cases.
+    child_of_mine = Case.objects.filter(parent_id=OuterRef("case_id"), owning_department_id__in=departments)
+    mine = Q(case__owning_department_id__in=departments) | Q(Exists(child_of_mine))
     return _orders().filter(state=OrderState.PRODUCED).filter(mine).order_by("hall_id", "due", "pk")
 
 

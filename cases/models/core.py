@@ -22,6 +22,7 @@ from .. import permissions
 from ..constants import (
     DECISION_QUEUE_STATES,
     INTAKE_QUEUE_STATES,
+    RESULT_QUEUE_STATES,
     RUNNING_LEVELS,
     WITHDRAWABLE_STATES,
     CaseState,
@@ -245,6 +246,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 fields=["owning_department", "received_at", "id"],
                 condition=Q(state__in=DECISION_QUEUE_STATES),
                 name="case_decision_queue_dept",
+            ),
+            # Decided cases whose result the department produces next (制证出件), in due order.
+            models.Index(
+                fields=["owning_department", "next_due", "id"],
+                condition=Q(state__in=RESULT_QUEUE_STATES),
+                name="case_result_queue_dept",
             ),
             # A workbench filtered to one state (e.g. archived) reads only that state's rows of its hall.
             models.Index(fields=["receiving_hall", "state", "received_at"], name="case_hall_state_received"),
@@ -680,6 +687,15 @@ class CaseEvent(AppendOnlyModel):
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name = verbose_name_plural = _("办件日志")
+        indexes = [
+            # "Is the result produced / the grant revoked?" for the cases to produce (制证出件): a small
+            # index of those events only, instead of reading every event of each decided case.
+            models.Index(
+                fields=["case"],
+                condition=Q(kind__in=[EventKind.RESULT_PRODUCED, EventKind.GRANT_REVOKED]),
+                name="event_result_or_revoked",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} {self.get_kind_display()}"
