@@ -19,12 +19,16 @@ from django.utils import translation
 
 from hall import sm2
 from hall.crypto import sm3_hex
+from hall.pagecache import generation_bump
 from hall.pdf import absolute_url, qr_data_uri, render_pdf, sha256_hex
 
 from .constants import DocumentKind
 from .models import Case, Document, _verification_token
 from .numbering import document_number_allocate
 from .uploads import remember_written
+
+# The generation of the cached public verification pages (cases/views/verify.py).
+VERIFY_PAGES = "document-verify"
 
 
 def issuer_of(case: Case) -> tuple[str, str, str]:
@@ -89,6 +93,9 @@ def document_issue(
     document.file.save(f"{case.number or case.pk}-{kind}-{token[:8]}.pdf", ContentFile(pdf), save=False)
     remember_written(document.file.name)
     document.save()
+    # The public verification pages are cached (hall/pagecache.py): a new document may supersede or revoke
+    # an earlier one of the case, so they are all dropped.
+    generation_bump(VERIFY_PAGES)
     return document
 
 

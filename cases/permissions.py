@@ -6,16 +6,11 @@ kept on it, so a page that asks about many cases does not query once per case.
 """
 
 from hall.constants import StaffRole
+from hall.selectors import staff_assignments
 
 
 def _assignments(user) -> list:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    cached = getattr(user, "_cases_assignments", None)
-    if cached is None:
-        cached = list(user.assignments.select_related("hall__region", "department"))
-        user._cases_assignments = cached
-    return cached
+    return staff_assignments(user)
 
 
 def halls_with_role(user, role: str) -> set[int]:

@@ -428,7 +428,9 @@ def navbar_context(user, assignments=None) -> dict:
         return {}
     context = {"unread_notice_count": unread_count(user)}
     if assignments is None:
-        assignments = list(user.assignments.all())
+        from .selectors import staff_assignments
+
+        assignments = staff_assignments(user)
     if user.is_superuser or any(a.role == StaffRole.SYSTEM_ADMIN for a in assignments):
         context["calendar_warning_years"] = calendar_warning_years()
     return context

@@ -30,6 +30,18 @@ def assignments_for_user(user: User):
     return StaffAssignment.objects.filter(user=user).select_related("hall", "department", "window")
 
 
+def staff_assignments(user) -> list:
+    """The user's staff assignments (with hall, region, department and window), read once per user object
+    and kept on it: the navigation, the permissions and the audit of one request share one query."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_staff_assignments", None)
+    if cached is None:
+        cached = list(StaffAssignment.objects.filter(user=user).select_related("hall__region", "department", "window"))
+        user._staff_assignments = cached
+    return cached
+
+
 def primary_role(user: User) -> str | None:
     roles = {a.role for a in assignments_for_user(user)}
     for role in ROLE_ORDER:

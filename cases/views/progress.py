@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_http_methods
 
+from hall.pagecache import anonymous_page
 from hall.ratelimit import over_limit
 
 from ..forms import ProgressLookupForm
@@ -25,6 +26,7 @@ def _steps(case: Case) -> list[dict]:
 
 
 @require_http_methods(["GET", "POST"])
+@anonymous_page("progress")
 def progress(request):
     form = ProgressLookupForm(request.POST if request.method == "POST" else None)
     context = {"form": form}

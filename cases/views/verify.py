@@ -6,11 +6,14 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from ..documents import document_for_token
+from hall.pagecache import anonymous_page
+
+from ..documents import VERIFY_PAGES, document_for_token
 from ..services.commitment import commitment_revoked_grant
 
 
 @require_GET
+@anonymous_page("verify", seconds=60, generation_of=VERIFY_PAGES)
 def document_verify(request, token: str):
     document = document_for_token(token)
     if document is None:

@@ -86,8 +86,15 @@ def _filtered(rows, form: WorkbenchFilterForm, default_states: list[str]):
     return rows.order_by(order, "pk")
 
 
+def _filter_data(request):
+    """The filter fields of the query (the page number is not one): None when the queue is unfiltered."""
+    data = request.GET.copy()
+    data.pop("page", None)
+    return data or None
+
+
 def _workbench(request, *, role: str, scope: Q, items, states, default_states, template_vars: dict):
-    form = WorkbenchFilterForm(request.GET or None, states=states, items=items)
+    form = WorkbenchFilterForm(_filter_data(request), states=states, items=items)
     rows = _filtered(_rows(request.user, scope), form, default_states)
     page = BoundedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -112,7 +119,7 @@ def _filters_html(request, role: str, context: dict) -> str:
     """The filter form. Unfilled (the queue as it opens, most requests) it is the same for everyone with
     the same halls or departments, and rendering its item list is a third of the page's time: it is
     kept for a minute (a new item shows in the list within that minute)."""
-    if request.GET:
+    if _filter_data(request):
         return mark_safe(render_to_string("cases/includes/workbench_filters.html", context, request=request))  # noqa: S308
     scope = sorted(a.hall_id or a.department_id or 0 for a in permissions._assignments(request.user) if a.role == role)
     key = f"tongban:workbench-filters:{role}:{get_language()}:{','.join(map(str, scope))}"

@@ -9,6 +9,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from hall.models import Hall
+from hall.pagecache import anonymous_page
 
 from ..charts import level_chart, rate_chart
 from ..constants import Level
@@ -55,6 +56,7 @@ class FiguresOnPage:
         return rate_chart(self.lines)
 
 
+@anonymous_page("rating-figures", seconds=600, generation_of=figures_generation)
 def figures(request):
     """The figures part of the page is cached as rendered, per generation of the summary and query
     (the template's cache tag): a cached page reads no figures at all."""

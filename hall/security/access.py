@@ -4,7 +4,7 @@ when, from which address."""
 
 from ..constants import AccountKind
 from ..models import AccessRecord
-from ..selectors import ROLE_ORDER
+from ..selectors import ROLE_ORDER, staff_assignments
 from .events import client_ip
 
 
@@ -15,7 +15,7 @@ def is_staff_reader(user) -> bool:
 def reader_post(user, case_halls=()) -> tuple[str, int | None]:
     """(role, hall id) under which `user` reads: the assignment at one of the case's halls if any, else the
     first in the portal's role order."""
-    assignments = list(user.assignments.all())
+    assignments = list(staff_assignments(user))
     if not assignments:
         return "", None
     rank = {role: i for i, role in enumerate(ROLE_ORDER)}

@@ -52,7 +52,10 @@ AXES_CLIENT_IP_CALLABLE = "hall.security.events.client_ip"
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DJANGO_CONN_MAX_AGE", "600"))  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 # The shared cache (page caches, rate limits) is Redis when CACHE_URL is set (base.py); several web
-# machines must set it, or each process keeps its own.
+# machines must set it, or each process keeps its own. With it, sessions are read from the cache and
+# written through to the database (no session query per request; a restarted Redis loses none).
+if os.environ.get("CACHE_URL"):
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Logs as JSON lines on stderr (gunicorn and Celery pass them on to the collector).
 LOGGING["formatters"] = {"json": {"()": "hall.jsonlog.JsonFormatter"}}  # noqa: F405
 for _handler in LOGGING["handlers"].values():  # noqa: F405

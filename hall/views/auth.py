@@ -4,15 +4,18 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from ..forms import EnterpriseRegistrationForm, LoginForm, PersonRegistrationForm
+from ..pagecache import anonymous_page
 from ..services import citizen_register_enterprise, citizen_register_person
 
 BACKEND = "hall.auth_backends.MobileOrIdNumberBackend"
 
 
+@method_decorator(anonymous_page("login"), name="dispatch")
 class LoginView(auth_views.LoginView):
     template_name = "hall/login.html"
     authentication_form = LoginForm
@@ -27,6 +30,7 @@ def lockout(request, credentials, *args, **kwargs):
 
 
 @require_http_methods(["GET", "POST"])
+@anonymous_page("register")
 def register(request, kind: str = "person"):
     form_class = EnterpriseRegistrationForm if kind == "enterprise" else PersonRegistrationForm
     form = form_class(request.POST or None)

@@ -6,6 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from ..constants import StaffRole
+from ..pagecache import anonymous_page
 from ..selectors import assignments_for_user, primary_role
 
 LARGE_TEXT_COOKIE = "tb_large_text"
@@ -35,6 +36,7 @@ def role_home_url(role: str) -> str:
     return reverse(name, kwargs={"role": role}) if name == "workbench_role" else reverse(name)
 
 
+@anonymous_page("home")
 def home(request):
     return render(request, "hall/home.html")
 
