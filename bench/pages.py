@@ -400,6 +400,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
     parser.add_argument("--url", default="", help="a stack already running (else gunicorn is started here)")
+    parser.add_argument("--port", type=int, default=0, help="the port gunicorn listens on (default: any free one)")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--connections", default="1,16")
@@ -419,7 +420,7 @@ def main() -> None:
         sys.exit(refusal)
     prepared = prepare(args.database_url)
     if not args.url:
-        host, port = "127.0.0.1", free_port()
+        host, port = "127.0.0.1", args.port or free_port()
         env = production_env(args.database_url)
         subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
         process = start_gunicorn(env, port, args.workers)
