@@ -60,3 +60,6 @@ if os.environ.get("CACHE_URL"):
 LOGGING["formatters"] = {"json": {"()": "hall.jsonlog.JsonFormatter"}}  # noqa: F405
 for _handler in LOGGING["handlers"].values():  # noqa: F405
     _handler["formatter"] = "json"
+# Celery workers and beat log through the same JSON lines (Celery would otherwise replace the root
+# logger's handlers with its own plain-text format).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -19,7 +19,8 @@ def test_production_settings_scale_out(tmp_path):
         "import django, json; django.setup(); from django.conf import settings as s; "
         "print(json.dumps({'mw': s.MIDDLEWARE, 'static': s.STORAGES['staticfiles']['BACKEND'], "
         "'age': s.DATABASES['default']['CONN_MAX_AGE'], 'health': s.DATABASES['default']['CONN_HEALTH_CHECKS'], "
-        "'fmt': s.LOGGING['handlers']['console'].get('formatter')}))"
+        "'fmt': s.LOGGING['handlers']['console'].get('formatter'), "
+        "'celery_own_logging': s.CELERY_WORKER_HIJACK_ROOT_LOGGER}))"
     )
     env = {
         **os.environ,
@@ -35,6 +36,7 @@ def test_production_settings_scale_out(tmp_path):
     assert found["static"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     assert found["age"] > 0 and found["health"] is True
     assert found["fmt"] == "json"
+    assert found["celery_own_logging"] is False  # workers and beat log JSON lines too
 
 
 def test_json_log_lines_carry_extra_fields():
