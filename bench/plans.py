@@ -82,12 +82,16 @@ def main() -> None:
     from pages import DEMO_TOTP_SECRET, totp_now
 
     settings.ALLOWED_HOSTS = ["*"]
+    clients = {}  # one login per role: a second factor code is accepted once
     for role, path in PAGES:
-        client = Client()
-        client.post("/login/", {"username": prepared["accounts"][role], "password": prepared["password"]})
-        response = client.get(path)
-        if "otp" in response.get("Location", ""):  # staff: the second factor, with the demo TOTP secret
-            client.post(response["Location"], {"code": totp_now(prepared.get("totp_secret") or DEMO_TOTP_SECRET)})
+        client = clients.get(role)
+        if client is None:
+            client = clients[role] = Client()
+            client.post("/login/", {"username": prepared["accounts"][role], "password": prepared["password"]})
+            response = client.get(path)
+            if "otp" in response.get("Location", ""):  # staff: the second factor, with the demo TOTP secret
+                secret = prepared.get("totp_secret") or DEMO_TOTP_SECRET
+                client.post(response["Location"], {"code": totp_now(secret)})
         client.get(path)
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(path)
