@@ -447,10 +447,18 @@ def main() -> None:
         for role, label, path in selected:  # each page answers 200 once before it is loaded
             client = Client(host, port)
             client.cookies = dict(kv.split("=", 1) for kv in cookies[role].split("; ") if kv)
-            response, _ = client.request("GET", path)
+            started = time.perf_counter()
+            try:
+                response, _ = client.request("GET", path)
+            except OSError as error:
+                print(f"  {label}: {path} did not answer ({error!r})", file=sys.stderr, flush=True)
+                failed += 1
+                continue
             if response.status != 200:
                 print(f"  {label}: {path} answered {response.status}", file=sys.stderr)
                 failed += 1
+            elif time.perf_counter() - started > 5:
+                print(f"  {label}: {path} took {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
         loadavg = [os.getloadavg()[0]]
         for c in levels:
             bare = None
