@@ -18,7 +18,7 @@ from ..constants import (
 )
 from ..fields import BlindIndexField, EncryptedCharField
 from ..validators import mask_id_number, validate_credit_code, validate_id_number, validate_mobile, validate_region_code
-from .security import _AppendOnly
+from .security import AppendOnlyModel
 
 
 class Region(models.Model):
@@ -284,7 +284,7 @@ def notice_idempotency_key(notice_id: int, channel: str) -> str:
     return f"tongban-notice-{notice_id}-{channel}"
 
 
-class NoticeDeliveryAttempt(_AppendOnly):
+class NoticeDeliveryAttempt(AppendOnlyModel):
     """One send attempt of a notice delivery, written once when the attempt ends (with the delivery's
     new status, in the same transaction). Append-only: the model refuses changes and deletes; on
     PostgreSQL a trigger refuses UPDATE and DELETE. It outlives its notice (no foreign key constraint),

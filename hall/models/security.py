@@ -51,11 +51,6 @@ class AppendOnlyModel(models.Model):
         raise ImmutableError(f"{self._meta.verbose_name}只能追加，不能删除。")
 
 
-# Older names of the same base, kept while code moves to the names above.
-RecordImmutableError = ImmutableError
-_AppendOnly = AppendOnlyModel
-
-
 class AccessRecord(AppendOnlyModel):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("查看人"), on_delete=models.PROTECT, related_name="+"

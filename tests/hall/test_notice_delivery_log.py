@@ -10,7 +10,7 @@ from django.db import DatabaseError, connection, transaction
 
 from hall.checks import sms_backend_check
 from hall.constants import AttemptOutcome, DeliveryStatus, NoticeChannel
-from hall.models import NoticeDelivery, NoticeDeliveryAttempt, RecordImmutableError
+from hall.models import ImmutableError, NoticeDelivery, NoticeDeliveryAttempt
 from hall.notice_backends import DUPLICATE, FileSmsGateway, LogSmsBackend
 from hall.notices import notice_deliver, notice_queue
 from hall.selectors import notice_deliveries_with_attempts, notice_delivery_tally
@@ -90,13 +90,13 @@ def test_the_log_is_append_only(cast):
     notice_deliver(notice_id=notice.pk)
     row = NoticeDeliveryAttempt.objects.filter(delivery__notice=notice).first()
     row.outcome = AttemptOutcome.FAILED
-    with pytest.raises(RecordImmutableError):
+    with pytest.raises(ImmutableError):
         row.save()
-    with pytest.raises(RecordImmutableError):
+    with pytest.raises(ImmutableError):
         row.delete()
-    with pytest.raises(RecordImmutableError):
+    with pytest.raises(ImmutableError):
         NoticeDeliveryAttempt.objects.filter(pk=row.pk).update(error="x")
-    with pytest.raises(RecordImmutableError):
+    with pytest.raises(ImmutableError):
         NoticeDeliveryAttempt.objects.all().delete()
     if connection.vendor == "postgresql":  # the database refuses too, whatever the client
         for sql in ("UPDATE hall_noticedeliveryattempt SET error = 'x'", "DELETE FROM hall_noticedeliveryattempt"):
