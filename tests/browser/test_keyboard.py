@@ -52,6 +52,9 @@ def choose_file(page, selector: str, name: str, content: bytes, mime: str) -> No
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Space")
     chooser.value.set_files({"name": name, "mimeType": mime, "buffer": content})
+    # The browser lets a page open one file dialog per user gesture: the next Space must be a new one.
+    page.wait_for_function("(s) => document.querySelector(s).files.length === 1", arg=selector)
+    page.keyboard.press("Shift")
 
 
 def test_apply_and_accept_with_the_keyboard_alone(page, shot, cast, settings, tmp_path):
