@@ -54,26 +54,21 @@ def generation_bump(name: str) -> None:
 
     def bump():
         key = f"tongban:page-generation:{name}"
-        if not shared_cache.add(key, 1, None):
-            try:
-                shared_cache.incr(key)
-            except ValueError:  # expired between add and incr
-                shared_cache.set(key, 1, None)
+        try:
+            shared_cache.incr(key)
+        except ValueError:  # not counted yet (or the cache was emptied): start the count
+            shared_cache.set(key, 1, None)
 
     bump()
     transaction.on_commit(bump)
 
 
 def page_key(request, kind: str, generation_of="") -> str:
-    if callable(generation_of):
-        current = str(generation_of())
-    else:
-        current = str(generation(generation_of)) if generation_of else ""
     return ":".join(
         (
             "tongban:page",
             kind,
-            current,
+            str(generation(generation_of)) if generation_of else "",
             get_language() or "",
             request.COOKIES.get("tb_large_text", ""),
             request.get_full_path(),
@@ -115,7 +110,7 @@ def _served(request, value) -> HttpResponse:
 def anonymous_page(kind: str, seconds: int = 300, generation_of=""):
     """Serve the decorated view's page from the shared cache to visitors without a session (see above),
     for `seconds` at most, or until its generation changes: `generation_of` names a generation raised by
-    generation_bump(), or is a function that returns the page data's current generation."""
+    generation_bump()."""
 
     def decorate(view):
         @functools.wraps(view)

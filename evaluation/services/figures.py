@@ -5,13 +5,14 @@ item, so two ratings at once add up and the public page never reads the ratings 
 
 from __future__ import annotations
 
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import F
+
+from hall.pagecache import generation, generation_bump
 
 from ..models import FigureRow, Service
 
-GENERATION_KEY = "evaluation:figures:generation"
+# The generation of everything cached from the summary: the public page and its figures.
+FIGURE_PAGES = "rating-figures"
 
 
 def figure_key(service: Service) -> str:
@@ -34,19 +35,11 @@ def figure_add(service: Service, **deltas: int) -> None:
         },
     )
     FigureRow.objects.filter(pk=row.pk).update(**{name: F(name) + value for name, value in deltas.items()})
-    transaction.on_commit(figures_changed)
-
-
-def figures_changed() -> None:
-    """A new generation of the cached public figures (the page caches per generation)."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 1, None)
+    generation_bump(FIGURE_PAGES)
 
 
 def figures_generation() -> int:
-    return cache.get_or_set(GENERATION_KEY, 1, None)
+    return generation(FIGURE_PAGES)
 
 
 def level_field(level: int) -> str:

@@ -14,7 +14,7 @@ from hall.pagecache import anonymous_page
 from ..charts import level_chart, rate_chart
 from ..constants import Level
 from ..figures import GROUPS, figure_years, figures_table
-from ..services.figures import figures_generation
+from ..services.figures import FIGURE_PAGES, figures_generation
 
 
 def _filters(request) -> dict:
@@ -56,7 +56,7 @@ class FiguresOnPage:
         return rate_chart(self.lines)
 
 
-@anonymous_page("rating-figures", seconds=600, generation_of=figures_generation)
+@anonymous_page("rating-figures", seconds=600, generation_of=FIGURE_PAGES)
 def figures(request):
     """The figures part of the page is cached as rendered, per generation of the summary and query
     (the template's cache tag): a cached page reads no figures at all."""
