@@ -1,4 +1,4 @@
-"""Import and export of an item list as XLSX or CSV (issue 3, demand 9; docs/catalogue.md).
+"""Import and export of an item list as XLSX or CSV (docs/catalogue.md).
 
 The file: one sheet (or one CSV), one row per material. The item's own columns are repeated on
 each of its material rows and must agree; an item without materials has one row with the

@@ -1,4 +1,4 @@
-"""Standardisation report (issue 3, demand 7; seed 003 “就少不就多、就短不就长、就简不就繁”).
+"""Standardisation report (seed 003 “就少不就多、就短不就长、就简不就繁”).
 
 For a base item implemented by several counties, each county's published guide side by side:
 materials, limits and steps, with the leanest variant marked.

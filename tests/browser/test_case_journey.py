@@ -1,4 +1,4 @@
-"""Browser journey of a case (issue 4): a citizen applies online with uploads; the clerk asks for a
+"""Browser journey of a case: a citizen applies online with uploads; the clerk asks for a
 supplement; the citizen supplies it; the clerk accepts; the approver grants. Each notice PDF is
 downloaded and its text (pdftotext) holds the case number and the Chinese title."""
 

@@ -1,4 +1,4 @@
-"""Browser journeys of the catalogue (issue 3): a citizen finds an item by pinyin initials, opens
+"""Browser journeys of the catalogue: a citizen finds an item by pinyin initials, opens
 its guide and downloads the blank form and the PDF guide; a catalogue admin changes a promised
 limit, which is published only after the legal review and the catalogue review by two others."""
 

@@ -1,5 +1,5 @@
-"""The catalogue and guide pages run a fixed number of queries whatever the list length
-(issue 3, demand 11); with a warm cache they run none of their own."""
+"""The catalogue and guide pages run a fixed number of queries whatever the list length;
+with a warm cache they run none of their own."""
 
 import pytest
 from django.db import connection
