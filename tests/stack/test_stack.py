@@ -5,6 +5,7 @@ a citizen's booking whose notice a worker sends, and GETs that keep answering wh
 instance is killed. Skipped unless PostgreSQL and Redis are configured (DATABASE_URL, CELERY_BROKER_URL:
 CI sets both); the processes see only committed data, so the test is transactional."""
 
+import http.client
 import os
 import shutil
 import signal
@@ -142,6 +143,11 @@ def test_the_stack_serves_through_nginx_sends_notices_and_survives_a_dead_instan
             try:
                 response, _ = client.request("GET", "/items/")
                 answers.append(response.status)
+            except http.client.IncompleteRead:
+                # The body was on its way from the killed instance: lost in flight, which nginx
+                # cannot retry once it has begun the answer.
+                answers.append("in flight")
+                client = Client("127.0.0.1", stack.port)
             except OSError as error:
                 answers.append(str(error))
                 client = Client("127.0.0.1", stack.port)
@@ -156,4 +162,6 @@ def test_the_stack_serves_through_nginx_sends_notices_and_survives_a_dead_instan
     for thread in readers:
         thread.join(30)
     assert not stack.services["web-1"].running
-    assert answers and set(answers) == {200}, f"{len(answers)} answers: {sorted(set(map(str, answers)))}"
+    lost = answers.count("in flight")
+    assert answers and set(answers) <= {200, "in flight"}, f"{len(answers)} answers: {sorted(set(map(str, answers)))}"
+    assert lost <= len(readers), f"{lost} answers lost, more than the {len(readers)} that can be in flight"
