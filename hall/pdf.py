@@ -6,6 +6,8 @@ every scheme but data:, so a template can never make WeasyPrint read a local fil
 """
 
 import hashlib
+import re
+import threading
 from functools import lru_cache
 
 import segno
@@ -31,13 +33,54 @@ PDF_VARIANT = "pdf/ua-1"
 def render_pdf(template_name: str, context: dict) -> bytes:
     """Render a Django template (extending pdf/base.html) to tagged PDF/UA bytes."""
     from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
 
     with translation.override(settings.LANGUAGE_CODE):  # official documents stay Chinese in the English UI
         html = render_to_string(template_name, context)
-    fetcher = URLFetcher(allowed_protocols={"data"})
+    fetcher, font_config = _renderer()
     document = HTML(string=html, base_url=None, url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[_stylesheet()], pdf_variant=PDF_VARIANT)
+    return document.write_pdf(stylesheets=[_stylesheet()], pdf_variant=PDF_VARIANT, font_config=font_config)
+
+
+_per_thread = threading.local()
+
+
+def _renderer():
+    """(URL fetcher, font configuration), kept for the thread's later documents. A new font
+    configuration loads fontconfig's configuration and font list again and starts Pango's font cache
+    empty (about 7 ms a document); our templates declare no @font-face, so it holds the installed fonts
+    only, the same for every document. Per thread: neither Pango's font map nor the fetcher (which keeps
+    the request it is opening) is to be shared between threads."""
+    kept = getattr(_per_thread, "renderer", None)
+    if kept is None:
+        from weasyprint.pdf import fonts
+        from weasyprint.text.fonts import FontConfiguration
+        from weasyprint.urls import URLFetcher
+
+        if not isinstance(fonts.ffi, _OpenArrays):
+            fonts.ffi = _OpenArrays(fonts.ffi)
+        kept = _per_thread.renderer = (URLFetcher(allowed_protocols={"data"}), FontConfiguration())
+    return kept
+
+
+class _OpenArrays:
+    """WeasyPrint's font subsetting (weasyprint.pdf.fonts) asks cffi for `hb_codepoint_t[<n>]`, n being
+    the number of glyphs the document uses: a C type cffi has never seen for nearly every notice, which
+    it parses with pycparser (about 5 ms, once or twice a document). The open array `hb_codepoint_t[]`
+    filled with the same n values is the same memory, and cffi parses it once per process."""
+
+    _SIZED = re.compile(r"(\w+)\[(\d+)\]")
+
+    def __init__(self, ffi):
+        self._ffi = ffi
+
+    def __getattr__(self, name):
+        return getattr(self._ffi, name)
+
+    def new(self, cdecl, init=None):
+        match = self._SIZED.fullmatch(cdecl) if isinstance(cdecl, str) else None
+        if match and hasattr(init, "__len__") and len(init) == int(match[2]):
+            cdecl = f"{match[1]}[]"
+        return self._ffi.new(cdecl, init)
 
 
 @lru_cache(maxsize=512)
