@@ -13,7 +13,8 @@ own: staff see a case from its submission on.
 """
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from hall.constants import StaffRole
@@ -23,6 +24,7 @@ from hall.selectors import user_by_id_number, user_by_mobile
 from . import permissions
 from .constants import CaseState
 from .models import Case, CaseEvent, CounterScan, Document, SubmittedMaterial
+from .rows import clock_fields
 
 
 def _base() -> QuerySet:
@@ -81,6 +83,27 @@ def cases_for_user(user) -> QuerySet:
         return Case.objects.none()
     # Every condition follows a foreign key to one row: the joins cannot duplicate a case (no distinct).
     return _base().filter(scope)
+
+
+WORKBENCH_FIELDS = (
+    "pk",
+    "number",
+    "applicant_name",
+    "received_at",
+    "receiving_hall__name",
+    "item_version__name",
+    "applicant__id_number_index",
+    *clock_fields(),
+)
+
+
+def workbench_rows(cases: QuerySet) -> QuerySet:
+    """What a workbench line shows of each case, as named tuples (cases.rows): no instance of the case,
+    its applicant or its hall per row. The applicant's ID number comes as its raw SM4 token beside its
+    blind index (`applicant_id_token`), to be masked through cases.rows.masked_id_number."""
+    return cases.annotate(applicant_id_token=Cast("applicant__id_number", TextField())).values_list(
+        *WORKBENCH_FIELDS, "applicant_id_token", named=True
+    )
 
 
 def cases_by_person(value: str) -> Q:

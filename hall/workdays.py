@@ -56,7 +56,7 @@ def _guard_span(start: date, end: date) -> None:
 
 _lock = threading.Lock()
 _years: dict[int, dict[date, tuple[bool, bool]]] = {}
-_state = {"version": None, "checked": 0.0}
+_state = {"version": None, "checked": 0.0, "generation": 0}
 
 
 @memoize
@@ -107,7 +107,16 @@ def workdays_changed() -> None:
         _years.clear()
         _state["version"] = None
         _state["checked"] = 0.0
+        _state["generation"] += 1
     cache.delete("tongban:calendar_warning_years")
+
+
+def calendar_generation() -> int:
+    """A number that changes whenever this process forgets its calendar (an edit here, or another
+    process's edit seen by the periodic version check): what is computed from the calendar may be kept
+    while it stays the same."""
+    _check_version()
+    return _state["generation"]
 
 
 def _check_version() -> None:
@@ -120,6 +129,7 @@ def _check_version() -> None:
         if version != _state["version"]:
             _years.clear()
             _state["version"] = version
+            _state["generation"] += 1
 
 
 def _year(year: int) -> dict[date, tuple[bool, bool]]:

@@ -2,24 +2,51 @@
 
 Built in Python rather than through an included template: a list shows one badge per row, and a
 template per badge (a context, a node tree and a translation lookup per string) was the larger part of
-each row's time."""
+each row's time. Rows of a list share their due dates: a badge is read once per due date, item limits
+and day (see _remembered), not once per row."""
 
 from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
-from cases.clock import case_clock_reading
+from cases.clock import case_clock_reading, open_clocks
 from cases.clock_words import clock_words
+from hall.workdays import calendar_generation
 
 register = template.Library()
+
+# A badge reads only the case's open clocks, its item's limits and today's date (the calendar lookups
+# from today to each due date): the same inputs give the same badge, kept until the day or the calendar
+# changes (hall.workdays notices another process's edit within its check interval, as the lookups do).
+_LIMIT_FIELDS = ("case_kind", "yellow_threshold_days", "limit_unit", "intake_unit", "delivery_unit")
+_REMEMBERED_MAX = 20_000
+_remembered: dict = {"stamp": None, "badges": {}}
 
 
 @register.simple_tag
 def clock_badge(case, show_clock: bool = True):
     """Read live from the stored due dates (the calendar is cached: no query per badge)."""
     now = timezone.now()
+    clocks = open_clocks(case)
+    if not clocks:
+        return ""
+    version = case.item_version if getattr(case, "item_version_id", None) is not None else None
+    limits = tuple(getattr(version, name, None) for name in _LIMIT_FIELDS) if version is not None else None
+    if limits is not None and limits[0] == "instant":
+        return _badge(case, now, show_clock)  # an instant case counts minutes: read at this moment
+    stamp = (timezone.localdate(now), calendar_generation())
+    if _remembered["stamp"] != stamp or len(_remembered["badges"]) > _REMEMBERED_MAX:
+        _remembered["stamp"], _remembered["badges"] = stamp, {}
+    key = (tuple(clocks), limits, show_clock, get_language())
+    badge = _remembered["badges"].get(key)
+    if badge is None:
+        badge = _remembered["badges"][key] = _badge(case, now, show_clock)
+    return badge
+
+
+def _badge(case, now, show_clock: bool) -> str:
     reading = case_clock_reading(case, now=now)
     if reading is None:
         return ""

@@ -1,0 +1,79 @@
+"""List rows read as plain values (named tuples from values_list), not model instances: a list page
+builds no instance of the case, its applicant or its hall, so nothing is decrypted (SM4) per row and
+no select_related chain is built. The clock badge reads a light stand-in of the case.
+
+Used by the case lists (workbenches, supervision, hand-offs), the delivery lists and the back office's
+production list."""
+
+from types import SimpleNamespace
+
+from django.urls import reverse
+
+from hall import crypto
+from hall.validators import mask_id_number
+
+# What cases.clock reads of a case and of its item version (see cases.sla.SCAN_FIELDS, the scan's copy).
+_CLOCK_CASE_FIELDS = (
+    "state",
+    "intake_due",
+    "supplement_due",
+    "decision_due",
+    "deferred_due",
+    "delivery_due",
+    "handoff_due",
+    "item_version_id",
+)
+_CLOCK_VERSION_FIELDS = ("case_kind", "yellow_threshold_days", "limit_unit", "intake_unit", "delivery_unit")
+
+
+def clock_fields(prefix: str = "") -> list[str]:
+    """The values_list fields of a case (under `prefix`, e.g. "case__") that clock_case needs."""
+    return [prefix + name for name in _CLOCK_CASE_FIELDS] + [
+        f"{prefix}item_version__{name}" for name in _CLOCK_VERSION_FIELDS
+    ]
+
+
+def clock_case(row, prefix: str = "") -> SimpleNamespace:
+    """A stand-in of the case with the attributes cases.clock reads (its due dates, state, and its item
+    version's limits), from a row read with clock_fields(prefix)."""
+    case = SimpleNamespace(**{name: getattr(row, prefix + name) for name in _CLOCK_CASE_FIELDS})
+    case.item_version = (
+        SimpleNamespace(**{name: getattr(row, f"{prefix}item_version__{name}") for name in _CLOCK_VERSION_FIELDS})
+        if case.item_version_id
+        else None
+    )
+    return case
+
+
+def url_maker(name: str):
+    """A function pk → the URL of `name` for that pk, from one reverse() (a list would reverse per row).
+    The pattern must take the pk as its only argument."""
+    marker = 999999937
+    prefix, suffix = reverse(name, args=[marker]).split(str(marker))
+    return lambda pk: f"{prefix}{pk}{suffix}"
+
+
+def choice_labels(choices) -> dict:
+    """value → label of a TextChoices, translated once per request rather than once per row."""
+    return {value: str(label) for value, label in choices.choices}
+
+
+# ID numbers as lists show them (110105********0021), remembered per process by the blind index of the
+# number: the index changes whenever the number does, so a remembered mask is never stale, and a list
+# decrypts (SM4) a person's number only the first time this process shows them.
+_MASKED_ID_NUMBERS: dict[str, str] = {}
+_MASKED_ID_NUMBERS_MAX = 100_000
+
+
+def masked_id_number(index: str, token: str) -> str:
+    """The masked ID number of the account whose `id_number_index` is `index`, from its stored SM4
+    `token` (read raw: see applicant_id_fields)."""
+    if not token:
+        return ""
+    masked = _MASKED_ID_NUMBERS.get(index)
+    if masked is None:
+        masked = mask_id_number(crypto.decrypt(token))
+        if len(_MASKED_ID_NUMBERS) >= _MASKED_ID_NUMBERS_MAX:
+            _MASKED_ID_NUMBERS.clear()
+        _MASKED_ID_NUMBERS[index] = masked
+    return masked
