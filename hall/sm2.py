@@ -83,13 +83,16 @@ def sign(message: bytes, private_hex: str, public_hex: str, *, uid: bytes = DEFA
 
 
 def _base_x(k: int, table) -> int:
-    """x of k·G (0 < k < n): the sum of the precomputed 2^i·G for the bits of k, in Jacobian coordinates."""
+    """x of k·G (0 < k < n): the sum of the precomputed 2^i·G for the bits of k, in Jacobian coordinates.
+    Every 2^i·G is added, to the sum of the set bits or to a second sum of the clear ones, so that the
+    work does not follow the secret k's length or weight (a nonce's length leaked by timing is enough,
+    over many signatures, to recover the private key)."""
     p, a, powers = _base_powers(table["p"], table["a"], table["g"])
-    point = None
-    for i in range(k.bit_length()):
-        if k >> i & 1:
-            point = _add_affine(point, powers[i], p, a)
-    x, _y, z = point
+    sums = [None, None]  # [clear bits, set bits]
+    for i, power in enumerate(powers):
+        bit = k >> i & 1
+        sums[bit] = _add_affine(sums[bit], power, p, a)
+    x, _y, z = sums[1]
     return x * pow(z, -2, p) % p
 
 
