@@ -10,6 +10,7 @@ class HallConfig(AppConfig):
         from . import (
             checks,  # noqa: F401 - registers the calendar system check
             crypto,
+            usercache,  # noqa: F401 - drops cached assignments when they change
         )
         from .security import signals  # noqa: F401 - security events from login, lockout and admin signals
 

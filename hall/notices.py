@@ -331,6 +331,10 @@ def _record_attempt_once(delivery: NoticeDelivery, *, started_at, finished_at, o
     NoticeDelivery.objects.filter(pk=delivery.pk).exclude(status=DeliveryStatus.SENT).update(
         status=DeliveryStatus.SENT, sent_at=finished_at, last_error=""
     )
+    if delivery.channel == NoticeChannel.INBOX:
+        from .usercache import forget_unread
+
+        forget_unread([delivery.notice.recipient_id])
     return True
 
 
@@ -410,15 +414,33 @@ def inbox_for_user(user: User):
 
 
 def unread_count(user: User) -> int:
+    """The navbar's count, from the shared cache (hall/usercache.py) or else the database."""
+    if not user.is_authenticated:
+        return 0
+    count = getattr(user, "_unread_notice_count", None)
+    if count is None:
+        from .usercache import load
+
+        load(user)
+        count = user._unread_notice_count
+    return count
+
+
+def unread_count_query(user: User) -> int:
     return inbox_for_user(user).filter(read_at__isnull=True).count()
 
 
 def notice_mark_read(*, user: User, notice_ids: list[int] | None = None) -> int:
     """Mark the user's notices read (all of them when no ids are given). Returns how many changed."""
+    from .usercache import forget_unread
+
     notices = Notice.objects.filter(recipient=user, read_at__isnull=True)
     if notice_ids is not None:
         notices = notices.filter(pk__in=notice_ids)
-    return notices.update(read_at=timezone.now())
+    changed = notices.update(read_at=timezone.now())
+    forget_unread([user.pk])
+    user._unread_notice_count = None
+    return changed
 
 
 def navbar_context(user, assignments=None) -> dict:

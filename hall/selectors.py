@@ -32,14 +32,22 @@ def assignments_for_user(user: User):
 
 def staff_assignments(user) -> list:
     """The user's staff assignments (with hall, region, department and window), read once per user object
-    and kept on it: the navigation, the permissions and the audit of one request share one query."""
+    and kept on it: the navigation, the permissions and the audit of one request share one read, from
+    the shared cache (hall/usercache.py) or else the database."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, "_staff_assignments", None)
     if cached is None:
-        cached = list(StaffAssignment.objects.filter(user=user).select_related("hall__region", "department", "window"))
-        user._staff_assignments = cached
+        from .usercache import load
+
+        load(user)
+        cached = user._staff_assignments
     return cached
+
+
+def staff_assignments_query(user) -> list:
+    """The database read behind staff_assignments (hall/usercache.py keeps its result)."""
+    return list(StaffAssignment.objects.filter(user=user).select_related("hall__region", "department", "window"))
 
 
 def primary_role(user: User) -> str | None:

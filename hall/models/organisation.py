@@ -141,7 +141,9 @@ class User(AbstractUser):
         return self.kind in (AccountKind.PERSON, AccountKind.ENTERPRISE)
 
     def roles(self) -> set[str]:
-        return {a.role for a in self.assignments.all()}
+        from ..selectors import staff_assignments  # the request's one read of them, usually cached
+
+        return {a.role for a in staff_assignments(self)}
 
     def has_role(self, role: str) -> bool:
         return role in self.roles()

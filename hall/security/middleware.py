@@ -12,10 +12,11 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
+from django_otp.middleware import OTPMiddleware
 
 from ..constants import SecurityEventKind
 from .events import security_event
-from .otp import otp_required, totp_device
+from .otp import device_by_persistent_id, otp_required, totp_device
 from .sessions import TEST_VERIFIED, session_problem
 
 # Pages an account may reach between its password and its second factor.
@@ -45,6 +46,14 @@ def needs_second_factor(request) -> bool:
         flag = otp_required(request.user)
         request.session["sec_otp"] = flag
     return flag
+
+
+class CachedOTPMiddleware(OTPMiddleware):
+    """django-otp's middleware (request.user.otp_device, user.is_verified()), with the session's device
+    read from the shared cache instead of a query per request (hall.security.otp)."""
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        return device_by_persistent_id(self._normalize_persistent_id(persistent_id))
 
 
 class SecurityMiddleware:

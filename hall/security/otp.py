@@ -8,10 +8,12 @@ within one 30-second step either side of now (an older code is expired); failure
 import base64
 import secrets
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -30,6 +32,35 @@ def otp_required(user) -> bool:
     if user.is_staff or user.is_superuser or user.kind == AccountKind.STAFF:
         return True
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+# The device that verified a session, as each request's OTPMiddleware looks it up: kept in the shared
+# cache (a query per staff page otherwise) and dropped whenever the device is saved or deleted
+# (signals.py); the lifetime bounds a change that sent no signal.
+DEVICE_CACHE_SECONDS = 300
+
+
+def _device_key(persistent_id: str) -> str:
+    from ..usercache import key_prefix
+
+    return f"{key_prefix()}:otp-device:{persistent_id}"
+
+
+def device_by_persistent_id(persistent_id: str):
+    """django-otp's Device.from_persistent_id through the shared cache (a missing device is not cached)."""
+    device = cache.get(_device_key(persistent_id))
+    if device is None:
+        device = Device.from_persistent_id(persistent_id)
+        if device is not None:
+            cache.set(_device_key(persistent_id), device, DEVICE_CACHE_SECONDS)
+    return device
+
+
+def device_forget(device) -> None:
+    """Drop the cached copy of `device`, now and again once the transaction commits."""
+    key = _device_key(device.persistent_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def totp_device(user) -> TOTPDevice | None:

@@ -5,12 +5,14 @@ who made them (hall/admin.py)."""
 from axes.signals import user_locked_out
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ..constants import SecurityEventKind
 from .events import security_event
-from .otp import otp_required
+from .otp import device_forget, otp_required
 from .sessions import session_stamp
 
 
@@ -50,3 +52,9 @@ def _admin_edit(sender, instance, created, **kwargs):
             "message": instance.get_change_message()[:500],
         },
     )
+
+
+@receiver([post_save, post_delete], sender=TOTPDevice, dispatch_uid="security_totp_device_changed")
+@receiver([post_save, post_delete], sender=StaticDevice, dispatch_uid="security_static_device_changed")
+def _device_changed(sender, instance, **kwargs):
+    device_forget(instance)

@@ -314,7 +314,7 @@ TONGBAN_HANDOFF_RESULT_DAYS = int(os.environ.get("TONGBAN_HANDOFF_RESULT_DAYS", 
 INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-    "django_otp.middleware.OTPMiddleware",
+    "hall.security.middleware.CachedOTPMiddleware",  # django-otp's, with the device from the shared cache
 )
 # After the messages middleware: an ended session says why on the login page.
 MIDDLEWARE.insert(
