@@ -31,6 +31,17 @@ def _target(view_name: str, kwargs: dict) -> str:
     return " ".join(f"{key}={value}" for key, value in kwargs.items())
 
 
+def note_case_read(request, case) -> None:
+    """Remember on the request the case a page has just read (cases.views.common.case_for), so that its
+    access record takes the number and halls from it instead of reading the case again."""
+    request.case_read = (case.pk, case.number, case.receiving_hall_id, case.handed_to_hall_id)
+
+
+def _read_by_view(request, case_id: int) -> tuple | None:
+    read = getattr(request, "case_read", None)
+    return read[1:] if read and read[0] == case_id else None
+
+
 class AccessRecordMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -50,7 +61,7 @@ class AccessRecordMiddleware:
         case_id, number, halls = None, "", ()
         if case_arg:
             case_id = int(match.kwargs[case_arg])
-            row = (
+            row = _read_by_view(request, case_id) or (
                 Case.objects.filter(pk=case_id).values_list("number", "receiving_hall_id", "handed_to_hall_id").first()
             )
             if row:

@@ -138,10 +138,15 @@ def _enterprise_id(user) -> int | None:
         return None
 
 
-def get_case_for_user(user, pk) -> Case:
-    """The case if `user` may see it, else Http404 (a guessed number looks like a missing one)."""
+def get_case_for_user(user, pk, *, related: tuple[str, ...] = ()) -> Case:
+    """The case if `user` may see it, else Http404 (a guessed number looks like a missing one). `related`:
+    more relations to join (select_related) for the page that shows them."""
+    cases = cases_for_user(user).select_related("custodian_hall", *related)  # the hand-off panel names the custodian
+    if permissions.regions_with_role(user, StaffRole.SUPERVISOR):
+        # permissions.is_supervisor reads the region of each hall and of the department: in the same read.
+        cases = cases.select_related("receiving_hall__region", "handed_to_hall__region", "owning_department__region")
     try:
-        return cases_for_user(user).get(pk=pk)
+        return cases.get(pk=pk)
     except (Case.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("未找到该办件") from exc
 

@@ -3,6 +3,7 @@ the receipts, acceptance by operation of law, each supplement request with the i
 an application by commitment (告知承诺) with its post-check and revocation."""
 
 from django import template
+from django.core.exceptions import ObjectDoesNotExist
 
 from cases import permissions
 from cases.constants import DocumentKind
@@ -11,10 +12,12 @@ register = template.Library()
 
 
 @register.inclusion_tag("cases/_receipt_section.html")
-def case_law_section(case, user):
+def case_law_section(case, user, receipts=None, requests=None):
+    """`receipts` and `requests`, when the page has read them already (the case's receipts in issue order,
+    its supplement requests oldest first with their lines), are shown as they are instead of read again."""
     if case.pk is None:
         return {"case": case}
-    commitment = getattr(case, "commitment", None) if _has_commitment(case) else None
+    commitment = _commitment(case)
     version = case.item_version if case.item_version_id else None
     may_sign = (
         commitment is None
@@ -25,16 +28,21 @@ def case_law_section(case, user):
             or (case.state == "submitted" and permissions.is_receiving_clerk(case, user))
         )
     )
-    return {
-        "case": case,
-        "receipts": list(case.documents.filter(kind=DocumentKind.RECEIPT).order_by("issued_at", "pk")),
-        "requests": list(case.supplement_requests.order_by("requested_at", "pk").prefetch_related("items")),
-        "commitment": commitment,
-        "may_sign": may_sign,
-    }
+    if receipts is None:
+        receipts = list(case.documents.filter(kind=DocumentKind.RECEIPT).order_by("issued_at", "pk"))
+    if requests is None:
+        requests = list(case.supplement_requests.order_by("requested_at", "pk").prefetch_related("items"))
+    return {"case": case, "receipts": receipts, "requests": requests, "commitment": commitment, "may_sign": may_sign}
 
 
-def _has_commitment(case) -> bool:
+def _commitment(case):
+    """The case's commitment (告知承诺) or None: from the case's own read when it joined the commitment
+    (select_related), else one query."""
     from cases.models import Commitment
 
-    return Commitment.objects.filter(case=case).exists()
+    try:
+        if "commitment" in case._state.fields_cache:
+            return case.commitment
+    except ObjectDoesNotExist:
+        return None
+    return Commitment.objects.filter(case=case).first()

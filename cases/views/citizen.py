@@ -14,7 +14,7 @@ from hall.models import Hall
 from items.models import Item
 
 from .. import permissions
-from ..constants import WITHDRAWABLE_STATES, CaseState
+from ..constants import WITHDRAWABLE_STATES, CaseState, DocumentKind
 from ..forms import ApplicationForm, DeliveryChoiceForm, MaterialUploadForm, SupplementUploadForm, WithdrawForm
 from ..models import SubmittedMaterial
 from ..registry import certificate_lookup
@@ -268,16 +268,20 @@ def _detail_context(request, case) -> dict:
     events = case_timeline(case)
     if newest_first:
         events = events.reverse()
-    documents = documents_for_case(case)
+    documents = list(documents_for_case(case))
     current = case.materials.filter(superseded=False).select_related("material")
-    open_request = case.supplement_requests.filter(fulfilled_at__isnull=True).prefetch_related("items").first()
-    deferred = case.deferred_materials.filter(received_at__isnull=True).select_related("material")
+    # Every supplement request once, with its lines: the history of the law section and the open one.
+    requests = list(case.supplement_requests.order_by("requested_at", "pk").prefetch_related("items"))
+    open_request = next((r for r in reversed(requests) if r.fulfilled_at is None), None)
+    deferred = list(case.deferred_materials.filter(received_at__isnull=True).select_related("material"))
     is_applicant = permissions.is_applicant(case, user)
     return {
         "case": case,
         "events": events,
         "newest_first": newest_first,
         "documents": documents,
+        "receipts": [document for document in documents if document.kind == DocumentKind.RECEIPT],
+        "requests": requests,
         "current": current,
         "children": case.children.select_related("item_version", "owning_department") if case.is_bundle_parent else [],
         "open_request": open_request,
@@ -297,7 +301,7 @@ def _detail_context(request, case) -> dict:
 @login_required
 def detail(request, pk: int):
     """The case page: state, timeline (every event), documents to download, materials, next steps."""
-    case = case_for(request, pk, may_view)
+    case = case_for(request, pk, may_view, related=("commitment",))
     return render(request, "cases/detail.html", _detail_context(request, case))
 
 

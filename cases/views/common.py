@@ -12,17 +12,20 @@ from django.utils.translation import gettext_lazy as _
 from hall.security.events import client_ip  # noqa: F401 - the one way to read the caller's address
 
 from .. import permissions
+from ..audit_reads import note_case_read
 from ..constants import CaseState
 from ..models import Case
 from ..selectors import get_case_for_user
 
 
-def case_for(request, pk: int, *checks: Callable) -> Case:
+def case_for(request, pk: int, *checks: Callable, related: tuple[str, ...] = ()) -> Case:
     """The case if any of `checks(case, user)` lets the caller see it; 404 for everyone else, so that
-    guessing numbers in the URL tells an outsider nothing."""
-    case = get_case_for_user(request.user, pk)
+    guessing numbers in the URL tells an outsider nothing. `related`: more relations the page reads,
+    joined in the same query."""
+    case = get_case_for_user(request.user, pk, related=related)
     if not any(check(case, request.user) for check in checks):
         raise Http404
+    note_case_read(request, case)
     return case
 
 
