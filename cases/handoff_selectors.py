@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as gettext_now
 
@@ -27,9 +27,10 @@ def handoff_of(case: Case) -> Handoff | None:
     """The case's hand-off with its halls and legs, or None (received in the owning county)."""
     if not getattr(case, "cross_area_mode", ""):
         return None
+    legs = Prefetch("legs", queryset=HandoffLeg.objects.select_related("from_hall", "to_hall"))
     return (
         Handoff.objects.select_related("receiving_hall", "owning_hall", "received_by")
-        .prefetch_related("legs__from_hall", "legs__to_hall")
+        .prefetch_related(legs)  # the legs with their halls in one query
         .filter(case=case)
         .first()
     )

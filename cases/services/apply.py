@@ -17,6 +17,7 @@ from .. import permissions
 from ..constants import WITHDRAWABLE_STATES, CaseState, Channel, EventKind
 from ..models import Case, SubmittedMaterial
 from ..numbering import case_number_allocate
+from ..page_reads import guide_materials
 from ..uploads import remember_written, upload_check
 from ._common import case_service, event_record, notify_applicant, run_transition, save_case
 from .bundle import bundle_follow
@@ -48,18 +49,24 @@ class Completeness:
 
 
 def _guide_materials(case: Case) -> list[Material]:
-    return list(case.item_version.materials.order_by("order", "pk")) if case.item_version_id else []
+    return guide_materials(case)
 
 
-def _current_material_ids(case: Case) -> set[int]:
-    """The guide materials handed in, or replaced by the applicant's signed commitment (告知承诺制)."""
-    handed_in = case.materials.filter(superseded=False, material__isnull=False).values_list("material_id", flat=True)
+def _current_material_ids(case: Case, submitted: list | None = None) -> set[int]:
+    """The guide materials handed in, or replaced by the applicant's signed commitment (告知承诺制).
+    `submitted`: the case's files as the page has read them already (current and superseded)."""
+    if submitted is None:
+        handed_in = case.materials.filter(superseded=False, material__isnull=False).values_list(
+            "material_id", flat=True
+        )
+    else:
+        handed_in = [s.material_id for s in submitted if not s.superseded and s.material_id is not None]
     return set(handed_in) | committed_material_ids(case)
 
 
-def completeness_check(case: Case) -> Completeness:
+def completeness_check(case: Case, submitted: list | None = None) -> Completeness:
     """Compare the case's current files with the guide's materials. For a bundle's parent, the
-    children's results together."""
+    children's results together. `submitted`: the case's files when the page has read them already."""
     result = Completeness()
     if case.is_bundle_parent:
         for child in case.children.select_related("item_version"):
@@ -68,7 +75,7 @@ def completeness_check(case: Case) -> Completeness:
             result.missing_deferrable += part.missing_deferrable
             result.missing_optional += part.missing_optional
         return result
-    present = _current_material_ids(case)
+    present = _current_material_ids(case, submitted)
     for material in _guide_materials(case):
         if material.pk in present:
             continue

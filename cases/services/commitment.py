@@ -20,6 +20,7 @@ from ..clock import add_days
 from ..constants import CaseState, CommitmentOutcome, DocumentKind, EventKind
 from ..documents import document_issue
 from ..models import Case, Commitment
+from ..page_reads import case_commitment
 from ..registry import grant_revoked
 from ._common import case_link, case_service, event_record, notify_applicant, run_transition, save_case, today
 from .bundle import bundle_follow
@@ -33,6 +34,9 @@ def committed_material_ids(case: Case) -> set[int]:
     """The guide materials the case's signed commitment replaces (none without a commitment)."""
     if case.pk is None:
         return set()
+    if Case.commitment.related.is_cached(case):  # the page joined it: no commitment, no query
+        commitment = case_commitment(case)
+        return set(commitment.replaced_materials.values_list("pk", flat=True)) if commitment else set()
     return set(Commitment.objects.filter(case=case).values_list("replaced_materials", flat=True)) - {None}
 
 

@@ -3,10 +3,10 @@ the receipts, acceptance by operation of law, each supplement request with the i
 an application by commitment (告知承诺) with its post-check and revocation."""
 
 from django import template
-from django.core.exceptions import ObjectDoesNotExist
 
 from cases import permissions
 from cases.constants import DocumentKind
+from cases.page_reads import case_commitment
 
 register = template.Library()
 
@@ -17,7 +17,7 @@ def case_law_section(case, user, receipts=None, requests=None):
     its supplement requests oldest first with their lines), are shown as they are instead of read again."""
     if case.pk is None:
         return {"case": case}
-    commitment = _commitment(case)
+    commitment = case_commitment(case)
     version = case.item_version if case.item_version_id else None
     may_sign = (
         commitment is None
@@ -33,16 +33,3 @@ def case_law_section(case, user, receipts=None, requests=None):
     if requests is None:
         requests = list(case.supplement_requests.order_by("requested_at", "pk").prefetch_related("items"))
     return {"case": case, "receipts": receipts, "requests": requests, "commitment": commitment, "may_sign": may_sign}
-
-
-def _commitment(case):
-    """The case's commitment (告知承诺) or None: from the case's own read when it joined the commitment
-    (select_related), else one query."""
-    from cases.models import Commitment
-
-    try:
-        if "commitment" in case._state.fields_cache:
-            return case.commitment
-    except ObjectDoesNotExist:
-        return None
-    return Commitment.objects.filter(case=case).first()

@@ -29,7 +29,7 @@ from ..services import (
 )
 from ..services.decision import case_record_site_inspection, extension_cap, special_procedure_kinds
 from .common import add_service_error, case_for, client_ip, is_staff_on
-from .intake import guide_rows
+from .intake import PAGE_RELATED, guide_rows
 
 APPROVER_CHECK = is_staff_on(permissions.is_deciding_approver)
 
@@ -51,16 +51,17 @@ def _forms(case, data=None, which: str = ""):
 def _render_decide(request, case, forms: dict):
     extensions = list(case.extension_requests.select_related("decided_by").order_by("-requested_at"))
     cap, unit, basis = extension_cap(case)
+    deferred = list(case.deferred_materials.select_related("material"))
     context = {
         "case": case,
-        "rows": guide_rows(case),
+        "rows": guide_rows(case, deferred=deferred),
         "documents": documents_for_case(case).reverse(),
         "events": case_timeline(case),
         "procedures": case.special_procedures.order_by("-started_on", "-pk"),
         "extensions": extensions,
         "may_decide": case.state in DECIDING_STATES and permissions.is_deciding_approver(case, request.user),
         "may_extend": not any(e.state != ExtensionState.REFUSED for e in extensions),
-        "deferred_outstanding": case.deferred_materials.filter(received_at__isnull=True).select_related("material"),
+        "deferred_outstanding": [d for d in deferred if d.received_at is None],
         "procedure_kinds": special_procedure_kinds(case),
         "extension_cap": cap,
         "extension_unit": unit_label(unit),
@@ -73,7 +74,7 @@ def _render_decide(request, case, forms: dict):
 
 @login_required
 def decide(request, pk: int):
-    case = case_for(request, pk, APPROVER_CHECK)
+    case = case_for(request, pk, APPROVER_CHECK, related=PAGE_RELATED)
     return _render_decide(request, case, _forms(case))
 
 

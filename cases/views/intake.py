@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from .. import permissions
 from ..constants import INTAKE_STATES, CaseState
 from ..forms import AcceptForm, DeferralForm, RefuseForm, SupplementRequestForm
+from ..page_reads import guide_materials
 from ..selectors import case_timeline, documents_for_case
 from ..services import (
     case_accept,
@@ -25,14 +26,21 @@ from ..services.limits import intake_window_closed
 from .common import add_service_error, case_for, client_ip, is_staff_on
 
 CLERK_CHECK = is_staff_on(permissions.is_intake_clerk, permissions.is_receiving_clerk)
+# Read with the case on the review and decision pages: the region named in the appeal rights, the
+# commitment the completeness check counts.
+PAGE_RELATED = ("owning_department__region", "commitment")
 
 
-def guide_rows(case) -> list[dict]:
+def guide_rows(case, submitted: list | None = None, deferred: list | None = None) -> list[dict]:
     """One row per guide material with the files handed in for it (current ones first), plus a row for
-    files given outside the guide's list."""
-    materials = list(case.item_version.materials.order_by("order", "pk")) if case.item_version_id else []
-    submitted = list(case.materials.select_related("material", "uploaded_by").order_by("uploaded_at", "pk"))
-    deferred = {d.material_id: d for d in case.deferred_materials.all()}
+    files given outside the guide's list. `submitted` (submitted_files) and `deferred` (the case's
+    deferred materials): when the page has read them already."""
+    materials = guide_materials(case)
+    if submitted is None:
+        submitted = submitted_files(case)
+    if deferred is None:
+        deferred = case.deferred_materials.all()
+    deferred = {d.material_id: d for d in deferred}
     rows = []
     for material in materials:
         files = [s for s in submitted if s.material_id == material.pk]
@@ -50,8 +58,13 @@ def guide_rows(case) -> list[dict]:
     return rows
 
 
+def submitted_files(case) -> list:
+    """Every file of the case, current and superseded, in the order they were handed in."""
+    return list(case.materials.select_related("material", "uploaded_by").order_by("uploaded_at", "pk"))
+
+
 def _forms(case, data=None, which: str = ""):
-    materials = list(case.item_version.materials.order_by("order", "pk")) if case.item_version_id else []
+    materials = guide_materials(case)
 
     def bound(name):
         return data if which == name else None
@@ -67,20 +80,23 @@ def _forms(case, data=None, which: str = ""):
 
 
 def _render_review(request, case, forms: dict, status: int = 200):
+    submitted = submitted_files(case)
+    # Every supplement request once, with its lines: the history and the open one.
+    requests = list(case.supplement_requests.order_by("requested_at", "pk").prefetch_related("items"))
     context = {
         "case": case,
-        "rows": guide_rows(case),
-        "check": completeness_check(case),
+        "rows": guide_rows(case, submitted),
+        "check": completeness_check(case, submitted),
         "documents": documents_for_case(case).reverse(),
         "events": case_timeline(case),
-        "open_request": case.supplement_requests.filter(fulfilled_at__isnull=True).prefetch_related("items").first(),
+        "open_request": next((r for r in reversed(requests) if r.fulfilled_at is None), None),
         "may_review": case.state in INTAKE_STATES
         and not case.is_bundle_parent
         and permissions.is_intake_clerk(case, request.user),
         "children": case.children.select_related("item_version") if case.is_bundle_parent else [],
         "can_accept": case.state == CaseState.SUBMITTED,
         "intake_window_closed": case.item_version_id is not None and intake_window_closed(case, today()),
-        "requests": case.supplement_requests.order_by("requested_at", "pk").prefetch_related("items"),
+        "requests": requests,
         "active": next((name for name, form in forms.items() if form.is_bound), "accept_form"),
         **forms,
     }
@@ -89,7 +105,7 @@ def _render_review(request, case, forms: dict, status: int = 200):
 
 @login_required
 def review(request, pk: int):
-    case = case_for(request, pk, CLERK_CHECK)
+    case = case_for(request, pk, CLERK_CHECK, related=PAGE_RELATED)
     return _render_review(request, case, _forms(case))
 
 
