@@ -1,7 +1,8 @@
 """Public catalogue pages: browse and search, service guides (web and PDF), downloads, bundles.
 
-The catalogue body and the guide body are rendered once and cached (items/cache.py); the page
-around them (navigation, the user's name) is rendered per request. Publishing clears the cache."""
+The catalogue, guide and bundle bodies are rendered once and cached (items/cache.py); the page around
+them (navigation, the user's name) is rendered per request, except for anonymous visitors, who get the
+whole page from the page cache (hall/pagecache.py). Publishing clears both (the catalogue's generation)."""
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
@@ -11,9 +12,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from hall.pagecache import anonymous_page
 from hall.pdf import absolute_url, qr_data_uri, render_pdf
 
-from ..cache import cached_fragment, public_page
+from ..cache import CATALOGUE_PAGES, TIMEOUT_SECONDS, cached_fragment
 from ..constants import Audience, CrossAreaMode, CrossAreaScope
 from ..models import Bundle, Item, ItemVersion, Material
 from ..permissions import can_read_version
@@ -31,7 +33,13 @@ from ..selectors import (
 PAGE_SIZE = 20
 
 
+def public_page(kind: str):
+    """A public catalogue page, served whole to anonymous visitors until the catalogue changes."""
+    return anonymous_page(kind, seconds=TIMEOUT_SECONDS, generation_of=CATALOGUE_PAGES)
+
+
 @require_GET
+@public_page("catalogue")
 def catalogue(request):
     filters = CatalogueFilters.from_query(request.GET)
     page_number = request.GET.get("page", "1")
@@ -50,11 +58,8 @@ def catalogue(request):
         }
         return render_to_string("items/_catalogue_body.html", context)
 
-    def context() -> dict:
-        body = cached_fragment("catalogue", (*filters.cache_parts(), page_number), render_body)
-        return {"body": body, "filters": filters}
-
-    return public_page(request, kind="catalogue", template="items/catalogue.html", context=context)
+    body = cached_fragment("catalogue", (*filters.cache_parts(), page_number), render_body)
+    return render(request, "items/catalogue.html", {"body": body, "filters": filters})
 
 
 def _querystring_without_page(request) -> str:
@@ -79,6 +84,7 @@ def _bundle_apply_url(bundle) -> str:
 
 
 @require_GET
+@public_page("guide")
 def guide(request, pk: int):
     """The service guide of an item's current version."""
 
@@ -89,13 +95,10 @@ def guide(request, pk: int):
             return ""
         return render_to_string("items/_guide_body.html", _guide_context(item.current_version, item=item))
 
-    def context() -> dict:
-        body = cached_fragment("guide", (pk,), render_body)
-        if not body:
-            raise Http404(_("没有找到这个事项，它可能已经取消或尚未发布。"))
-        return {"body": body, "pk": pk}
-
-    return public_page(request, kind="guide", template="items/guide.html", context=context)
+    body = cached_fragment("guide", (pk,), render_body)
+    if not body:
+        raise Http404(_("没有找到这个事项，它可能已经取消或尚未发布。"))
+    return render(request, "items/guide.html", {"body": body, "pk": pk})
 
 
 def _guide_context(version: ItemVersion, *, item: Item) -> dict:
@@ -181,14 +184,14 @@ def material_file(request, pk: int, kind: str):
 
 
 @require_GET
+@public_page("bundles")
 def bundle_list(request):
-    def context() -> dict:
-        return {"bundles": list(published_bundles().prefetch_related("items__current_version"))}
-
-    return public_page(request, kind="bundles", template="items/bundle_list.html", context=context)
+    bundles = list(published_bundles().prefetch_related("items__current_version"))
+    return render(request, "items/bundle_list.html", {"bundles": bundles})
 
 
 @require_GET
+@public_page("bundle")
 def bundle_detail(request, pk: int):
     def render_body() -> str:
         try:
@@ -209,13 +212,10 @@ def bundle_detail(request, pk: int):
             },
         )
 
-    def context() -> dict:
-        body = cached_fragment("bundle", (pk,), render_body)
-        if not body:
-            raise Http404(_("没有找到这件“一件事”。"))
-        return {"body": body}
-
-    return public_page(request, kind="bundle", template="items/bundle.html", context=context)
+    body = cached_fragment("bundle", (pk,), render_body)
+    if not body:
+        raise Http404(_("没有找到这件“一件事”。"))
+    return render(request, "items/bundle.html", {"body": body})
 
 
 @require_GET

@@ -10,20 +10,17 @@ from .factories import ItemVersionFactory
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache(monkeypatch):
-    """Cached catalogue pages must not leak from one test into the next, and the generation is
-    not re-read from the database in the middle of a test (query counts stay exact)."""
-    import time
+def _empty_cache():
+    """Cached catalogue pages and parts must not leak from one test into the next."""
+    from django.core.cache import cache as shared_cache
 
-    from items import cache as catalogue_cache
-    from items.cache import cache
+    from hall.pagecache import local
 
-    cache.clear()
-    monkeypatch.setattr(catalogue_cache, "CHECK_SECONDS", 10**9)
-    monkeypatch.setitem(catalogue_cache._last, "generation", 0)
-    monkeypatch.setitem(catalogue_cache._last, "checked", time.monotonic())
+    local.clear()
+    shared_cache.clear()
     yield
-    cache.clear()
+    local.clear()
+    shared_cache.clear()
 
 
 @pytest.fixture

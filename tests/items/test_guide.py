@@ -68,9 +68,12 @@ def test_apply_button_only_when_online_and_when_cases_has_the_page(client, guide
     url = apply_url(guide_version.item)
     assert ('id="apply-online"' in html) == bool(url)
     ItemVersion.objects.filter(pk=guide_version.pk).update(online_application=False)
-    from items.cache import cache
+    from django.core.cache import cache as shared_cache
 
-    cache.clear()
+    from hall.pagecache import local
+
+    local.clear()
+    shared_cache.clear()
     html = client.get(reverse("items:guide", args=[guide_version.item_id])).content.decode()
     assert 'id="apply-online"' not in html
 
@@ -168,18 +171,21 @@ def test_bundle_asks_for_a_shared_material_once(client, cast):
 
 
 def test_a_publication_by_another_process_reaches_this_one(client, guide_version, monkeypatch):
-    """Another worker publishes: it raises the generation row; this process re-reads it (here at
-    once) and stops serving its cached page."""
-    from django.db.models import F
+    """Another worker publishes: it raises the catalogue's generation in the shared cache; this process
+    re-reads it within a second and stops serving its cached page."""
+    import time
 
-    from items import cache as catalogue_cache
-    from items.models import CatalogueState
+    from django.core.cache import cache as shared_cache
+
+    from hall import pagecache
+    from items.cache import CATALOGUE_PAGES
 
     url = reverse("items:guide", args=[guide_version.item_id])
     assert "10 工作日" in client.get(url).content.decode()
     ItemVersion.objects.filter(pk=guide_version.pk).update(promised_days=4)  # as if republished elsewhere
     assert "10 工作日" in client.get(url).content.decode()  # cached
-    CatalogueState.objects.get_or_create(pk=1)
-    CatalogueState.objects.filter(pk=1).update(generation=F("generation") + 1)
-    monkeypatch.setattr(catalogue_cache, "CHECK_SECONDS", 0)
+    shared_cache.incr(pagecache.GENERATION_KEY + CATALOGUE_PAGES)
+    assert "10 工作日" in client.get(url).content.decode()  # this process read the generation just now
+    a_second_later = time.monotonic() + pagecache.GENERATION_SECONDS + 0.1
+    monkeypatch.setattr(pagecache.time, "monotonic", lambda: a_second_later)
     assert "4 工作日" in client.get(url).content.decode()

@@ -7,15 +7,22 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hall.models import Hall
-from items.cache import cache
+from hall.pagecache import local
 
 from .factories import BundleFactory, ItemVersionFactory, MaterialFactory
 
 pytestmark = pytest.mark.django_db
 
 
+def _forget_cached_pages() -> None:
+    from django.core.cache import cache as shared_cache
+
+    local.clear()
+    shared_cache.clear()
+
+
 def _count(client, url) -> int:
-    cache.clear()
+    _forget_cached_pages()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
@@ -46,7 +53,7 @@ def test_catalogue_queries_do_not_grow_with_the_list(client, cast, url_params, d
     assert three == 6
     many = few + [ItemVersionFactory(name=f"示例事项{i}") for i in range(3, 30)]
     _theme_everything(many)
-    cache.clear()
+    _forget_cached_pages()
     with django_assert_num_queries(three):
         assert client.get(url).status_code == 200
 
@@ -97,7 +104,7 @@ def test_a_cached_page_carries_each_visitor_their_own_valid_csrf_token(cast):
         visitor = Client(enforce_csrf_checks=True)
         html = visitor.get(url).content.decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-        assert "tongban-csrf-marker" not in html
+        assert "tongban-page-csrf" not in html
         tokens.append(token)
         response = visitor.post(reverse("toggle_large_text"), {"csrfmiddlewaretoken": token, "next": url})
         assert response.status_code == 302
