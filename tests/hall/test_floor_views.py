@@ -70,16 +70,21 @@ def test_kiosk_unknown_booking_code(client, floor, clock):
     assert client.get(reverse("floor:kiosk", args=["ZZ"])).status_code == 404
 
 
+def _one_ticket_waiting(floor, clock) -> Window:
+    """A ticket waits in 江城 on Tuesday morning; the clerk signs in at window 3 (returned)."""
+    clock(TUESDAY, 9)
+    window = Window.objects.get(hall=floor.halls["JC"], number=3)
+    ticket_issue(hall=window.hall, category=C)
+    window_sign_in(clerk=floor.clerk, window=window)
+    return window
+
+
 def test_calling_screen_shows_the_latest_call(
     client, floor, clock, django_assert_max_num_queries, django_capture_on_commit_callbacks
 ):
-    clock(TUESDAY, 9)
-    jc = floor.halls["JC"]
-    window = Window.objects.get(hall=jc, number=3)
-    ticket_issue(hall=jc, category=C)
+    window = _one_ticket_waiting(floor, clock)
     board_url = reverse("floor:board", args=["JC"])
     assert "请取号等候" in client.get(board_url).content.decode()
-    window_sign_in(clerk=floor.clerk, window=window)
     with django_capture_on_commit_callbacks(execute=True):
         ticket_call_next(clerk=floor.clerk, window=window)  # drops the cached board on commit
     with django_assert_max_num_queries(4):
@@ -89,6 +94,24 @@ def test_calling_screen_shows_the_latest_call(
         client.get(board_url)  # cached: only the hall is read
     screen = client.get(reverse("floor:screen", args=["JC"])).content.decode()
     assert 'hx-trigger="every 1s"' in screen and "floor-screen.js" in screen
+
+
+def test_the_cached_screen_page_shows_a_call_at_once(
+    client, floor, clock, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """The page around the board comes from the page cache; the board in it is as fresh as a poll."""
+    window = _one_ticket_waiting(floor, clock)
+    url = reverse("floor:screen", args=["JC"])
+    assert "请取号等候" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_call_next(clerk=floor.clerk, window=window)
+    screen = client.get(url).content.decode()
+    assert "请 C001 号到 3 号窗口" in screen and "tongban-board" not in screen
+    assert screen.count('id="board"') == 1 and window.hall.name in screen
+    with django_assert_num_queries(0):
+        client.get(url)
+    assert client.get(reverse("floor:screen", args=["ZZ"])).status_code == 404
+    assert client.get(reverse("floor:board", args=["ZZ"])).status_code == 404
 
 
 @pytest.mark.parametrize("who", ["anonymous", "citizen", "approver", "supervisor"])
