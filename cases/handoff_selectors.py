@@ -160,8 +160,22 @@ def _halls(user, *roles) -> set[int]:
     return halls
 
 
+LIST_FIELDS = (
+    "pk",
+    "created_at",
+    "case_id",
+    "case__number",
+    "case__item_version__name",
+    "receiving_hall__name",
+    "owning_hall__name",
+    "state",
+    "next_due",
+)
+
+
 def _listed(qs: QuerySet) -> QuerySet:
-    return qs.select_related("case__item_version", "receiving_hall", "owning_hall")
+    """What a hand-off list shows of each hand-off, as named tuples (cases.rows): no instance per row."""
+    return qs.values_list(*LIST_FIELDS, named=True)
 
 
 def handoffs_incoming(user, *, after: str | None = None, size: int = 25):
@@ -181,7 +195,7 @@ def handoffs_outgoing(user, *, after: str | None = None, size: int = 25):
     return keyset_page(_listed(qs), order=PAGE_ORDER, after=after, size=size)
 
 
-def results_to_send(user, *, size: int = 25) -> list[Handoff]:
+def results_to_send(user, *, size: int = 25) -> list:
     """Decided cross-county cases whose result must go back to the receiving hall (owning side)."""
     halls = _halls(user, StaffRole.WINDOW_CLERK, StaffRole.RESULT_CLERK)
     qs = Handoff.objects.filter(

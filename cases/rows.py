@@ -5,9 +5,12 @@ no select_related chain is built. The clock badge reads a light stand-in of the 
 Used by the case lists (workbenches, supervision, hand-offs), the delivery lists and the back office's
 production list."""
 
+from html import escape
 from types import SimpleNamespace
 
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from hall import crypto
 from hall.validators import mask_id_number
@@ -45,12 +48,31 @@ def clock_case(row, prefix: str = "") -> SimpleNamespace:
     return case
 
 
-def url_maker(name: str):
-    """A function pk → the URL of `name` for that pk, from one reverse() (a list would reverse per row).
-    The pattern must take the pk as its only argument."""
-    marker = 999999937
-    prefix, suffix = reverse(name, args=[marker]).split(str(marker))
-    return lambda pk: f"{prefix}{pk}{suffix}"
+def url_maker(name: str, arity: int = 1):
+    """A function (pk, …) → the URL of `name` for those arguments, from one reverse() (a list would
+    reverse per row). The pattern must take `arity` integer arguments and nothing else."""
+    markers = [str(999999937 - n) for n in range(arity)]
+    parts = [reverse(name, args=markers)]
+    for marker in markers:
+        parts[-1:] = parts[-1].split(marker)
+    if arity == 1:
+        prefix, suffix = parts
+        return lambda pk: f"{prefix}{pk}{suffix}"
+    return lambda *args: "".join(part + str(arg) for part, arg in zip(parts, (*args, ""), strict=True))
+
+
+def line(markup: str, **values) -> SimpleNamespace:
+    """One line of a list, rendered here rather than cell by cell in the template (Django's template costs
+    a node per cell of every row): each value is escaped as the template would (format_html's escaping,
+    without its per-value wrappers) unless it is already HTML, and the page prints `{{ line.html }}`. The
+    values stay readable as attributes."""
+    escaped = {name: value if hasattr(value, "__html__") else escape(str(value)) for name, value in values.items()}
+    return SimpleNamespace(html=mark_safe(markup.format(**escaped)), **values)  # noqa: S308 - escaped above
+
+
+def local_minute(value) -> str:
+    """A moment as lists show it, in the local time zone ("2026-11-30 09:05"; the date filter "Y-m-d H:i")."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 def choice_labels(choices) -> dict:

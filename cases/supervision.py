@@ -9,30 +9,62 @@ walks `case_clock_level_due` in due order. Neither grows with the closed history
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from hall.constants import StaffRole
-from hall.models import Department, Hall
+from hall.models import Department, Hall, Region
 
 from . import permissions
 from .constants import RUNNING_LEVELS, WarningLevel
 from .models import Case
+from .rows import clock_fields
 from .selectors import _sub_regions
 
 LEVELS = [WarningLevel.OVERDUE, WarningLevel.RED, WarningLevel.YELLOW, WarningLevel.GREEN]
 
 
-def supervision_regions(user) -> set[int]:
+def supervision_regions(user, organisation: tuple | None = None) -> set[int]:
     """The regions a supervisor watches: those of their halls and the counties below a city."""
     regions = permissions.regions_with_role(user, StaffRole.SUPERVISOR)
-    return _sub_regions(regions) if regions else set()
+    if not regions:
+        return set()
+    if organisation is None:
+        return _sub_regions(regions)
+    children = organisation[2]
+    return regions | {child for region in regions for child in children.get(region, ())}
 
 
-def supervision_organisation() -> tuple[dict, dict]:
-    """{hall id: (name, region id)}, {department id: (name, region id)}: small tables, read whole."""
-    halls = {pk: (name, region) for pk, name, region in Hall.objects.values_list("pk", "name", "region_id")}
-    departments = {pk: (name, region) for pk, name, region in Department.objects.values_list("pk", "name", "region_id")}
-    return halls, departments
+# The organisation changes by an administrator's hand, rarely: kept a minute in the shared cache, and
+# forgotten when a hall, department or region is saved here.
+ORGANISATION_KEY = "tongban:supervision-organisation"
+ORGANISATION_SECONDS = 60
+
+
+def supervision_organisation() -> tuple[dict, dict, dict]:
+    """{hall id: (name, region id)}, {department id: (name, region id)}, {region id: [child region ids]}:
+    small tables, read whole (three queries at most once a minute)."""
+    organisation = cache.get(ORGANISATION_KEY)
+    if organisation is None:
+        halls = {pk: (name, region) for pk, name, region in Hall.objects.values_list("pk", "name", "region_id")}
+        departments = {
+            pk: (name, region) for pk, name, region in Department.objects.values_list("pk", "name", "region_id")
+        }
+        children: dict[int, list[int]] = {}
+        for pk, parent in Region.objects.filter(parent__isnull=False).values_list("pk", "parent_id"):
+            children.setdefault(parent, []).append(pk)
+        organisation = (halls, departments, children)
+        cache.set(ORGANISATION_KEY, organisation, ORGANISATION_SECONDS)
+    return organisation
+
+
+@receiver([post_save, post_delete], sender=Hall, dispatch_uid="supervision-organisation-hall")
+@receiver([post_save, post_delete], sender=Department, dispatch_uid="supervision-organisation-department")
+@receiver([post_save, post_delete], sender=Region, dispatch_uid="supervision-organisation-region")
+def _organisation_changed(**kwargs) -> None:
+    cache.delete(ORGANISATION_KEY)
 
 
 def clocks_for_supervisor(user, regions: set[int] | None = None, organisation: tuple | None = None) -> QuerySet:
@@ -43,7 +75,7 @@ def clocks_for_supervisor(user, regions: set[int] | None = None, organisation: t
     regions = supervision_regions(user) if regions is None else regions
     if not regions:
         return Case.objects.none()
-    halls, departments = organisation or supervision_organisation()
+    halls, departments, _ = organisation or supervision_organisation()
     hall_ids = [pk for pk, (_, region) in halls.items() if region in regions]
     department_ids = [pk for pk, (_, region) in departments.items() if region in regions]
     scope = (
@@ -67,7 +99,7 @@ def supervision_figures(clocks: QuerySet, organisation: tuple | None = None) -> 
     from one grouped count (receiving hall × department × level) over an index-only scan, named from
     the organisation tables. A hall row counts the running clocks received there; a department row
     those it owns."""
-    halls, departments = organisation or supervision_organisation()
+    halls, departments, _ = organisation or supervision_organisation()
     grouped = clocks.order_by().values("receiving_hall_id", "owning_department_id", "warning_level")
     totals = {"total": 0, **{level.value: 0 for level in LEVELS}}
     by_hall: dict = {}
@@ -106,7 +138,13 @@ def cases_at_level(clocks: QuerySet, level: str) -> QuerySet:
     return clocks.filter(warning_level=level).order_by("next_due", "pk").values_list("pk", flat=True)
 
 
-def cases_by_ids(ids: list[int]) -> list[Case]:
-    """One page of cases, in the order of `ids`, with what the list shows."""
-    rows = Case.objects.select_related("item_version", "bundle", "receiving_hall", "owning_department").in_bulk(ids)
+LIST_FIELDS = ("pk", "number", "receiving_hall_id", "owning_department_id", "item_version__name", "bundle__name")
+
+
+def cases_by_ids(ids: list[int]) -> list:
+    """One page of cases, in the order of `ids`, with what the list shows, as named tuples (cases.rows):
+    the halls and departments are named from supervision_organisation, not joined."""
+    rows = {
+        row.pk: row for row in Case.objects.filter(pk__in=ids).values_list(*LIST_FIELDS, *clock_fields(), named=True)
+    }
     return [rows[pk] for pk in ids if pk in rows]

@@ -34,12 +34,13 @@ def clock_badge(case, show_clock: bool = True):
         return ""
     version = case.item_version if getattr(case, "item_version_id", None) is not None else None
     limits = tuple(getattr(version, name, None) for name in _LIMIT_FIELDS) if version is not None else None
-    if limits is not None and limits[0] == "instant":
-        return _badge(case, now, show_clock)  # an instant case counts minutes: read at this moment
+    # An instant case (即办件) counts the minutes to closing time, whole minutes to a deadline on the
+    # minute: its badge holds for the rest of the current minute.
+    minute = now.replace(second=0, microsecond=0) if limits is not None and limits[0] == "instant" else None
     stamp = (timezone.localdate(now), calendar_generation())
     if _remembered["stamp"] != stamp or len(_remembered["badges"]) > _REMEMBERED_MAX:
         _remembered["stamp"], _remembered["badges"] = stamp, {}
-    key = (tuple(clocks), limits, show_clock, get_language())
+    key = (tuple(clocks), limits, show_clock, get_language(), minute)
     badge = _remembered["badges"].get(key)
     if badge is None:
         badge = _remembered["badges"][key] = _badge(case, now, show_clock)

@@ -25,6 +25,7 @@ from ..handoff_selectors import (
     results_to_send,
     stage_rows,
 )
+from ..rows import choice_labels, line, url_maker
 from ..services.handoff import (
     handoff_forward,
     handoff_receive,
@@ -239,12 +240,45 @@ def desk(request):
         raise Http404
     which = request.GET.get("list", "incoming")
     after = request.GET.get("after")
-    context = {
-        "incoming": handoffs_incoming(user, after=after if which == "incoming" else None),
-        "outgoing": handoffs_outgoing(user, after=after if which == "outgoing" else None),
-        "to_send": results_to_send(user),
-    }
-    return render(request, "cases/handoff_desk.html", context)
+    incoming = handoffs_incoming(user, after=after if which == "incoming" else None)
+    outgoing = handoffs_outgoing(user, after=after if which == "outgoing" else None)
+    to_send = results_to_send(user)
+    url, states = url_maker("cases:handoff"), choice_labels(HandoffState)
+    incoming.object_list = [_desk_line(row, url, states) for row in incoming]
+    outgoing.object_list = [_desk_line(row, url, states) for row in outgoing]
+    to_send = [
+        line(
+            SEND_LINE,
+            url=url(row.case_id),
+            number=row.case__number,
+            title=row.case__item_version__name or "",
+            to=row.receiving_hall__name,
+        )
+        for row in to_send
+    ]
+    return render(request, "cases/handoff_desk.html", {"incoming": incoming, "outgoing": outgoing, "to_send": to_send})
+
+
+DESK_LINE = (
+    '<tr data-handoff-row="{case_id}"><td><a href="{url}">{number}</a></td><td>{title}</td>'
+    "<td>{receiving}</td><td>{owning}</td><td>{state}</td><td>{due}</td></tr>"
+)
+SEND_LINE = '<li><a href="{url}">{number}</a> {title} → {to}</li>'
+
+
+def _desk_line(row, url, states):
+    """One hand-off of the desk's lists, rendered (cases.rows.line)."""
+    return line(
+        DESK_LINE,
+        case_id=row.case_id,
+        url=url(row.case_id),
+        number=row.case__number,
+        title=row.case__item_version__name or "",
+        receiving=row.receiving_hall__name,
+        owning=row.owning_hall__name,
+        state=states.get(row.state, row.state),
+        due=row.next_due.strftime("%Y-%m-%d") if row.next_due else "—",
+    )
 
 
 @login_required

@@ -2,12 +2,19 @@
 the cases at one level (overdue by default), most urgent first. The same few queries whatever the
 number of cases: one grouped count for every figure, a bounded count and one page of the list."""
 
+from types import SimpleNamespace
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.html import format_html
 
+from hall.constants import StaffRole
 from hall.paging import BoundedPaginator
 
+from .. import permissions
+from ..constants import CaseState
+from ..rows import choice_labels, clock_case, line, url_maker
 from ..supervision import (
     LEVELS,
     cases_at_level,
@@ -17,22 +24,73 @@ from ..supervision import (
     supervision_organisation,
     supervision_regions,
 )
+from ..templatetags.clock import clock_badge
 
 PAGE_SIZE = 50
 
 
+LINE = (
+    '<tr><td class="text-nowrap"><a href="{url}">{number}</a></td><td>{title}</td>'
+    '<td class="d-none d-md-table-cell">{state}</td><td class="d-none d-lg-table-cell">{hall}</td>'
+    '<td class="d-none d-lg-table-cell">{department}</td><td>{badge}</td></tr>'
+)
+
+
+def _lines(rows, organisation) -> list[SimpleNamespace]:
+    """The list's lines, rendered (cases.rows.line): halls and departments named from the organisation
+    tables read for the figures, labels translated once, URLs from one reverse(), badges once per due date."""
+    halls, departments, _ = organisation
+    url = url_maker("cases:detail")
+    states = choice_labels(CaseState)
+    return [
+        line(
+            LINE,
+            number=row.number,
+            url=url(row.pk),
+            title=row.item_version__name or row.bundle__name or "",
+            state=states.get(row.state, row.state),
+            hall=halls.get(row.receiving_hall_id, ("",))[0],
+            department=departments.get(row.owning_department_id, ("",))[0] or "—",
+            badge=clock_badge(clock_case(row)),
+        )
+        for row in rows
+    ]
+
+
+FIGURE_LINE = (
+    '<tr><td>{name}</td><td class="text-end">{overdue}</td><td class="text-end">{red}</td>'
+    '<td class="text-end">{yellow}</td><td class="text-end">{green}</td><td class="text-end fw-bold">{total}</td></tr>'
+)
+
+
+def _figure_lines(figures: dict) -> dict:
+    """Each row of the figures by hall and by department, with its line rendered (`html`)."""
+    for rows, name_key in (
+        (figures["by_hall"], "receiving_hall__name"),
+        (figures["by_department"], "owning_department__name"),
+    ):
+        for row in rows:
+            row["html"] = format_html(
+                FIGURE_LINE,
+                **{level.value: row[level.value] for level in LEVELS},
+                total=row["total"],
+                name=row[name_key] or "—",
+            )
+    return figures
+
+
 @login_required
 def supervision(request):
-    regions = supervision_regions(request.user)
-    if not regions:
+    if not permissions.regions_with_role(request.user, StaffRole.SUPERVISOR):
         raise Http404
     organisation = supervision_organisation()
+    regions = supervision_regions(request.user, organisation)
     clocks = clocks_for_supervisor(request.user, regions, organisation)
     level = request.GET.get("level", "overdue")
     if level not in [lvl.value for lvl in LEVELS]:
         level = "overdue"
     page = BoundedPaginator(cases_at_level(clocks, level), PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = cases_by_ids(list(page.object_list))
+    page.object_list = _lines(cases_by_ids(list(page.object_list)), organisation)
     return render(
         request,
         "cases/supervision.html",
@@ -40,7 +98,7 @@ def supervision(request):
             "levels": LEVELS,
             "level": level,
             "level_label": dict((lvl.value, lvl.label) for lvl in LEVELS)[level],
-            **supervision_figures(clocks, organisation),
+            **_figure_lines(supervision_figures(clocks, organisation)),
             "page": page,
         },
     )

@@ -30,7 +30,7 @@ from .. import permissions
 from ..clock import cases_by_urgency
 from ..constants import DECISION_QUEUE_STATES, INTAKE_QUEUE_STATES, CaseState
 from ..forms import AGES, SORTS, WorkbenchFilterForm
-from ..rows import choice_labels, clock_case, masked_id_number, url_maker
+from ..rows import choice_labels, clock_case, line, local_minute, masked_id_number, url_maker
 from ..selectors import cases_by_person, cases_for_user, workbench_rows
 from ..templatetags.clock import clock_badge
 
@@ -96,19 +96,29 @@ def _filter_data(request):
     return data or None
 
 
+LINE = (
+    '<tr data-case="{number}"><td><a href="{url}">{number}</a></td><td class="small">{title}</td>'
+    '<td>{applicant}</td><td class="small font-monospace">{id_number}</td>'
+    '<td class="small">{received}<div class="text-muted">{hall}</div></td>'
+    '<td><span class="badge text-bg-secondary state-{state}">{state_label}</span></td>'
+    '<td class="small">{badge}</td></tr>'
+)
+
+
 def _lines(rows, detail_url: str) -> list[SimpleNamespace]:
-    """A page's lines, ready to print: labels translated once, URLs from one reverse(), badges read
-    once per due date (cases.templatetags.clock)."""
+    """A page's lines, rendered: labels translated once, URLs from one reverse(), badges read once per
+    due date (cases.templatetags.clock), each line one piece of HTML (cases.rows.line)."""
     url = url_maker(detail_url)
     states = choice_labels(CaseState)
     return [
-        SimpleNamespace(
+        line(
+            LINE,
             number=row.number,
             url=url(row.pk),
             title=row.item_version__name,
             applicant=row.applicant_name,
             id_number=masked_id_number(row.applicant__id_number_index, row.applicant_id_token),
-            received_at=row.received_at,
+            received=local_minute(row.received_at),
             hall=row.receiving_hall__name,
             state=row.state,
             state_label=states.get(row.state, row.state),
