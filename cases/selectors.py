@@ -114,11 +114,12 @@ def cases_by_person(value: str) -> Q:
     return Q(applicant_id__in=accounts) if accounts else Q(pk__in=[])
 
 
-def cases_of_citizen(user, limit: int = 100) -> list[Case]:
+def cases_of_citizen(user, limit: int = 100) -> list:
     """我的办事: the citizen's own cases and their enterprise's, newest first (bundle children are shown
     inside their parent). One index per way a case is theirs (`case_mine_applicant`,
     `case_mine_enterprise`): each gives its newest `limit`, merged here, then one read of those rows,
-    instead of "applicant OR enterprise agent" across a join that no index serves."""
+    instead of "applicant OR enterprise agent" across a join that no index serves. Rows are named tuples
+    of CITIZEN_FIELDS."""
     if user is None or not user.is_authenticated:
         return []
     mine = Case.objects.filter(parent__isnull=True).order_by("-created_at", "-pk").values_list("pk", "created_at")
@@ -127,7 +128,23 @@ def cases_of_citizen(user, limit: int = 100) -> list[Case]:
     if enterprise_id is not None:
         found += mine.filter(enterprise_id=enterprise_id)[:limit]
     newest = sorted(set(found), key=lambda row: (row[1], row[0]), reverse=True)[:limit]
-    return list(_base().filter(pk__in=[pk for pk, _ in newest]).order_by("-created_at", "-pk"))
+    rows = Case.objects.filter(pk__in=[pk for pk, _ in newest]).order_by("-created_at", "-pk")
+    return list(rows.values_list(*CITIZEN_FIELDS, named=True))
+
+
+# What 我的办事 shows of each case (named tuples, cases.rows): no instance of the case or its applicant.
+CITIZEN_FIELDS = (
+    "pk",
+    "number",
+    "state",
+    "created_at",
+    "submitted_at",
+    "decision_due",
+    "item_version_id",
+    "item_version__name",
+    "bundle_id",
+    "bundle__name",
+)
 
 
 def _enterprise_id(user) -> int | None:
