@@ -4,6 +4,10 @@ Order: after AuthenticationMiddleware and django-otp's OTPMiddleware (which inst
 
 from urllib.parse import urlencode
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject
+from csp.middleware import CSPMiddleware as DjangoCSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -54,6 +58,53 @@ class CachedOTPMiddleware(OTPMiddleware):
 
     def _device_from_persistent_id(self, persistent_id: str):
         return device_by_persistent_id(self._normalize_persistent_id(persistent_id))
+
+
+# What a view may set on its response to change its policy (django-csp's decorators).
+CSP_PER_RESPONSE = (
+    "_csp_config",
+    "_csp_update",
+    "_csp_replace",
+    "_csp_exempt",
+    "_csp_config_ro",
+    "_csp_update_ro",
+    "_csp_replace_ro",
+    "_csp_exempt_ro",
+)
+
+
+class CSPMiddleware(DjangoCSPMiddleware):
+    """django-csp's middleware, with the policy built once per setting instead of on every response:
+    the same headers for every response that neither used a nonce nor carries a view's own policy
+    (those go through django-csp unchanged)."""
+
+    _built: tuple = (None, None, ())
+
+    def process_response(self, request, response):
+        if getattr(request, "_csp_nonce", None) is not None or any(
+            hasattr(response, name) for name in CSP_PER_RESPONSE
+        ):
+            return super().process_response(request, response)
+        if settings.DEBUG and response.status_code in (404, 500):
+            return response
+        for header, policy, excluded in self._policies():
+            if policy and header not in response and not request.path_info.startswith(excluded):
+                response[header] = policy
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+    @classmethod
+    def _policies(cls) -> tuple:
+        config = getattr(settings, "CONTENT_SECURITY_POLICY", None)
+        config_ro = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+        built_config, built_config_ro, policies = cls._built
+        if built_config is not config or built_config_ro is not config_ro:
+            policies = tuple(
+                (header, build_policy(report_only=ro), tuple((setting or {}).get("EXCLUDE_URL_PREFIXES") or ()))
+                for header, ro, setting in ((HEADER, False, config), (HEADER_REPORT_ONLY, True, config_ro))
+            )
+            cls._built = (config, config_ro, policies)
+        return policies
 
 
 class SecurityMiddleware:
