@@ -68,7 +68,7 @@ class _OpenArrays:
     it parses with pycparser (about 5 ms, once or twice a document). The open array `hb_codepoint_t[]`
     filled with the same n values is the same memory, and cffi parses it once per process."""
 
-    _SIZED = re.compile(r"(\w+)\[(\d+)\]")
+    _SIZED = re.compile(r"(hb_codepoint_t)\[(\d+)\]")  # integers: no terminating NUL as char[] would get
 
     def __init__(self, ffi):
         self._ffi = ffi
