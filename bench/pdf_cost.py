@@ -22,7 +22,9 @@ bench database is left as it was. --save-pdf writes one issued notice, to look a
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -63,6 +65,8 @@ def main() -> None:
 
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="pdf-cost-")
     settings.TONGBAN_SM2_KEY_DIR = tempfile.mkdtemp(prefix="pdf-cost-keys-")
+    for folder in (settings.MEDIA_ROOT, settings.TONGBAN_SM2_KEY_DIR):  # the files and the bench's key go
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
     case = Case.objects.filter(state=CaseState.ACCEPTED, item_version__isnull=False).order_by("-pk").first()
     if case is None:
         sys.exit("bench: no accepted case in the bench database")
