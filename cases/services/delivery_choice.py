@@ -36,10 +36,10 @@ def allowed_delivery_methods(case: Case) -> list[str]:
 def result_produced(case: Case) -> bool:
     """True once the result of the case (or of any of a bundle's children) has been produced."""
     top = case.parent if case.parent_id else case
-    ids = [top.pk, *top.children.values_list("pk", flat=True)]
-    return top.state in CLOSED_STATES + [CaseState.DELIVERED] or (
-        CaseEvent.objects.filter(case_id__in=ids, kind=EventKind.RESULT_PRODUCED).exists()
-    )
+    if top.state in CLOSED_STATES + [CaseState.DELIVERED]:
+        return True
+    ids = [top.pk, *top.children.values_list("pk", flat=True)] if top.is_bundle_parent else [top.pk]
+    return CaseEvent.objects.filter(case_id__in=ids, kind=EventKind.RESULT_PRODUCED).exists()
 
 
 @case_service

@@ -18,7 +18,7 @@ The Art. 32 intake clock runs from the receiving hall's receipt: the case's `rec
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as gettext_now
@@ -28,6 +28,7 @@ from hall.constants import StaffRole
 from hall.models import Hall, User
 from hall.notices import NoticeDraft, notice_queue_many
 from items.constants import CrossAreaMode
+from items.models import Item
 
 from .. import permissions
 from ..constants import Carrier, CaseState, EventKind, HandoffSide, HandoffState, LegKind
@@ -62,8 +63,10 @@ def receiving_mode(version, hall: Hall) -> str:
 
 
 def owning_halls(case: Case):
-    """The halls of the county that owns the item (where a hand-off may go)."""
-    return Hall.objects.filter(region_id=case.item_version.item.region_id).order_by("code")
+    """The halls of the county that owns the item (where a hand-off may go): a lazy query, with the item's
+    county as a subquery (a page that does not show the halls reads neither)."""
+    region = Item.objects.filter(pk=case.item_version.item_id).values("region_id")
+    return Hall.objects.filter(region_id=Subquery(region)).order_by("code")
 
 
 def _name(user) -> str:

@@ -273,7 +273,11 @@ def _detail_context(request, case) -> dict:
     # Every supplement request once, with its lines: the history of the law section and the open one.
     requests = list(case.supplement_requests.order_by("requested_at", "pk").prefetch_related("items"))
     open_request = next((r for r in reversed(requests) if r.fulfilled_at is None), None)
-    deferred = list(case.deferred_materials.filter(received_at__isnull=True).select_related("material"))
+    # Deferred materials are outstanding exactly while the case has a deferred due date (apply.py keeps it).
+    outstanding = case.deferred_due is not None
+    deferred = (
+        list(case.deferred_materials.filter(received_at__isnull=True).select_related("material")) if outstanding else []
+    )
     is_applicant = permissions.is_applicant(case, user)
     return {
         "case": case,
