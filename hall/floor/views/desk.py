@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -39,6 +40,31 @@ def _floor_halls(request) -> list[Hall]:
     return sorted(halls.values(), key=lambda hall: hall.code)
 
 
+WINDOW_OPTION = '<option value="{}">{} {}号 {}{}</option>'
+
+
+def _window_options(halls) -> list[str]:
+    """The windows to sign in at, as rendered options: plain values (no instance of the window, its hall
+    or the clerk seated there, whose personal fields would be decrypted for a name)."""
+    categories = dict(WindowCategory.choices)
+    windows = (
+        Window.objects.filter(hall__in=halls)
+        .order_by("hall__code", "number")
+        .values_list("pk", "hall__name", "number", "category", "seat__clerk__real_name", "seat__clerk__username")
+    )
+    return [
+        format_html(
+            WINDOW_OPTION,
+            pk,
+            hall_name,
+            number,
+            categories.get(category, category),
+            f"（{real_name or username}）" if username else "",
+        )
+        for pk, hall_name, number, category, real_name, username in windows
+    ]
+
+
 def _my_window(request, pk: int) -> Window:
     hall_ids = [hall.pk for hall in _floor_halls(request)]
     return get_object_or_404(Window, pk=pk, hall_id__in=hall_ids)
@@ -55,14 +81,11 @@ def desk(request):
         if seat
         else None
     )
-    windows = (
-        Window.objects.filter(hall__in=halls).select_related("hall", "seat__clerk").order_by("hall__code", "number")
-    )
     context = {
         "hall": hall,
         "seat": seat,
         "current": current,
-        "windows": windows,
+        "window_options": [] if seat else _window_options(halls),
         "waiting": waiting_counts(hall, floor_today()),
         "categories": WindowCategory.choices,
         "priority_reasons": PriorityReason.choices,
