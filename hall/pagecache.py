@@ -90,7 +90,7 @@ def generation(name: str) -> int:
         value = shared_cache.get(key)
         if value is None:
             shared_cache.add(key, time.time_ns() // 1000, None)
-            value = shared_cache.get(key) or 0  # 0: the shared cache is out of reach (its copies too)
+            value = shared_cache.get(key) or 0  # 0: the shared cache is out of reach (nothing is cached)
         local.set(key, value, GENERATION_SECONDS)
     return value
 
@@ -126,14 +126,16 @@ def cached_value(key: str, render, seconds: int):
     return value
 
 
-def page_key(request, kind: str, generation_of="") -> str:
+def page_key(request, kind: str, generation_of="") -> str | None:
+    """The page's key, or None while its generation cannot be read (the page is then not cached: a
+    change made meanwhile could not drop it)."""
+    counted = generation(generation_of) if generation_of else ""
+    if counted == 0:
+        return None
     path = request.get_full_path()
     if len(path) > LONGEST_PATH_IN_KEY:
         path = hashlib.sha256(path.encode()).hexdigest()
-    return (
-        f"tongban:pages:{kind}:{generation(generation_of) if generation_of else ''}:{get_language() or ''}:"
-        f"{request.COOKIES.get('tb_large_text', '')}:{path}"
-    )
+    return f"tongban:pages:{kind}:{counted}:{get_language() or ''}:{request.COOKIES.get('tb_large_text', '')}:{path}"
 
 
 def _stored(key: str):
@@ -201,9 +203,9 @@ def anonymous_page(kind: str, seconds: int = 300, generation_of=""):
     def decorate(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not cacheable_request(request):
+            key = page_key(request, kind, generation_of) if cacheable_request(request) else None
+            if key is None:
                 return view(request, *args, **kwargs)
-            key = page_key(request, kind, generation_of)
             value = _stored(key)
             if value is not None:
                 return _served(request, value)

@@ -29,5 +29,8 @@ def catalogue_cache_key(kind: str, *parts) -> str:
 
 
 def cached_fragment(kind: str, parts: tuple, render):
-    """The cached value (HTML, PDF bytes, facet lists) for (kind, parts), made by `render()` on a miss."""
+    """The cached value (HTML, PDF bytes, facet lists) for (kind, parts), made by `render()` on a miss
+    (and every time while the generation cannot be read: a publication meanwhile could not drop it)."""
+    if not generation(CATALOGUE_PAGES):
+        return render()
     return cached_value(catalogue_cache_key(kind, *parts), render, TIMEOUT_SECONDS)

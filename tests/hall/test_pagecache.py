@@ -5,6 +5,7 @@ import time
 
 import pytest
 from django.core.cache import cache as shared_cache
+from django.http import HttpResponse
 from django.middleware.csrf import _unmask_cipher_token
 from django.test import RequestFactory
 
@@ -63,3 +64,19 @@ def test_the_visitor_token_is_their_secret_masked_afresh(cookie):
             assert request.META["CSRF_COOKIE"] == cookie
         tokens.add(token)
     assert len(tokens) == 2
+
+
+def test_pages_of_a_generation_that_cannot_be_read_are_not_cached(monkeypatch, rf):
+    monkeypatch.setattr(pagecache, "generation", lambda name: 0)
+    served = []
+
+    @pagecache.anonymous_page("things", generation_of="things")
+    def view(request):
+        served.append(1)
+        return HttpResponse("<p>things</p>")
+
+    for _ in range(2):
+        request = rf.get("/things/")
+        request.COOKIES = {}
+        assert view(request).status_code == 200
+    assert len(served) == 2
