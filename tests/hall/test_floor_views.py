@@ -79,37 +79,28 @@ def _one_ticket_waiting(floor, clock) -> Window:
     return window
 
 
-def test_calling_screen_shows_the_latest_call(
-    client, floor, clock, django_assert_max_num_queries, django_capture_on_commit_callbacks
+@pytest.mark.parametrize("page", ["floor:board", "floor:screen"])
+def test_calling_screen_shows_a_call_at_once(
+    client, floor, clock, page, django_assert_max_num_queries, django_capture_on_commit_callbacks
 ):
+    """The board the screen polls, and the screen page around it (from the page cache), show a call as
+    soon as it commits."""
     window = _one_ticket_waiting(floor, clock)
-    board_url = reverse("floor:board", args=["JC"])
-    assert "请取号等候" in client.get(board_url).content.decode()
+    url = reverse(page, args=["JC"])
+    assert "请取号等候" in client.get(url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         ticket_call_next(clerk=floor.clerk, window=window)  # drops the cached board on commit
     with django_assert_max_num_queries(4):
-        board = client.get(board_url).content.decode()
-    assert "请 C001 号到 3 号窗口" in board
-    with django_assert_max_num_queries(1):
-        client.get(board_url)  # cached: only the hall is read
+        html = client.get(url).content.decode()
+    assert "请 C001 号到 3 号窗口" in html and "tongban-board" not in html
+    with django_assert_max_num_queries(0):
+        client.get(url)  # cached: the board, the hall's id and the page around the board
+
+
+def test_calling_screen_page(client, floor):
     screen = client.get(reverse("floor:screen", args=["JC"])).content.decode()
     assert 'hx-trigger="every 1s"' in screen and "floor-screen.js" in screen
-
-
-def test_the_cached_screen_page_shows_a_call_at_once(
-    client, floor, clock, django_assert_num_queries, django_capture_on_commit_callbacks
-):
-    """The page around the board comes from the page cache; the board in it is as fresh as a poll."""
-    window = _one_ticket_waiting(floor, clock)
-    url = reverse("floor:screen", args=["JC"])
-    assert "请取号等候" in client.get(url).content.decode()
-    with django_capture_on_commit_callbacks(execute=True):
-        ticket_call_next(clerk=floor.clerk, window=window)
-    screen = client.get(url).content.decode()
-    assert "请 C001 号到 3 号窗口" in screen and "tongban-board" not in screen
-    assert screen.count('id="board"') == 1 and window.hall.name in screen
-    with django_assert_num_queries(0):
-        client.get(url)
+    assert screen.count('id="board"') == 1 and floor.halls["JC"].name in screen
     assert client.get(reverse("floor:screen", args=["ZZ"])).status_code == 404
     assert client.get(reverse("floor:board", args=["ZZ"])).status_code == 404
 
