@@ -42,7 +42,12 @@ class HandoverForm(forms.Form):
     def __init__(self, *args, orders=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["orders"].queryset = orders
-        self.fields["orders"].label_from_instance = lambda o: f"{o.case.number} {o.case.title}（{o.hall.name}）"
+        # The choices as plain values, read once (the queryset still checks what is posted): no order,
+        # case or hall instance per choice, and the page asks nothing more to know whether there are any.
+        rows = orders.values_list("pk", "case__number", "case__item_version__name", "case__bundle__name", "hall__name")
+        self.fields["orders"].choices = [
+            (pk, f"{number} {item or bundle or ''}（{hall}）") for pk, number, item, bundle, hall in rows
+        ]
 
 
 class ReceiveForm(forms.Form):

@@ -6,16 +6,20 @@ hand over; an archivist the packages of their halls (a city hall's archivist: th
 public only a certificate's state and printed content, by number or QR code. Lists read their open
 work through the partial indexes of delivery.models and page with hall.paging."""
 
+from types import SimpleNamespace
+
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from cases import permissions
 from cases.constants import RESULT_QUEUE_STATES, DeliveryMethod, EventKind
 from cases.models import Case, CaseEvent
 from cases.registry import HeldCertificate
+from cases.rows import clock_fields
 from hall.constants import StaffRole
 from hall.crypto import blind_index
 from hall.models import Enterprise, Hall
-from hall.paging import KeysetPage, bounded_count, keyset_page
+from hall.paging import BoundedCount, KeysetPage, keyset_page
 
 from .constants import CertificateState, OrderState
 from .models import ArchivePackage, Certificate, DeliveryOrder, ResultHandover
@@ -37,7 +41,7 @@ def result_halls(user) -> set[int]:
 def window_orders(user, tab: str) -> QuerySet:
     """The open orders of the clerk's halls for one tab of the result window (most urgent first)."""
     halls = result_halls(user)
-    orders = _orders().filter(hall_id__in=halls)
+    orders = DeliveryOrder.objects.filter(hall_id__in=halls)
     if tab == "collect":  # pickups at the window, and returned letters
         return orders.filter(state=OrderState.AT_WINDOW).filter(
             Q(method=DeliveryMethod.PICKUP) | Q(returned_at__isnull=False)
@@ -53,24 +57,85 @@ def window_orders(user, tab: str) -> QuerySet:
     return orders.none()
 
 
+# A window row: the order, its case's number, title and applicant, and what the clock badge reads.
+WINDOW_ROW = (
+    "pk",
+    "due",
+    "method",
+    "state",
+    "returned_at",
+    "tracking_number",
+    "case__number",
+    "case__applicant_name",
+    "case__item_version__name",
+    "case__bundle__name",
+    *clock_fields("case__"),
+)
+
+
 def window_page(user, tab: str, *, after: str | None = None) -> KeysetPage:
-    return keyset_page(window_orders(user, tab), order=("due", "pk"), after=after)
+    """One page of a tab, as rows of WINDOW_ROW (named tuples, no model instances)."""
+    rows = window_orders(user, tab).values_list(*WINDOW_ROW, named=True)
+    return keyset_page(rows, order=("due", "pk"), after=after)
 
 
-def window_counts(user) -> dict[str, object]:
-    """A bounded count per tab (the tab labels), one small query each over the partial index."""
-    counts = {tab: bounded_count(window_orders(user, tab), 1000) for tab in WINDOW_TABS if tab != "receive"}
-    counts["receive"] = bounded_count(handovers_to_receive(user), 1000)
-    return counts
+TAB_COUNT_BOUND = 1000
+# The SQL of the tab counts per set of halls: the same halls always give the same statement, so it is
+# compiled once per process (six querysets compiled per request were most of the counts' time).
+_TAB_COUNTS_SQL: dict[tuple[int, ...], tuple[str, list]] = {}
+
+
+def window_counts(user) -> dict[str, BoundedCount]:
+    """A bounded count per tab (the tab labels), each over its partial index as bounded_count reads it
+    (COUNT(*) of at most TAB_COUNT_BOUND + 1 ids), all six in one statement."""
+    halls = tuple(sorted(result_halls(user)))
+    statement = _TAB_COUNTS_SQL.get(halls)
+    if statement is None:
+        if len(_TAB_COUNTS_SQL) > 1000:
+            _TAB_COUNTS_SQL.clear()
+        parts, params = [], []
+        for tab in WINDOW_TABS:
+            rows = handovers_to_receive(user) if tab == "receive" else window_orders(user, tab)
+            sql, tab_params = rows.order_by().values("pk")[: TAB_COUNT_BOUND + 1].query.sql_with_params()
+            parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS {tab})")
+            params.extend(tab_params)
+        statement = _TAB_COUNTS_SQL[halls] = ("SELECT " + ", ".join(parts), params)
+    with connection.cursor() as cursor:
+        cursor.execute(*statement)
+        found = cursor.fetchone()
+    return {
+        tab: BoundedCount(min(count, TAB_COUNT_BOUND), count > TAB_COUNT_BOUND)
+        for tab, count in zip(WINDOW_TABS, found, strict=True)
+    }
 
 
 def handovers_to_receive(user) -> QuerySet:
-    return (
-        ResultHandover.objects.filter(hall_id__in=result_halls(user), received_at__isnull=True)
-        .select_related("department", "handed_by", "hall")
-        .prefetch_related("orders__case__item_version", "orders__case__bundle")
-        .order_by("handed_at", "pk")
+    return ResultHandover.objects.filter(hall_id__in=result_halls(user), received_at__isnull=True).order_by(
+        "handed_at", "pk"
     )
+
+
+HANDOVER_ROW = ("pk", "department__name", "hall__name", "handed_by_signature", "handed_at", "count")
+HANDED_ORDER_ROW = ("handover_id", "method", "case__number", "case__item_version__name", "case__bundle__name")
+
+
+def handovers_to_receive_rows(user, limit: int = 50) -> list:
+    """The first hand-overs to count in, as rows of HANDOVER_ROW, each with `orders`: its orders as rows
+    of HANDED_ORDER_ROW (one query for all of them, through the orders' hand-over key)."""
+    handovers = [
+        SimpleNamespace(**row._asdict(), orders=[])
+        for row in handovers_to_receive(user).values_list(*HANDOVER_ROW, named=True)[:limit]
+    ]
+    if handovers:
+        by_pk = {handover.pk: handover for handover in handovers}
+        orders = (
+            DeliveryOrder.objects.filter(handover_id__in=by_pk)
+            .order_by("due", "pk")
+            .values_list(*HANDED_ORDER_ROW, named=True)
+        )
+        for order in orders:
+            by_pk[order.handover_id].orders.append(order)
+    return handovers
 
 
 def to_produce(user) -> QuerySet:
@@ -83,9 +148,25 @@ def to_produce(user) -> QuerySet:
         Case.objects.filter(state__in=RESULT_QUEUE_STATES, owning_department_id__in=departments)
         .exclude(Exists(produced))
         .exclude(Exists(revoked))
-        .select_related("item_version", "applicant", "enterprise", "parent", "receiving_hall")
         .order_by("next_due", "pk")
     )
+
+
+PRODUCE_ROW = (
+    "pk",
+    "next_due",
+    "number",
+    "applicant_name",
+    "item_version__name",
+    "bundle__name",
+    *clock_fields(),
+)
+
+
+def production_page(user, *, after: str | None = None) -> KeysetPage:
+    """One page of the cases to produce (rows of PRODUCE_ROW), in due order."""
+    rows = to_produce(user).values_list(*PRODUCE_ROW, named=True)
+    return keyset_page(rows, order=("next_due", "pk"), after=after)
 
 
 def to_hand_over(user) -> QuerySet:
@@ -95,12 +176,20 @@ def to_hand_over(user) -> QuerySet:
     # through the partial index of open orders), never by reading the departments' cases.
     child_of_mine = Case.objects.filter(parent_id=OuterRef("case_id"), owning_department_id__in=departments)
     mine = Q(case__owning_department_id__in=departments) | Q(Exists(child_of_mine))
-    return _orders().filter(state=OrderState.PRODUCED).filter(mine).order_by("hall_id", "due", "pk")
+    return DeliveryOrder.objects.filter(state=OrderState.PRODUCED).filter(mine).order_by("hall_id", "due", "pk")
 
 
 def order_for_staff(user, pk) -> DeliveryOrder | None:
     """An order the result window of its hall, or the deciding department, may act on."""
-    order = _orders().select_related("case__enterprise", "case__delivery_hall").filter(pk=pk).first()
+    # What the order page shows: the case and its title, the halls, the proof and its document (no
+    # applicant account: the page shows the name stored on the case).
+    order = (
+        DeliveryOrder.objects.select_related(
+            "case__item_version", "case__bundle", "hall", "case__delivery_hall", "proof__document"
+        )
+        .filter(pk=pk)
+        .first()
+    )
     if order is None:
         return None
     case = order.case
@@ -178,17 +267,21 @@ def held_certificate(holder_code: str, material) -> HeldCertificate | None:
 def archive_halls(user) -> list[int]:
     """The halls whose packages the archivist reads: their own; a city hall's archivist, every hall of the
     city (the city and its counties)."""
-    halls = permissions.halls_with_role(user, StaffRole.ARCHIVIST)
-    if not halls:
-        return []
-    city = Hall.objects.filter(pk__in=halls, is_city_hall=True).values_list("region_id", flat=True)
-    if city:
-        return list(
-            Hall.objects.filter(Q(pk__in=halls) | Q(region_id__in=city) | Q(region__parent_id__in=city)).values_list(
-                "pk", flat=True
+    cached = getattr(user, "_archive_hall_ids", None)  # read once per user object (one request)
+    if cached is not None:
+        return cached
+    halls = list(permissions.halls_with_role(user, StaffRole.ARCHIVIST))
+    if halls:
+        city = Hall.objects.filter(pk__in=halls, is_city_hall=True).values_list("region_id", flat=True)
+        if city:
+            halls = list(
+                Hall.objects.filter(
+                    Q(pk__in=halls) | Q(region_id__in=city) | Q(region__parent_id__in=city)
+                ).values_list("pk", flat=True)
             )
-        )
-    return list(halls)
+    if user is not None:
+        user._archive_hall_ids = halls
+    return halls
 
 
 def archive_packages(user, *, year=None, item=None, retention=None) -> QuerySet:
@@ -202,8 +295,13 @@ def archive_packages(user, *, year=None, item=None, retention=None) -> QuerySet:
     return packages
 
 
+ARCHIVE_ROW = ("pk", "archived_at", "case__number", "item_name", "year", "retention", "size")
+
+
 def archive_page(user, *, after=None, **filters) -> KeysetPage:
-    return keyset_page(archive_packages(user, **filters), order=("-archived_at", "-pk"), after=after)
+    """One page of the packages, newest first, as rows of ARCHIVE_ROW."""
+    rows = archive_packages(user, **filters).select_related(None).values_list(*ARCHIVE_ROW, named=True)
+    return keyset_page(rows, order=("-archived_at", "-pk"), after=after)
 
 
 def package_for_user(user, pk) -> ArchivePackage | None:

@@ -4,12 +4,19 @@ Reads only: nothing here changes a package or a case."""
 import csv
 import io
 import zipfile
+from types import SimpleNamespace
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
+
+from cases.rows import choice_labels, url_maker
+from items.constants import RetentionPeriod
 
 from .. import selectors
 from ..forms import ArchiveFilterForm
@@ -31,10 +38,50 @@ def archive_list(request):
         raise Http404
     form, filters = _filters(request)
     page = selectors.archive_page(request.user, after=request.GET.get("after"), **filters)
+    page.object_list = _package_rows(page.object_list)
     query = request.GET.copy()
     query.pop("after", None)
-    context = {"form": form, "page": page, "query": query.urlencode(), "export_limit": EXPORT_LIMIT}
+    context = {
+        "form_fields": _filter_fields(request, form),
+        "page": page,
+        "query": query.urlencode(),
+        "export_limit": EXPORT_LIMIT,
+    }
     return render(request, "delivery/archive.html", context)
+
+
+def _package_rows(rows) -> list[SimpleNamespace]:
+    download_url, check_url = url_maker("delivery:package_download"), url_maker("delivery:package_check")
+    retentions = choice_labels(RetentionPeriod)
+    return [
+        SimpleNamespace(
+            number=row.case__number,
+            item_name=row.item_name,
+            year=row.year,
+            retention=retentions.get(row.retention, row.retention),
+            archived_at=row.archived_at,
+            size=filesizeformat(row.size),
+            download_url=download_url(row.pk),
+            check_url=check_url(row.pk),
+        )
+        for row in rows
+    ]
+
+
+# The empty filter form as rendered, per language: the same for every archivist and every first page.
+_EMPTY_FILTER_FIELDS: dict[str, str] = {}
+
+
+def _filter_fields(request, form) -> str:
+    if form.is_bound:
+        return render_to_string("delivery/_archive_filter_fields.html", {"form": form}, request=request)
+    language = get_language()
+    html = _EMPTY_FILTER_FIELDS.get(language)
+    if html is None:
+        html = _EMPTY_FILTER_FIELDS[language] = render_to_string(
+            "delivery/_archive_filter_fields.html", {"form": form}, request=request
+        )
+    return html  # a SafeString (render_to_string)
 
 
 def _package(request, pk: int):

@@ -1,6 +1,8 @@
 """The result window (统一出件) and the back office's production and hand-over: thin views, one access
 helper each (404 for outsiders), POST → redirect → GET, a service's refusal shown next to its form."""
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -15,14 +18,16 @@ from django.views.decorators.http import require_POST
 from cases import permissions
 from cases.constants import CaseState, DeliveryMethod
 from cases.models import Case
+from cases.rows import choice_labels, clock_case, url_maker
 from cases.selectors import get_case_for_user
+from cases.templatetags.clock import clock_badge
 from cases.views.common import add_service_error, client_ip
 from hall.constants import StaffRole
 
 from .. import selectors, services
 from ..constants import OrderState
 from ..forms import HandoverForm, PickupForm, PostForm, PostOutcomeForm, ProduceForm, ReceiveForm
-from ..models import ResultHandover
+from ..models import ArchivePackage, ResultHandover
 from ..services._common import result_units
 
 
@@ -45,13 +50,63 @@ def workbench(request):
     tab = request.GET.get("tab") or "collect"
     if tab not in selectors.WINDOW_TABS:
         tab = "collect"
-    context = {"tab": tab, "counts": selectors.window_counts(request.user), "tabs": _tabs()}
+    counts = selectors.window_counts(request.user)
+    context = {"tab": tab, "tabs": [(key, label, counts[key]) for key, label in _tabs()]}
     if tab == "receive":
-        context["handovers"] = list(selectors.handovers_to_receive(request.user)[:50])
-        context["receive_form"] = ReceiveForm()
+        context["handovers"] = _handover_cards(request, selectors.handovers_to_receive_rows(request.user))
     else:
-        context["page"] = selectors.window_page(request.user, tab, after=request.GET.get("after"))
+        page = selectors.window_page(request.user, tab, after=request.GET.get("after"))
+        page.object_list = _order_rows(page.object_list)
+        context["page"] = page
     return render(request, "delivery/workbench.html", context)
+
+
+def _order_rows(rows) -> list[SimpleNamespace]:
+    """A window tab's rows, ready to print: labels translated once, URLs from one reverse()."""
+    order_url = url_maker("delivery:order")
+    methods, states, returned = choice_labels(DeliveryMethod), choice_labels(OrderState), _("邮件退回")
+    lines = []
+    for row in rows:
+        method = methods.get(row.method, row.method)
+        if row.returned_at:
+            method = f"{method} · {returned}"
+        if row.tracking_number:
+            method = f"{method} · {row.tracking_number}"
+        lines.append(
+            SimpleNamespace(
+                number=row.case__number,
+                url=order_url(row.pk),
+                title=row.case__item_version__name or row.case__bundle__name or "",
+                applicant=row.case__applicant_name,
+                method=method,
+                state=states.get(row.state, row.state),
+                due=row.due,
+                badge=clock_badge(clock_case(row, "case__")),
+            )
+        )
+    return lines
+
+
+def _handover_cards(request, handovers) -> list:
+    """Each hand-over with its orders' lines and the receive form's fields: the form is the same for every
+    card but for its ids, rendered once and given each card's own ids."""
+    if not handovers:
+        return handovers
+    methods = choice_labels(DeliveryMethod)
+    receive_url = url_maker("delivery:receive")
+    marker = "receive-0000-"
+    fields = render_to_string(
+        "delivery/_receive_fields.html", {"form": ReceiveForm(auto_id=f"{marker}%s")}, request=request
+    )
+    for handover in handovers:
+        handover.url = receive_url(handover.pk)
+        handover.fields = mark_safe(fields.replace(marker, f"receive-{handover.pk}-"))  # noqa: S308 - our template
+        handover.lines = [
+            f"{o.case__number} {o.case__item_version__name or o.case__bundle__name or ''}"
+            f"（{methods.get(o.method, o.method)}）"
+            for o in handover.orders
+        ]
+    return handovers
 
 
 def _tabs():
@@ -99,7 +154,7 @@ def _order_context(request, order, **forms) -> dict:
         "case": order.case,
         "results": results,
         "proof": proof,
-        "package": getattr(order.case, "archive_package", None),
+        "package": _package_of(order.case_id),
         "pickup_form": PickupForm(),
         "post_form": PostForm(),
         "outcome_form": PostOutcomeForm(),
@@ -115,6 +170,12 @@ def _order_context(request, order, **forms) -> dict:
     }
     context.update(forms)
     return context
+
+
+def _package_of(case_id: int) -> SimpleNamespace | None:
+    """The case's archive package as the page links it (its pk), without reading its manifest."""
+    pk = ArchivePackage.objects.filter(case_id=case_id).values_list("pk", flat=True).first()
+    return SimpleNamespace(pk=pk) if pk else None
 
 
 @login_required
@@ -193,31 +254,76 @@ def _approver_only(request) -> None:
 
 @login_required
 def production(request):
-    """制证与移交: decided cases to produce, produced paper results to hand to the result windows."""
+    """制证与移交: decided cases to produce (a page at a time, in due order), produced paper results to hand
+    to the result windows."""
     _approver_only(request)
-    to_produce = list(selectors.to_produce(request.user)[:100])
     handover_orders = selectors.to_hand_over(request.user)
-    _produce_fields(request, to_produce)
-    context = {
-        "to_produce": to_produce,
-        "handover_form": HandoverForm(orders=handover_orders),
-        "has_handover": handover_orders.exists(),
-    }
-    return render(request, "delivery/production.html", context)
-
-
-def _produce_fields(request, cases) -> None:
-    """Each card's form fields (scope, valid until), as `case.produce_fields`. They are the same for every
-    card but for their ids: rendered once and given each card's own ids, instead of rendering the form
-    a hundred times (it was most of the page's time)."""
-    if not any(case.state == CaseState.APPROVED for case in cases):
-        return
-    marker = "produce-0000-"
-    html = render_to_string(
-        "delivery/_produce_fields.html", {"form": ProduceForm(auto_id=f"{marker}%s")}, request=request
+    return render(
+        request, "delivery/production.html", _production_context(request, HandoverForm(orders=handover_orders))
     )
-    for case in cases:
-        case.produce_fields = mark_safe(html.replace(marker, f"produce-{case.pk}-"))  # noqa: S308 - our template
+
+
+def _production_context(request, handover_form) -> dict:
+    page = selectors.production_page(request.user, after=request.GET.get("after"))
+    page.object_list = _produce_cards(request, page.object_list)
+    choices = handover_form.fields["orders"].choices
+    return {
+        "page": page,
+        "handover_form": handover_form,
+        "has_handover": bool(choices),
+        "orders_fieldset": None if handover_form.is_bound else _orders_fieldset(handover_form, choices),
+    }
+
+
+def _orders_fieldset(form, choices) -> str:
+    """The unchecked list of results to hand over, in the markup crispy gives the field (one line per
+    result, built here: the field's templates per checkbox were a large part of the page). A posted
+    form with its errors is rendered by crispy."""
+    field = form["orders"]
+    options = format_html_join(
+        "",
+        '<div class="form-check"><input type="checkbox" class="form-check-input" name="{}" value="{}" '
+        'id="{}_{}"><label for="{}_{}" class="form-check-label">{}</label></div>',
+        (
+            (field.html_name, value, field.auto_id, i, field.auto_id, i, label)
+            for i, (value, label) in enumerate(choices)
+        ),
+    )
+    return format_html(
+        '<div id="div_{}" class="mb-3"><fieldset><legend class="form-label requiredField fs-6">{}'
+        '<span class="asteriskField">*</span></legend><div>{}</div></fieldset></div>',
+        field.auto_id,
+        field.label,
+        options,
+    )
+
+
+def _produce_cards(request, rows) -> list[SimpleNamespace]:
+    """Each card of the page: the case's line, its clock badge and the form's fields (scope, valid until).
+    The fields are the same for every card but for their ids: rendered once and given each card's own ids,
+    instead of rendering the form per card (it was most of the page's time)."""
+    case_url, produce_url = url_maker("cases:detail"), url_maker("delivery:produce")
+    states = choice_labels(CaseState)
+    fields = ""
+    marker = "produce-0000-"
+    if any(row.state == CaseState.APPROVED for row in rows):
+        fields = render_to_string(
+            "delivery/_produce_fields.html", {"form": ProduceForm(auto_id=f"{marker}%s")}, request=request
+        )
+    return [
+        SimpleNamespace(
+            number=row.number,
+            url=case_url(row.pk),
+            produce_url=produce_url(row.pk),
+            title=row.item_version__name or row.bundle__name or "",
+            applicant=row.applicant_name,
+            state=states.get(row.state, row.state),
+            badge=clock_badge(clock_case(row)),
+            approved=row.state == CaseState.APPROVED,
+            fields=mark_safe(fields.replace(marker, f"produce-{row.pk}-")) if fields else "",  # noqa: S308 - our template
+        )
+        for row in rows
+    ]
 
 
 @login_required
@@ -264,11 +370,4 @@ def handover(request):
                 _("已移交 %(count)s 件结果至%(hall)s出件窗口，待对方签收。") % {"count": done.count, "hall": done.hall},
             )
             return redirect("delivery:production")
-    to_produce = list(selectors.to_produce(request.user)[:100])
-    _produce_fields(request, to_produce)
-    context = {
-        "to_produce": to_produce,
-        "handover_form": form,
-        "has_handover": orders.exists(),
-    }
-    return render(request, "delivery/production.html", context, status=400)
+    return render(request, "delivery/production.html", _production_context(request, form), status=400)
