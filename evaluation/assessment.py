@@ -50,22 +50,21 @@ def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
 
 def staff_assessment(*, hall_ids: set[int], month: dt.date) -> list[AssessmentLine]:
     start, end = month_bounds(month)
+    # Plain values: no account instance (and none of its encrypted identifiers) per clerk.
     posts = (
         StaffAssignment.objects.filter(hall_id__in=hall_ids, role__in=WINDOW_ROLES)
-        .select_related("user", "hall", "window")
         .order_by("hall__code", "window__number", "user__username")
+        .values_list("user_id", "user__real_name", "user__username", "hall__name", "window__number")
     )
     lines: dict[int, AssessmentLine] = {}
-    for post in posts:
-        lines.setdefault(
-            post.user_id,
-            AssessmentLine(
-                clerk_id=post.user_id,
-                name=post.user.real_name or post.user.username,
-                hall=post.hall.name,
-                window=_("%(number)s号窗口") % {"number": post.window.number} if post.window else "—",
-            ),
-        )
+    for user_id, real_name, username, hall, window in posts:
+        if user_id not in lines:
+            lines[user_id] = AssessmentLine(
+                clerk_id=user_id,
+                name=real_name or username,
+                hall=hall,
+                window=_("%(number)s号窗口") % {"number": window} if window is not None else "—",
+            )
     ids = list(lines)
     services = (
         Service.objects.filter(clerk_id__in=ids, month=start)

@@ -7,14 +7,19 @@ from cases.supervision import supervision_regions
 from hall.constants import StaffRole
 
 
-def is_ticket_supervisor(ticket, user) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
+def supervised_regions(user) -> set[int]:
+    """The regions the user supervises (supervision_regions), read once per user object (one request)."""
     cached = getattr(user, "_evaluation_regions", None)
     if cached is None:
         cached = supervision_regions(user)
         user._evaluation_regions = cached
-    return ticket.hall.region_id in cached
+    return cached
+
+
+def is_ticket_supervisor(ticket, user) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return ticket.hall.region_id in supervised_regions(user)
 
 
 def is_responsible(ticket, user) -> bool:

@@ -11,24 +11,33 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import permissions as case_permissions
-from cases.selectors import _sub_regions
 from hall.constants import StaffRole
 from hall.paging import keyset_page
+from hall.selectors import staff_assignments
 
 from .constants import OPEN_TICKET_STATES, RatingKind, TicketState, TokenPurpose
 from .models import RatingDevice, RatingToken, RectificationTicket, Service
+from .permissions import supervised_regions
 
 # Who sees which tickets -------------------------------------------------------------------------
 
 
 def supervised_hall_ids(user) -> set[int]:
-    """The halls in the regions a supervisor watches (their halls' regions and the counties below)."""
-    regions = case_permissions.regions_with_role(user, StaffRole.SUPERVISOR)
-    if not regions:
+    """The halls in the regions a supervisor watches (their halls' regions and the counties below); read
+    once per user object (one request), as its assignments are: a page asks for them once per list."""
+    cached = getattr(user, "_supervised_hall_ids", None)
+    if cached is not None:
+        return cached
+    if user is None or not getattr(user, "is_authenticated", False):
         return set()
-    from hall.models import Hall
+    regions = supervised_regions(user)
+    halls = set()
+    if regions:
+        from hall.models import Hall
 
-    return set(Hall.objects.filter(region_id__in=_sub_regions(regions)).values_list("pk", flat=True))
+        halls = set(Hall.objects.filter(region_id__in=regions).values_list("pk", flat=True))
+    user._supervised_hall_ids = halls
+    return halls
 
 
 def ticket_scope(user) -> Q | None:
@@ -52,7 +61,7 @@ def can_see_tickets(user) -> bool:
     return bool(
         case_permissions.departments_with_role(user, StaffRole.APPROVER)
         or case_permissions.regions_with_role(user, StaffRole.SUPERVISOR)
-        or user.assignments.filter(role__in=[StaffRole.WINDOW_CLERK, StaffRole.RESULT_CLERK]).exists()
+        or any(a.role in (StaffRole.WINDOW_CLERK, StaffRole.RESULT_CLERK) for a in staff_assignments(user))
     )
 
 
@@ -70,22 +79,51 @@ def tickets_for_user(user) -> QuerySet:
 
 
 def get_ticket_for_user(user, pk) -> RectificationTicket:
-    ticket = tickets_for_user(user).filter(pk=pk).first()
+    # The ticket page shows the service's hall, window and clerk too: in the same read.
+    ticket = (
+        tickets_for_user(user)
+        .select_related("service__hall", "service__window", "service__clerk")
+        .filter(pk=pk)
+        .first()
+    )
     if ticket is None:
         raise Http404
     return ticket
 
 
+# A ticket list's row: what the list shows of the ticket, its rating, service, department and clerk.
+TICKET_ROW = (
+    "pk",
+    "state",
+    "next_due",
+    "opened_at",
+    "warning_level",
+    "rating__level_label",
+    "service__title",
+    "service__kind",
+    "service__case__number",
+    "department__name",
+    "clerk__real_name",
+)
+
+
+def _ticket_rows(user) -> QuerySet:
+    scope = ticket_scope(user)
+    if scope is None:
+        return RectificationTicket.objects.none().values_list(*TICKET_ROW, named=True)
+    return RectificationTicket.objects.filter(scope).values_list(*TICKET_ROW, named=True)
+
+
 def open_tickets_page(user, *, after: str | None = None, size: int = 25):
-    """Open tickets, the most urgent first (the partial index of open tickets, in due order)."""
-    qs = tickets_for_user(user).filter(state__in=OPEN_TICKET_STATES)
+    """Open tickets, the most urgent first (the partial index of open tickets, in due order), as rows
+    of TICKET_ROW."""
+    qs = _ticket_rows(user).filter(state__in=OPEN_TICKET_STATES)
     return keyset_page(qs, order=("next_due", "pk"), after=after, size=size)
 
 
 def ledger_page(user, *, after: str | None = None, size: int = 25):
-    """整改台账: every ticket in scope, newest first, with its steps."""
-    qs = tickets_for_user(user).prefetch_related("steps")
-    return keyset_page(qs, order=("-opened_at", "-pk"), after=after, size=size)
+    """整改台账: every ticket in scope, newest first, as rows of TICKET_ROW."""
+    return keyset_page(_ticket_rows(user), order=("-opened_at", "-pk"), after=after, size=size)
 
 
 # The applicant --------------------------------------------------------------------------------

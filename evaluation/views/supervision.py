@@ -20,6 +20,7 @@ from ..selectors import (
     supervised_hall_ids,
 )
 from .figures import _cell
+from .tickets import ticket_lines
 
 
 def _require_supervisor(request) -> set[int]:
@@ -37,12 +38,12 @@ def supervision(request):
     since = timezone.localdate().replace(month=1, day=1)
     context = {
         "counts": open_ticket_counts(request.user),
-        "open_page": open_tickets_page(request.user, size=10),
+        "open_page": ticket_lines(open_tickets_page(request.user, size=10)),
         "unit": unit,
         "units": [("clerk", _("窗口人员")), ("window", _("窗口")), ("department", _("部门")), ("hall", _("大厅"))],
         "double_zero": double_zero(request.user, unit, since=since),
         "since": since,
-        "ledger": ledger_page(request.user, after=request.GET.get("after")),
+        "ledger": ticket_lines(ledger_page(request.user, after=request.GET.get("after"))),
     }
     return render(request, "evaluation/supervision.html", context)
 

@@ -1,15 +1,21 @@
 """Rectification tickets for the responsible department, the clerk rated and the supervisors:
 the open list, one ticket with its clocks and ledger, and its steps (POST → redirect → GET)."""
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from ..constants import AppealDecision, TicketState
+from cases.constants import WarningLevel
+from cases.rows import choice_labels, url_maker
+
+from ..constants import OPEN_TICKET_STATES, AppealDecision, ServiceKind, TicketState
 from ..forms import AppealDecisionForm, AppealForm, CallBackForm, RectifyForm
 from ..models import Appeal
 from ..permissions import can_decide_appeal, can_handle_ticket
@@ -25,8 +31,37 @@ def _require_staff(request) -> None:
 @login_required
 def ticket_list(request):
     _require_staff(request)
-    page = open_tickets_page(request.user, after=request.GET.get("after"))
+    page = ticket_lines(open_tickets_page(request.user, after=request.GET.get("after")))
     return render(request, "evaluation/tickets.html", {"page": page})
+
+
+def ticket_lines(page):
+    """A page of ticket rows made ready to print (its object_list replaced): labels translated once per
+    page, URLs from one reverse(), the warning badge of open tickets built here."""
+    ticket_url = url_maker("evaluation:ticket")
+    states, kinds, levels = choice_labels(TicketState), choice_labels(ServiceKind), choice_labels(WarningLevel)
+    page.object_list = [
+        SimpleNamespace(
+            pk=row.pk,
+            url=ticket_url(row.pk),
+            level=row.rating__level_label,
+            service=row.service__title or kinds.get(row.service__kind, row.service__kind),
+            case_number=row.service__case__number,
+            department=row.department__name or "—",
+            clerk=row.clerk__real_name or "—",
+            state=states.get(row.state, row.state),
+            due=row.next_due,
+            badge=format_html(
+                '<span class="badge badge-{}">{}</span>',
+                row.warning_level,
+                levels.get(row.warning_level, row.warning_level),
+            )
+            if row.state in OPEN_TICKET_STATES
+            else "",
+        )
+        for row in page.object_list
+    ]
+    return page
 
 
 def _detail(request, ticket, forms: dict | None = None, status: int = 200):
