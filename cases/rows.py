@@ -70,6 +70,23 @@ def line(markup: str, **values) -> SimpleNamespace:
     return SimpleNamespace(html=mark_safe(markup.format(**escaped)), **values)  # noqa: S308 - escaped above
 
 
+def case_line(markup: str, row, url, states: dict, **values) -> SimpleNamespace:
+    """A case's line (see line) from a row read with its number, pk and clock_fields(): its number, URL
+    (`url`, from url_maker), state and state label (`states`, from choice_labels) and clock badge, beside
+    `values`."""
+    from .templatetags.clock import clock_badge  # the badge's module reads the clock, which reads the rows
+
+    return line(
+        markup,
+        number=row.number,
+        url=url(row.pk),
+        state=row.state,
+        state_label=states.get(row.state, row.state),
+        badge=clock_badge(clock_case(row)),
+        **values,
+    )
+
+
 def local_minute(value) -> str:
     """A moment as lists show it, in the local time zone ("2026-11-30 09:05"; the date filter "Y-m-d H:i")."""
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""

@@ -86,8 +86,11 @@ def clocks_for_supervisor(user, regions: set[int] | None = None, organisation: t
     return Case.objects.filter(scope, warning_level__in=RUNNING_LEVELS)
 
 
+LEVEL_VALUES = [level.value for level in LEVELS]
+
+
 def _row(name_key: str, name) -> dict:
-    return {name_key: name, "total": 0, **{level.value: 0 for level in LEVELS}}
+    return {name_key: name, "total": 0, **dict.fromkeys(LEVEL_VALUES, 0)}
 
 
 def _ordered(rows: dict, name_key: str) -> list[dict]:
@@ -100,16 +103,17 @@ def supervision_figures(clocks: QuerySet, organisation: tuple | None = None) -> 
     the organisation tables. A hall row counts the running clocks received there; a department row
     those it owns."""
     halls, departments, _ = organisation or supervision_organisation()
-    grouped = clocks.order_by().values("receiving_hall_id", "owning_department_id", "warning_level")
-    totals = {"total": 0, **{level.value: 0 for level in LEVELS}}
+    grouped = clocks.order_by().values_list("receiving_hall_id", "owning_department_id", "warning_level")
+    totals = {"total": 0, **dict.fromkeys(LEVEL_VALUES, 0)}
     by_hall: dict = {}
     by_department: dict = {}
-    for group in grouped.annotate(n=Count("*")):
-        level, n = group["warning_level"], group["n"]
-        hall_name = halls.get(group["receiving_hall_id"], ("", None))[0]
-        department_name = departments.get(group["owning_department_id"], (None, None))[0]
-        hall = by_hall.setdefault(hall_name, _row("receiving_hall__name", hall_name))
-        department = by_department.setdefault(department_name, _row("owning_department__name", department_name))
+    for hall_id, department_id, level, n in grouped.annotate(n=Count("*")):
+        hall_name = halls.get(hall_id, ("", None))[0]
+        department_name = departments.get(department_id, (None, None))[0]
+        hall = by_hall.get(hall_name) or by_hall.setdefault(hall_name, _row("receiving_hall__name", hall_name))
+        department = by_department.get(department_name) or by_department.setdefault(
+            department_name, _row("owning_department__name", department_name)
+        )
         for row in (totals, hall, department):
             row[level] += n
             row["total"] += n

@@ -30,9 +30,8 @@ from .. import permissions
 from ..clock import cases_by_urgency
 from ..constants import DECISION_QUEUE_STATES, INTAKE_QUEUE_STATES, CaseState
 from ..forms import AGES, SORTS, WorkbenchFilterForm
-from ..rows import choice_labels, clock_case, line, local_minute, masked_id_number, url_maker
+from ..rows import case_line, choice_labels, local_minute, masked_id_number, url_maker
 from ..selectors import cases_by_person, cases_for_user, workbench_rows
-from ..templatetags.clock import clock_badge
 
 PAGE_SIZE = 25
 
@@ -111,18 +110,16 @@ def _lines(rows, detail_url: str) -> list[SimpleNamespace]:
     url = url_maker(detail_url)
     states = choice_labels(CaseState)
     return [
-        line(
+        case_line(
             LINE,
-            number=row.number,
-            url=url(row.pk),
+            row,
+            url,
+            states,
             title=row.item_version__name,
             applicant=row.applicant_name,
             id_number=masked_id_number(row.applicant__id_number_index, row.applicant_id_token),
             received=local_minute(row.received_at),
             hall=row.receiving_hall__name,
-            state=row.state,
-            state_label=states.get(row.state, row.state),
-            badge=clock_badge(clock_case(row)),
         )
         for row in rows
     ]
