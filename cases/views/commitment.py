@@ -1,11 +1,15 @@
 """告知承诺制 pages: the applicant (or the counter clerk in front of them) signs the commitment; the
 department's list of post-checks (事后核查) and the record of each."""
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,6 +19,7 @@ from .. import permissions
 from ..constants import CommitmentOutcome
 from ..law_forms import CommitmentCheckForm, CommitmentSignForm
 from ..models import Commitment
+from ..rows import url_maker
 from ..services.commitment import commitment_check_record, commitment_sign, commitment_text_for
 from .common import add_service_error, case_for, client_ip
 
@@ -66,19 +71,41 @@ def _checks_for(user):
         raise Http404
     return (
         Commitment.objects.filter(outcome=CommitmentOutcome.PENDING, case__owning_department_id__in=departments)
-        .select_related("case__item_version")
-        .order_by("check_due", "pk")[:CHECK_PAGE]
-    )
+        .order_by("check_due", "pk")
+        .values_list(
+            "pk", "check_due", "text", "case_id", "case__number", "case__applicant_name",
+            "case__item_version__name", "case__bundle__name", named=True,
+        )[:CHECK_PAGE]
+    )  # fmt: skip
 
 
 @login_required
 def checks(request):
+    """The pending post-checks as plain rows, each with the record form's fields: the form is the same for
+    every check but for its prefix, rendered once and given each check's own prefix (names and ids)."""
     rows = list(_checks_for(request.user))
-    return render(
-        request,
-        "cases/commitment_checks.html",
-        {"rows": [(c, CommitmentCheckForm(prefix=f"c{c.pk}")) for c in rows], "limit": CHECK_PAGE},
-    )
+    fields = ""
+    marker = "c0000000"
+    if rows:
+        fields = render_to_string(
+            "cases/_commitment_check_fields.html", {"form": CommitmentCheckForm(prefix=marker)}, request=request
+        )
+    case_url, record_url = url_maker("cases:detail"), url_maker("cases:commitment_check_record")
+    checks = [
+        SimpleNamespace(
+            pk=row.pk,
+            check_due=row.check_due,
+            text=row.text,
+            number=row.case__number,
+            title=row.case__item_version__name or row.case__bundle__name or "",
+            applicant=row.case__applicant_name,
+            case_url=case_url(row.case_id),
+            record_url=record_url(row.pk),
+            fields=mark_safe(fields.replace(marker, f"c{row.pk}")),  # noqa: S308 - our template
+        )
+        for row in rows
+    ]
+    return render(request, "cases/commitment_checks.html", {"checks": checks, "limit": CHECK_PAGE})
 
 
 @login_required
