@@ -70,21 +70,27 @@ def line(markup: str, **values) -> SimpleNamespace:
     return SimpleNamespace(html=mark_safe(markup.format(**escaped)), **values)  # noqa: S308 - escaped above
 
 
-def case_line(markup: str, row, url, states: dict, **values) -> SimpleNamespace:
-    """A case's line (see line) from a row read with its number, pk and clock_fields(): its number, URL
-    (`url`, from url_maker), state and state label (`states`, from choice_labels) and clock badge, beside
-    `values`."""
+def case_lines(rows, markup: str, url_name: str, cells) -> list[SimpleNamespace]:
+    """The lines (see line) of a page of cases read with their number, pk and clock_fields(): each with
+    its number, URL of `url_name`, state and state label (translated once) and clock badge, beside the
+    values `cells(row)` gives."""
+    from .constants import CaseState
     from .templatetags.clock import clock_badge  # the badge's module reads the clock, which reads the rows
 
-    return line(
-        markup,
-        number=row.number,
-        url=url(row.pk),
-        state=row.state,
-        state_label=states.get(row.state, row.state),
-        badge=clock_badge(clock_case(row)),
-        **values,
-    )
+    url = url_maker(url_name)
+    states = choice_labels(CaseState)
+    return [
+        line(
+            markup,
+            number=row.number,
+            url=url(row.pk),
+            state=row.state,
+            state_label=states.get(row.state, row.state),
+            badge=clock_badge(clock_case(row)),
+            **cells(row),
+        )
+        for row in rows
+    ]
 
 
 def local_minute(value) -> str:

@@ -14,8 +14,7 @@ from hall.constants import StaffRole
 from hall.paging import BoundedPaginator
 
 from .. import permissions
-from ..constants import CaseState
-from ..rows import case_line, choice_labels, url_maker
+from ..rows import case_lines
 from ..supervision import (
     LEVELS,
     cases_at_level,
@@ -37,23 +36,19 @@ LINE = (
 
 
 def _lines(rows, organisation) -> list[SimpleNamespace]:
-    """The list's lines, rendered (cases.rows.line): halls and departments named from the organisation
-    tables read for the figures, labels translated once, URLs from one reverse(), badges once per due date."""
+    """The list's lines, rendered (cases.rows.case_lines): halls and departments named from the
+    organisation tables read for the figures, not joined."""
     halls, departments, _ = organisation
-    url = url_maker("cases:detail")
-    states = choice_labels(CaseState)
-    return [
-        case_line(
-            LINE,
-            row,
-            url,
-            states,
-            title=row.item_version__name or row.bundle__name or "",
-            hall=halls.get(row.receiving_hall_id, ("",))[0],
-            department=departments.get(row.owning_department_id, ("",))[0] or "—",
-        )
-        for row in rows
-    ]
+    return case_lines(
+        rows,
+        LINE,
+        "cases:detail",
+        lambda row: {
+            "title": row.item_version__name or row.bundle__name or "",
+            "hall": halls.get(row.receiving_hall_id, ("",))[0],
+            "department": departments.get(row.owning_department_id, ("",))[0] or "—",
+        },
+    )
 
 
 FIGURE_LINE = (

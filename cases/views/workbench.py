@@ -30,7 +30,7 @@ from .. import permissions
 from ..clock import cases_by_urgency
 from ..constants import DECISION_QUEUE_STATES, INTAKE_QUEUE_STATES, CaseState
 from ..forms import AGES, SORTS, WorkbenchFilterForm
-from ..rows import case_line, choice_labels, local_minute, masked_id_number, url_maker
+from ..rows import case_lines, local_minute, masked_id_number
 from ..selectors import cases_by_person, cases_for_user, workbench_rows
 
 PAGE_SIZE = 25
@@ -105,24 +105,19 @@ LINE = (
 
 
 def _lines(rows, detail_url: str) -> list[SimpleNamespace]:
-    """A page's lines, rendered: labels translated once, URLs from one reverse(), badges read once per
-    due date (cases.templatetags.clock), each line one piece of HTML (cases.rows.line)."""
-    url = url_maker(detail_url)
-    states = choice_labels(CaseState)
-    return [
-        case_line(
-            LINE,
-            row,
-            url,
-            states,
-            title=row.item_version__name,
-            applicant=row.applicant_name,
-            id_number=masked_id_number(row.applicant__id_number_index, row.applicant_id_token),
-            received=local_minute(row.received_at),
-            hall=row.receiving_hall__name,
-        )
-        for row in rows
-    ]
+    """A page's lines, rendered (cases.rows.case_lines), the applicant's ID number masked."""
+    return case_lines(
+        rows,
+        LINE,
+        detail_url,
+        lambda row: {
+            "title": row.item_version__name,
+            "applicant": row.applicant_name,
+            "id_number": masked_id_number(row.applicant__id_number_index, row.applicant_id_token),
+            "received": local_minute(row.received_at),
+            "hall": row.receiving_hall__name,
+        },
+    )
 
 
 def _workbench(request, *, role: str, scope: Q, items, states, default_states, detail_url: str):
