@@ -10,7 +10,7 @@ from cases.services.delivery_choice import result_produced
 from .. import selectors
 from ..constants import OrderState
 from ..forms import ProduceForm
-from ..models import ArchivePackage, Certificate
+from ..models import ArchivePackage, Certificate, DeliveryOrder
 from ..services import is_produced
 from ..services._common import result_units, top_case
 from ..services.results import DECIDED_STATES
@@ -24,7 +24,7 @@ def delivery_section(context, case):
     top = top_case(case)
     units = result_units(top)
     owner = permissions.is_applicant(top, user) or bool(top.enterprise_id and top.enterprise.agent_id == user.pk)
-    order = selectors.order_of_case(top)
+    order = _order_shown(top)
     package = ArchivePackage.objects.filter(case=top).first()
     staff_units = [
         u for u in units if permissions.is_result_clerk(u, user) or permissions.is_deciding_approver(u, user)
@@ -46,6 +46,17 @@ def delivery_section(context, case):
         "may_archive": order is not None and order.state == OrderState.DELIVERED and bool(staff_units),
         "produce_form": ProduceForm(),
     }  # fmt: skip
+
+
+def _order_shown(top):
+    """The case's delivery order as the section shows it (state, carrier, tracking number, proof of
+    delivery): not its case again, nor the address, mobile or recipient's ID number (SM4) it never prints."""
+    return (
+        DeliveryOrder.objects.select_related("proof")
+        .defer("address", "mobile", "proof__place", "proof__recipient_id_number")
+        .filter(case=top)
+        .first()
+    )
 
 
 @register.simple_tag
