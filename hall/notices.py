@@ -421,7 +421,7 @@ def unread_count(user: User) -> int:
     if count is None:
         from .usercache import load
 
-        load(user)
+        load(user, need="_unread_notice_count")
         count = user._unread_notice_count
     return count
 

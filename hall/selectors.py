@@ -40,7 +40,7 @@ def staff_assignments(user) -> list:
     if cached is None:
         from .usercache import load
 
-        load(user)
+        load(user, need="_staff_assignments")
         cached = user._staff_assignments
     return cached
 

@@ -45,9 +45,10 @@ def unread_key(user_id: int) -> str:
     return f"{key_prefix()}:{user_id}:unread"
 
 
-def load(user) -> None:
+def load(user, need: str) -> None:
     """Fill what `user` lacks of `_staff_assignments` and `_unread_notice_count` from the shared cache
-    (one round trip), and from the database for what the cache lacks."""
+    (one round trip for both), and `need` (one of the two) from the database if the cache lacks it:
+    a permission check outside a page does not count the inbox."""
     from .notices import unread_count_query
     from .selectors import staff_assignments_query
 
@@ -62,6 +63,8 @@ def load(user) -> None:
     for key, (attribute, query, seconds) in wanted.items():
         value = found.get(key)
         if value is None:
+            if attribute != need:
+                continue
             value = query(user)
             shared_cache.set(key, value, seconds)
         setattr(user, attribute, value)
