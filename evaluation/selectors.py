@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from cases import permissions as case_permissions
 from hall.constants import StaffRole
-from hall.paging import keyset_page
+from hall.paging import keyset_page_of_union
 from hall.selectors import staff_assignments
 
 from .constants import OPEN_TICKET_STATES, RatingKind, TicketState, TokenPurpose
@@ -40,18 +40,29 @@ def supervised_hall_ids(user) -> set[int]:
     return halls
 
 
-def ticket_scope(user) -> Q | None:
-    """Tickets a staff member may see: their own (rated clerk), their department's (approvers) and
-    those of the halls they supervise. None for everyone else."""
+def ticket_scope_branches(user) -> list[Q]:
+    """Tickets a staff member may see, one condition per way: their own (rated clerk), their
+    department's (approvers) and those of the halls they supervise. Empty for everyone else."""
     if user is None or not getattr(user, "is_authenticated", False):
-        return None
+        return []
+    branches = [Q(clerk_id=user.pk)]
     departments = case_permissions.departments_with_role(user, StaffRole.APPROVER)
-    halls = supervised_hall_ids(user)
-    scope = Q(clerk_id=user.pk)
     if departments:
-        scope |= Q(department_id__in=departments)
-    if halls:
-        scope |= Q(hall_id__in=halls)
+        branches.append(Q(department_id__in=departments))
+    # One branch per hall: each reads along the hall's own index in the list's order (an IN over
+    # several halls would sort all their tickets).
+    branches.extend(Q(hall_id=hall) for hall in sorted(supervised_hall_ids(user)))
+    return branches
+
+
+def ticket_scope(user) -> Q | None:
+    """The tickets a staff member may see, as one condition (None for everyone else)."""
+    branches = ticket_scope_branches(user)
+    if not branches:
+        return None
+    scope = branches[0]
+    for branch in branches[1:]:
+        scope |= branch
     return scope
 
 
@@ -114,23 +125,25 @@ TICKET_ROW = (
 )
 
 
-def _ticket_rows(user) -> QuerySet:
-    scope = ticket_scope(user)
-    if scope is None:
-        return RectificationTicket.objects.none().values_list(*TICKET_ROW, named=True)
-    return RectificationTicket.objects.filter(scope).values_list(*TICKET_ROW, named=True)
+def _ticket_row_branches(user) -> list[QuerySet]:
+    """The user's tickets as rows of TICKET_ROW, one queryset per way they may see them: a page is read
+    from each along its own index (keyset_page_of_union) instead of sorting every ticket of the scope."""
+    return [
+        RectificationTicket.objects.filter(branch).values_list(*TICKET_ROW, named=True)
+        for branch in ticket_scope_branches(user)
+    ]
 
 
 def open_tickets_page(user, *, after: str | None = None, size: int = 25):
-    """Open tickets, the most urgent first (the partial index of open tickets, in due order), as rows
-    of TICKET_ROW."""
-    qs = _ticket_rows(user).filter(state__in=OPEN_TICKET_STATES)
-    return keyset_page(qs, order=("next_due", "pk"), after=after, size=size)
+    """Open tickets, the most urgent first (the indexes of tickets by state and due date), as rows of
+    TICKET_ROW."""
+    branches = [qs.filter(state__in=OPEN_TICKET_STATES) for qs in _ticket_row_branches(user)]
+    return keyset_page_of_union(branches, order=("next_due", "pk"), after=after, size=size)
 
 
 def ledger_page(user, *, after: str | None = None, size: int = 25):
     """整改台账: every ticket in scope, newest first, as rows of TICKET_ROW."""
-    return keyset_page(_ticket_rows(user), order=("-opened_at", "-pk"), after=after, size=size)
+    return keyset_page_of_union(_ticket_row_branches(user), order=("-opened_at", "-pk"), after=after, size=size)
 
 
 # The applicant --------------------------------------------------------------------------------

@@ -190,3 +190,31 @@ def keyset_page(
         last = fetched[-1]
         next_cursor = _encode([getattr(last, n) for n in names])
     return KeysetPage(fetched, next_cursor, after if values is not None else None, terms)
+
+
+def keyset_page_of_union(
+    querysets: Sequence[QuerySet],
+    *,
+    order: Sequence[str] = ("-created_at", "-pk"),
+    after: str | None = None,
+    size: int = PAGE_SIZE,
+) -> KeysetPage:
+    """keyset_page over the union of `querysets` (the branches of an OR, each served by its own index in
+    `order`): each branch's page is read, and the first `size` distinct rows of them all are this page.
+    A filter "a OR b" sorted as a whole reads every row of both; each branch read in order reads a page.
+    Rows are told apart by "pk"."""
+    terms = tuple(order)
+    names = [_field_name(t) for t in terms]
+    descending = terms[0].startswith("-")
+    pages = [keyset_page(qs, order=terms, after=after, size=size) for qs in querysets]
+    rows = {}
+    for page in pages:
+        for row in page.object_list:
+            rows[row.pk] = row
+    merged = sorted(rows.values(), key=lambda row: tuple(getattr(row, n) for n in names), reverse=descending)
+    next_cursor = None
+    if len(merged) > size or any(page.has_next for page in pages):
+        merged = merged[:size]
+        next_cursor = _encode([getattr(merged[-1], n) for n in names])
+    cursor = next((page.cursor for page in pages if page.cursor is not None), None)
+    return KeysetPage(merged, next_cursor, cursor, terms)

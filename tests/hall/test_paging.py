@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from cases.models import Case
-from hall.paging import BoundedPaginator, bounded_count, keyset_page
+from hall.paging import BoundedPaginator, bounded_count, keyset_page, keyset_page_of_union
 from tests.cases.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +65,22 @@ def test_bounded_paginator_never_pages_past_the_bound(cases):
     assert paginator.count == 5 and paginator.count_label == "5+"
     assert paginator.num_pages == 3
     assert paginator.get_page(99).number == 3
+
+
+@pytest.mark.parametrize("order", [("received_at", "pk"), ("-received_at", "-pk")])
+@pytest.mark.parametrize("size", [1, 3, 5, 20])
+def test_union_of_overlapping_branches_walks_every_row_once_in_order(cases, order, size):
+    """The branches of an OR, read a page each: every row of the union once, in order, whatever the
+    page size, including rows that are in two branches."""
+    pks = sorted(cases.values_list("pk", flat=True))
+    branches = [cases.filter(pk__in=pks[:8]), cases.filter(pk__in=pks[4:]), cases.filter(pk=pks[5])]
+    expected = list(cases.order_by(*order).values_list("pk", flat=True))
+    seen, cursor = [], None
+    while True:
+        page = keyset_page_of_union(branches, order=order, after=cursor, size=size)
+        assert len(page) <= size
+        seen += [c.pk for c in page]
+        if not page.has_next:
+            break
+        cursor = page.next_cursor
+    assert seen == expected
