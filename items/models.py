@@ -566,18 +566,3 @@ class Bundle(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class CatalogueState(models.Model):
-    """One row: the catalogue's generation, raised whenever something public changes (a version
-    published, a bundle edited). Every process compares it with the generation of its cached pages,
-    so a page cached by another process is never served after a publication (items/cache.py)."""
-
-    generation = models.BigIntegerField(_("版本计数"), default=1)
-    changed_at = models.DateTimeField(_("变更时间"), auto_now=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = _("目录缓存版本")
-
-    def __str__(self) -> str:
-        return str(self.generation)
