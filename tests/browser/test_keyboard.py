@@ -2,6 +2,7 @@
 Every control is reached with Tab, chosen with Enter or Space, and typed into with the keys."""
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from cases.models import Case
 from tests.cases.factories import PDF_BYTES, PNG_BYTES
@@ -48,9 +49,17 @@ def keyboard_logout(page) -> None:
 
 
 def choose_file(page, selector: str, name: str, content: bytes, mime: str) -> None:
-    tab_to(page, selector)
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
+    for attempt in range(3):
+        tab_to(page, selector)
+        try:
+            with page.expect_file_chooser(timeout=8000) as chooser:
+                page.keyboard.press("Space")
+            break
+        except PlaywrightTimeoutError:
+            # A busy browser may drop the dialog of one key press; a keyboard user presses again.
+            if attempt == 2:
+                raise
+            page.keyboard.press("Shift")
     chooser.value.set_files({"name": name, "mimeType": mime, "buffer": content})
     # The browser lets a page open one file dialog per user gesture: the next Space must be a new one.
     page.wait_for_function("(s) => document.querySelector(s).files.length === 1", arg=selector)

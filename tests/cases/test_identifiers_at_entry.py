@@ -67,5 +67,6 @@ def test_the_workbench_search_finds_full_width_case_numbers_and_id_numbers(clien
     other = CaseFactory(submitted=True)
     client.force_login(cast.clerk)
     for typed in (case.number.translate(FULL_WIDTH), applicant.id_number.translate(FULL_WIDTH) + "\u200b"):
-        rows = list(client.get(reverse("cases:clerk_workbench"), {"q": typed}).context["page"].object_list)
-        assert case in rows and other not in rows, typed
+        lines = client.get(reverse("cases:clerk_workbench"), {"q": typed}).context["page"].object_list
+        numbers = [line.number for line in lines]
+        assert case.number in numbers and other.number not in numbers, typed
