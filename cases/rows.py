@@ -8,6 +8,7 @@ production list."""
 from html import escape
 from types import SimpleNamespace
 
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -91,6 +92,14 @@ def case_lines(rows, markup: str, url_name: str, cells) -> list[SimpleNamespace]
         )
         for row in rows
     ]
+
+
+def fields_per_row(request, template: str, form, marker: str):
+    """A form's fields that every row of a list repeats but for its names or ids: `form` is made with
+    `marker` as its prefix or in its auto_id, rendered once with `template`, and the returned function
+    gives a row's copy with `marker` replaced (a form rendered per row was most of such a page's time)."""
+    html = render_to_string(template, {"form": form}, request=request)
+    return lambda replacement: mark_safe(html.replace(marker, replacement))  # noqa: S308 - our template
 
 
 def local_minute(value) -> str:

@@ -8,17 +8,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from cases import permissions
 from cases.constants import CaseState, DeliveryMethod
 from cases.models import Case
-from cases.rows import choice_labels, clock_case, url_maker
+from cases.rows import choice_labels, clock_case, fields_per_row, url_maker
 from cases.selectors import get_case_for_user
 from cases.templatetags.clock import clock_badge
 from cases.views.common import add_service_error, client_ip
@@ -95,12 +93,10 @@ def _handover_cards(request, handovers) -> list:
     methods = choice_labels(DeliveryMethod)
     receive_url = url_maker("delivery:receive")
     marker = "receive-0000-"
-    fields = render_to_string(
-        "delivery/_receive_fields.html", {"form": ReceiveForm(auto_id=f"{marker}%s")}, request=request
-    )
+    fields = fields_per_row(request, "delivery/_receive_fields.html", ReceiveForm(auto_id=f"{marker}%s"), marker)
     for handover in handovers:
         handover.url = receive_url(handover.pk)
-        handover.fields = mark_safe(fields.replace(marker, f"receive-{handover.pk}-"))  # noqa: S308 - our template
+        handover.fields = fields(f"receive-{handover.pk}-")
         handover.lines = [
             f"{o.case__number} {o.case__item_version__name or o.case__bundle__name or ''}"
             f"（{methods.get(o.method, o.method)}）"
@@ -304,12 +300,10 @@ def _produce_cards(request, rows) -> list[SimpleNamespace]:
     instead of rendering the form per card (it was most of the page's time)."""
     case_url, produce_url = url_maker("cases:detail"), url_maker("delivery:produce")
     states = choice_labels(CaseState)
-    fields = ""
-    marker = "produce-0000-"
+    fields = None
     if any(row.state == CaseState.APPROVED for row in rows):
-        fields = render_to_string(
-            "delivery/_produce_fields.html", {"form": ProduceForm(auto_id=f"{marker}%s")}, request=request
-        )
+        marker = "produce-0000-"
+        fields = fields_per_row(request, "delivery/_produce_fields.html", ProduceForm(auto_id=f"{marker}%s"), marker)
     return [
         SimpleNamespace(
             number=row.number,
@@ -320,7 +314,7 @@ def _produce_cards(request, rows) -> list[SimpleNamespace]:
             state=states.get(row.state, row.state),
             badge=clock_badge(clock_case(row)),
             approved=row.state == CaseState.APPROVED,
-            fields=mark_safe(fields.replace(marker, f"produce-{row.pk}-")) if fields else "",  # noqa: S308 - our template
+            fields=fields(f"produce-{row.pk}-") if fields else "",
         )
         for row in rows
     ]
