@@ -56,6 +56,7 @@ from cases.generation.sql import insert_select, staff_tables
 ALIAS = "generate_cases_target"
 ROOT = Path(settings.BASE_DIR)
 MARK = "generate_cases"  # recorded in the target so a second run adds nothing and a foreign database is refused
+STUCK_OPEN = 300  # old cases left open across the city, at every size
 
 
 def _same_database(a: dict, b: dict) -> bool:
@@ -358,14 +359,18 @@ class Command(BaseCommand):
             JOIN gen_person p ON p.k = mod(g::bigint * 104729, {persons})
             JOIN gen_enterprise e ON e.k = mod(g::bigint * 1299709, {enterprises})
         ) x"""
-        # State by age: open work in the last weeks, history closed, a few old cases left open.
-        state = """(CASE
+        # State by age: open work in the last weeks, history closed, a few old cases left open. A hall's
+        # stuck cases are escalated and cleared, so their number does not grow with the years of archive:
+        # about STUCK_OPEN across the city whatever the history's length (a share of it at most 0.3 %).
+        older = cases * max(days - 30, 0) / days
+        stuck = min(0.003, STUCK_OPEN / older) if older else 0
+        state = f"""(CASE
             WHEN age <= 2 THEN (CASE WHEN s < 0.55 THEN 'submitted' WHEN s < 0.65 THEN 'supplement_requested' ELSE 'accepted' END)
             WHEN age <= 30 THEN (CASE WHEN s < 0.05 THEN 'submitted' WHEN s < 0.08 THEN 'supplement_requested'
                  WHEN s < 0.45 THEN 'accepted' WHEN s < 0.47 THEN 'suspended' WHEN s < 0.62 THEN 'approved'
                  WHEN s < 0.64 THEN 'denied' WHEN s < 0.85 THEN 'delivered' WHEN s < 0.90 THEN 'rejected'
                  WHEN s < 0.94 THEN 'withdrawn' ELSE 'archived' END)
-            ELSE (CASE WHEN s < 0.002 THEN 'accepted' WHEN s < 0.003 THEN 'submitted' WHEN s < 0.06 THEN 'rejected'
+            ELSE (CASE WHEN s < {stuck * 2 / 3} THEN 'accepted' WHEN s < {stuck} THEN 'submitted' WHEN s < 0.06 THEN 'rejected'
                  WHEN s < 0.10 THEN 'withdrawn' ELSE 'archived' END)
             END)"""
         cursor.execute(f"CREATE TEMP VIEW gen_case_src AS SELECT x.*, {state} AS state FROM {source}")
