@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from hall import crypto
+from hall.pagecache import LocalCopies
 from hall.validators import mask_id_number
 
 # What cases.clock reads of a case and of its item version (see cases.sla.SCAN_FIELDS, the scan's copy).
@@ -115,8 +116,7 @@ def choice_labels(choices) -> dict:
 # ID numbers as lists show them (110105********0021), remembered per process by the blind index of the
 # number: the index changes whenever the number does, so a remembered mask is never stale, and a list
 # decrypts (SM4) a person's number only the first time this process shows them.
-_MASKED_ID_NUMBERS: dict[str, str] = {}
-_MASKED_ID_NUMBERS_MAX = 100_000
+_masked_id_numbers = LocalCopies(entries=100_000)
 
 
 def masked_id_number(index: str, token: str) -> str:
@@ -124,10 +124,4 @@ def masked_id_number(index: str, token: str) -> str:
     `token` (read raw: see applicant_id_fields)."""
     if not token:
         return ""
-    masked = _MASKED_ID_NUMBERS.get(index)
-    if masked is None:
-        masked = mask_id_number(crypto.decrypt(token))
-        if len(_MASKED_ID_NUMBERS) >= _MASKED_ID_NUMBERS_MAX:
-            _MASKED_ID_NUMBERS.clear()
-        _MASKED_ID_NUMBERS[index] = masked
-    return masked
+    return _masked_id_numbers.kept(index, lambda: mask_id_number(crypto.decrypt(token)))

@@ -19,6 +19,7 @@ costs no network round trip at all; a change reaches every process within GENERA
 
 import functools
 import hashlib
+import math
 import re
 import secrets
 import time
@@ -45,25 +46,35 @@ LONGEST_PATH_IN_KEY = 200
 
 class LocalCopies:
     """Values kept in this process's memory until their own expiry: a plain dict (no pickling, no lock;
-    a gunicorn sync worker serves one request at a time), emptied when it passes `entries`."""
+    a gunicorn sync worker serves one request at a time), emptied when it passes `entries`. The one bounded
+    per-process memory of the portal: pages, navbars, rendered empty forms, masked ID numbers."""
 
     def __init__(self, entries: int = 500):
         self.entries = entries
-        self._values: dict[str, tuple[float, object]] = {}
+        self._values: dict[object, tuple[float, object]] = {}
 
-    def get(self, key: str):
+    def get(self, key):
         entry = self._values.get(key)
         if entry is not None and entry[0] > time.monotonic():
             return entry[1]
         return None
 
-    def set(self, key: str, value, seconds: float) -> None:
+    def set(self, key, value, seconds: float) -> None:
         if len(self._values) >= self.entries:
             self._values.clear()
         self._values[key] = (time.monotonic() + seconds, value)
 
     def clear(self) -> None:
         self._values.clear()
+
+    def kept(self, key, make, seconds: float = math.inf):
+        """The value kept under `key`, made by `make()` and kept for `seconds` (for ever by default: for a
+        value whose key names everything it depends on) when there is none."""
+        value = self.get(key)
+        if value is None:
+            value = make()
+            self.set(key, value, seconds)
+        return value
 
 
 local = LocalCopies()

@@ -5,13 +5,12 @@ event of the timeline changed.
 
 from dataclasses import dataclass
 
-from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import template
 from django.core.exceptions import FieldDoesNotExist
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cases.constants import CaseState
+from hall.emptyforms import crispy_once
 
 register = template.Library()
 
@@ -158,43 +157,5 @@ def event_changes(event) -> list[tuple[str, str, str]]:
     return lines
 
 
-# An unbound form's crispy markup depends on the form alone (the filter sees no request): on its class,
-# prefix, fields, their labels, help, widgets, choices and initial values, and on the language. The case
-# pages print the same empty forms on every visit, so each distinct one is rendered once per process.
-_EMPTY_FORM_HTML: dict[tuple, str] = {}
-_EMPTY_FORM_HTML_MAX = 2000
-
-
-def _form_fingerprint(form) -> tuple:
-    fields = tuple(
-        (
-            name,
-            type(field),
-            str(field.label),
-            str(field.help_text),
-            field.required,
-            field.disabled,
-            repr(form.get_initial_for_field(field, name)),
-            type(field.widget),
-            repr(field.widget.attrs),
-            repr([(value, str(label)) for value, label in getattr(field, "choices", ())]),
-        )
-        for name, field in form.fields.items()
-    )
-    return (type(form), form.prefix, form.auto_id, get_language(), fields)
-
-
-@register.filter
-def crispy_once(form):
-    """{{ form|crispy }}, rendered once per process for each distinct empty form (a bound form, with its
-    values and errors, is rendered every time)."""
-    if form.is_bound:
-        return as_crispy_form(form)
-    key = _form_fingerprint(form)
-    html = _EMPTY_FORM_HTML.get(key)
-    if html is None:
-        html = as_crispy_form(form)
-        if len(_EMPTY_FORM_HTML) >= _EMPTY_FORM_HTML_MAX:
-            _EMPTY_FORM_HTML.clear()
-        _EMPTY_FORM_HTML[key] = html
-    return html
+# {{ form|crispy_once }}: an empty form rendered once per process (hall/emptyforms.py).
+register.filter("crispy_once", crispy_once)

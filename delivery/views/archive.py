@@ -10,12 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from cases.rows import choice_labels, url_maker
+from hall.emptyforms import fields_once
 from items.constants import RetentionPeriod
 
 from .. import selectors
@@ -68,20 +67,9 @@ def _package_rows(rows) -> list[SimpleNamespace]:
     ]
 
 
-# The empty filter form as rendered, per language: the same for every archivist and every first page.
-_EMPTY_FILTER_FIELDS: dict[str, str] = {}
-
-
 def _filter_fields(request, form) -> str:
-    if form.is_bound:
-        return render_to_string("delivery/_archive_filter_fields.html", {"form": form}, request=request)
-    language = get_language()
-    html = _EMPTY_FILTER_FIELDS.get(language)
-    if html is None:
-        html = _EMPTY_FILTER_FIELDS[language] = render_to_string(
-            "delivery/_archive_filter_fields.html", {"form": form}, request=request
-        )
-    return html  # a SafeString (render_to_string)
+    # The empty filter form is the same for every archivist and every first page: rendered once.
+    return fields_once("delivery/_archive_filter_fields.html", form, request)
 
 
 def _package(request, pk: int):

@@ -9,13 +9,10 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -23,6 +20,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ..constants import AccessKind, SecurityEventKind, StaffRole
+from ..emptyforms import fields_once
 from ..models import AccessRecord, SecurityEvent, User
 from ..paging import keyset_page
 from ..pdf import qr_data_uri
@@ -275,17 +273,8 @@ def access_records(request):
 # most of the page's time).
 ACCESS_FIELDS = ("pk", "created_at", "actor_name", "role", "hall__name", "kind", "case_number", "target", "ip")
 ACCESS_LINE = "<tr>" + "<td>{}</td>" * 8 + "</tr>"
-_access_filters_unfilled: dict[str, str] = {}
 
 
 def _access_filters(request, form) -> str:
-    """The filter form: the unfilled one (the page as it opens) is the same for everyone, rendered once
-    per language and process."""
-    if request.GET:
-        return render_to_string("security/_access_filters.html", {"form": form}, request=request)
-    language = get_language()
-    if language not in _access_filters_unfilled:
-        _access_filters_unfilled[language] = render_to_string(
-            "security/_access_filters.html", {"form": form}, request=request
-        )
-    return mark_safe(_access_filters_unfilled[language])  # noqa: S308 - our own template's output
+    """The filter form: the unfilled one (the page as it opens) is the same for everyone, rendered once."""
+    return fields_once("security/_access_filters.html", form, request)

@@ -15,13 +15,14 @@ from django.utils.translation import gettext as _
 
 from ..constants import StaffRole
 from ..floor.tickets import FLOOR_STAFF_ROLES
+from ..pagecache import LocalCopies
 
 register = template.Library()
 
 # Put into the kept markup per request (plain ASCII that no escaped text can contain).
 CSRF, NEXT, USER, UNREAD = "\x00csrf\x00", "\x00next\x00", "\x00user\x00", "\x00unread\x00"
-_kept: dict[tuple, str] = {}
-KEPT_MAX = 512  # combinations kept per process; more (a flood of renamed halls) starts afresh
+# Combinations kept per process; more (a flood of renamed halls) starts afresh.
+_kept = LocalCopies(entries=512)
 
 
 @register.simple_tag(takes_context=True)
@@ -41,11 +42,7 @@ def site_navbar(context):
             (a.role, a.hall.code, a.hall.name) if a.role == StaffRole.SYSTEM_ADMIN else (a.role,) for a in assignments
         ),
     )
-    markup = _kept.get(shape)
-    if markup is None:
-        if len(_kept) >= KEPT_MAX:
-            _kept.clear()
-        markup = _kept[shape] = _navbar(shape, assignments)
+    markup = _kept.kept(shape, lambda: _navbar(shape, assignments))
     token = context.get("csrf_token")
     csrf = (
         format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)

@@ -80,3 +80,20 @@ def test_pages_of_a_generation_that_cannot_be_read_are_not_cached(monkeypatch, r
         request.COOKIES = {}
         assert view(request).status_code == 200
     assert len(served) == 2
+
+
+def test_local_copies_keep_a_made_value_until_they_are_full():
+    from hall.pagecache import LocalCopies
+
+    copies, made = LocalCopies(entries=2), []
+
+    def make(value):
+        made.append(value)
+        return value
+
+    assert copies.kept("a", lambda: make(1)) == 1
+    assert copies.kept("a", lambda: make(2)) == 1
+    copies.kept("b", lambda: make(3))
+    copies.kept("c", lambda: make(4))  # full: starts afresh
+    assert copies.kept("a", lambda: make(5)) == 5
+    assert made == [1, 3, 4, 5]
