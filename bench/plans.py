@@ -37,6 +37,8 @@ PAGES = [
     ("clerk", "/cases/handoffs/"),
     ("supervisor", "/ratings/tickets/"),
     ("supervisor", "/ratings/supervision/"),
+    ("supervisor", "/ratings/assessment/"),
+    ("supervisor", "/ratings/tickets/{ticket}/"),
     ("archivist", "/archive/"),
     ("head", "/cases/extensions/"),
 ]
@@ -49,6 +51,9 @@ TABLES = (
     "delivery_resulthandover",
     "delivery_archivepackage",
     "evaluation_rectificationticket",
+    "evaluation_service",
+    "evaluation_figurerow",
+    "cases_caseevent",
 )
 
 
@@ -56,6 +61,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
     parser.add_argument("--summary", action="store_true", help="only the timing and buffer lines of each plan")
+    parser.add_argument("--only", default="", help="substring of the page paths to explain")
     args = parser.parse_args()
     from pages import bench_database_refusal
 
@@ -84,6 +90,9 @@ def main() -> None:
     settings.ALLOWED_HOSTS = ["*"]
     clients = {}  # one login per role: a second factor code is accepted once
     for role, path in PAGES:
+        if args.only not in path:
+            continue
+        path = path.format(ticket=prepared.get("cases", {}).get("ticket"))
         client = clients.get(role)
         if client is None:
             client = clients[role] = Client()

@@ -1,13 +1,14 @@
 """The monthly assessment of window staff (窗口人员月度考核, seed 003): per clerk, the services they
 gave, the ratings, the bad ratings and their fixes, and the cases they received that ran overdue.
-One grouped query per figure over the month's rows (indexes: services by clerk and month)."""
+The services, ratings and tickets come from the summary the services keep (FigureRow, by clerk and
+month); the overdue cases from the few open overdue warnings."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from cases.constants import EventKind
@@ -15,8 +16,7 @@ from cases.models import CaseEvent
 from hall.constants import StaffRole
 from hall.models import ClockWarning, StaffAssignment
 
-from .constants import BAD_LEVELS, RatingKind, TicketState
-from .models import RectificationTicket, Service
+from .models import FigureRow
 
 WINDOW_ROLES = [StaffRole.WINDOW_CLERK, StaffRole.RESULT_CLERK]
 INTAKE_KINDS = [EventKind.COUNTER_RECEIVED, EventKind.ACCEPTED, EventKind.ACCEPTED_WITH_DEFERRAL]
@@ -66,31 +66,24 @@ def staff_assessment(*, hall_ids: set[int], month: dt.date) -> list[AssessmentLi
                 window=_("%(number)s号窗口") % {"number": window} if window is not None else "—",
             )
     ids = list(lines)
-    services = (
-        Service.objects.filter(clerk_id__in=ids, month=start)
+    # The services, first ratings and tickets of the month from the summary rows (FigureRow): a few
+    # rows per clerk, however many services the month holds.
+    figures = (
+        FigureRow.objects.filter(clerk_id__in=ids, month=start)
         .values("clerk_id")
         .annotate(
-            total=Count("pk", distinct=True),
-            rated=Count("pk", filter=Q(ratings__kind=RatingKind.FIRST), distinct=True),
-            bad=Count("pk", filter=Q(ratings__kind=RatingKind.FIRST, ratings__level__in=BAD_LEVELS), distinct=True),
+            services=Sum("services"),
+            rated=Sum("first_rated"),
+            bad=Sum("first_bad"),
+            rectified=Sum("tickets_rectified"),
+            in_time=Sum("tickets_in_time"),
+            overdue=Sum("tickets_overdue"),
         )
     )
-    for row in services:
+    for row in figures:
         line = lines[row["clerk_id"]]
-        line.services, line.rated, line.bad = row["total"], row["rated"], row["bad"]
+        line.services, line.rated, line.bad = row["services"], row["rated"], row["bad"]
         line.good = line.rated - line.bad
-    tickets = (
-        RectificationTicket.objects.filter(clerk_id__in=ids, opened_on__gte=start, opened_on__lt=end)
-        .exclude(state=TicketState.VOIDED)
-        .values("clerk_id")
-        .annotate(
-            rectified=Count("pk", filter=Q(rectified_at__isnull=False)),
-            in_time=Count("pk", filter=Q(rectified_at__isnull=False, rectify_days__isnull=False, ever_overdue=False)),
-            overdue=Count("pk", filter=Q(ever_overdue=True)),
-        )
-    )
-    for row in tickets:
-        line = lines[row["clerk_id"]]
         line.rectified, line.rectified_in_time, line.overdue_tickets = row["rectified"], row["in_time"], row["overdue"]
     overdue = ClockWarning.objects.filter(level="overdue").values("case_id")
     cases = (

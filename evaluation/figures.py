@@ -78,6 +78,12 @@ def _label(group: str, value) -> str:
     return str(value)
 
 
+def _public_rows():
+    # A row of a month without any service of its own holds only the tickets opened that month (the
+    # supervisor's counters): the public figures go by the service's month and leave it out.
+    return FigureRow.objects.filter(services__gt=0)
+
+
 def figures_table(*, group: str = "hall", year: int | None = None, hall_id: int | None = None):
     """(lines, total) of the public figures grouped by `group`; cached per summary generation."""
     group = group if group in GROUPS else "hall"
@@ -85,7 +91,7 @@ def figures_table(*, group: str = "hall", year: int | None = None, hall_id: int 
     cached = cache.get(key)
     if cached is not None:
         return cached
-    rows = FigureRow.objects.all()
+    rows = _public_rows()
     if year:
         rows = rows.filter(month__gte=dt.date(year, 1, 1), month__lt=dt.date(year + 1, 1, 1))
     if hall_id:
@@ -108,7 +114,7 @@ def figure_years() -> list[int]:
     key = f"evaluation:figures:{figures_generation()}:years"
     years = cache.get(key)
     if years is None:
-        months = FigureRow.objects.order_by().values_list("month", flat=True).distinct()
+        months = _public_rows().order_by().values_list("month", flat=True).distinct()
         years = sorted({m.year for m in months}, reverse=True)
         cache.set(key, years, CACHE_SECONDS)
     return years

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from hall.paging import keyset_page_of_union
 from hall.selectors import staff_assignments
 
 from .constants import OPEN_TICKET_STATES, RatingKind, TicketState, TokenPurpose
-from .models import RatingDevice, RatingToken, RectificationTicket, Service
+from .models import FigureRow, RatingDevice, RatingToken, RectificationTicket, Service
 from .permissions import supervised_regions
 
 # Who sees which tickets -------------------------------------------------------------------------
@@ -252,20 +252,25 @@ def open_ticket_counts(user) -> dict:
 def double_zero(user, unit: str, *, since: dt.date | None = None) -> list[dict]:
     """双归零 per unit: bad ratings cleared (no ticket waiting for an answer or for the rater's
     confirmation) and causes cleared (no ticket still open or under appeal). Voided tickets (upheld
-    appeals) are left out."""
+    appeals) are left out. Read from the summary rows (FigureRow's ticket counters, by the month the
+    ticket was opened: `since` is the first day of a month), scoped like the tickets themselves."""
     key, label = UNITS[unit]
-    qs = tickets_for_user(user).exclude(state=TicketState.VOIDED)
+    scope = ticket_scope(user)
+    if scope is None:
+        return []
+    rows = FigureRow.objects.filter(scope)
     if since is not None:
-        qs = qs.filter(opened_on__gte=since)
+        rows = rows.filter(month__gte=since)
     fields = [key, label] + (["window__hall__name"] if unit == "window" else [])
     rows = (
-        qs.values(*fields)
+        rows.values(*fields)
         .annotate(
-            total=Count("pk"),
-            causes_open=Count("pk", filter=Q(state__in=OPEN_TICKET_STATES)),
-            ratings_open=Count("pk", filter=Q(state__in=[*OPEN_TICKET_STATES, TicketState.RECTIFIED])),
-            overdue=Count("pk", filter=Q(ever_overdue=True)),
+            total=Sum("tickets"),
+            causes_open=Sum("tickets_open"),
+            ratings_open=Sum("tickets_open") + Sum("tickets_awaiting_rater"),
+            overdue=Sum("tickets_overdue"),
         )
+        .filter(total__gt=0)
         .order_by("-causes_open", "-ratings_open", label)
     )
     result = []

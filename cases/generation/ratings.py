@@ -6,7 +6,7 @@ answered for by the deciding department), each pickup at a result window and eac
 closes (those still inside it hold their invitation token). About 2.5 % of the ratings are bad: each
 opens its rectification ticket with the ledger steps a supervisor sees: open or under appeal (clocks
 running, some overdue), rectified and waiting for the rater's follow-up, closed by the follow-up, or
-voided by an upheld appeal. The public figures (FigureRow) are summed from all of it, and the
+voided by an upheld appeal. The ratings summary (FigureRow) is summed from all of it, and the
 collection watermarks are set past the generated history so the beat does not collect it again."""
 
 from __future__ import annotations
@@ -346,44 +346,11 @@ def _ledger(cursor, TicketStep, Appeal, level_label) -> int:
 
 
 def _figures(cursor) -> int:
-    """The public figures summed from the generated services, ratings and tickets (added to any row
-    the services already keep)."""
-    levels = ", ".join(f"count(*) FILTER (WHERE f.counted AND f.level = {n}) AS level_{n}" for n in range(1, 6))
-    return execute(
-        cursor,
-        f"""INSERT INTO evaluation_figurerow (key, month, hall_id, department_id, item_id, services, rated, unrated,
-                level_1, level_2, level_3, level_4, level_5, excluded, bad_tickets, rectified, rectified_in_time,
-                rectify_days)
-            SELECT to_char(f.month, 'YYYY-MM') || ':' || f.hall_id || ':' || coalesce(f.department_id, 0) || ':'
-                       || coalesce(f.item_id, 0),
-                   f.month, f.hall_id, f.department_id, f.item_id, count(*),
-                   count(*) FILTER (WHERE f.counted), count(*) FILTER (WHERE f.unrated_at IS NOT NULL), {levels},
-                   count(*) FILTER (WHERE f.voided), count(*) FILTER (WHERE f.ticket_id IS NOT NULL AND NOT f.voided),
-                   count(*) FILTER (WHERE f.rectified_at IS NOT NULL),
-                   count(*) FILTER (WHERE (f.rectified_at AT TIME ZONE {LOCAL})::date <= f.fix_due),
-                   coalesce(sum(f.rectify_days), 0)
-            FROM (SELECT s.month, s.hall_id, s.department_id, s.item_id, s.unrated_at,
-                         s.rating_id IS NOT NULL AND coalesce(k.state, '') <> 'voided' AS counted,
-                         coalesce(k.state = 'voided', false) AS voided,
-                         coalesce(CASE WHEN k.state = 'closed' THEN (CASE WHEN mod(k.seed, 4) = 0 THEN 3 ELSE 2 END) END,
-                                  s.level) AS level,
-                         k.id AS ticket_id, k.rectified_at, k.fix_due, r.rectify_days
-                  FROM gen_service s LEFT JOIN gen_ticket k ON k.service_id = s.id
-                  LEFT JOIN evaluation_rectificationticket r ON r.id = k.id) f
-            GROUP BY f.month, f.hall_id, f.department_id, f.item_id
-            ON CONFLICT (key) DO UPDATE SET services = evaluation_figurerow.services + excluded.services,
-                rated = evaluation_figurerow.rated + excluded.rated, unrated = evaluation_figurerow.unrated + excluded.unrated,
-                level_1 = evaluation_figurerow.level_1 + excluded.level_1,
-                level_2 = evaluation_figurerow.level_2 + excluded.level_2,
-                level_3 = evaluation_figurerow.level_3 + excluded.level_3,
-                level_4 = evaluation_figurerow.level_4 + excluded.level_4,
-                level_5 = evaluation_figurerow.level_5 + excluded.level_5,
-                excluded = evaluation_figurerow.excluded + excluded.excluded,
-                bad_tickets = evaluation_figurerow.bad_tickets + excluded.bad_tickets,
-                rectified = evaluation_figurerow.rectified + excluded.rectified,
-                rectified_in_time = evaluation_figurerow.rectified_in_time + excluded.rectified_in_time,
-                rectify_days = evaluation_figurerow.rectify_days + excluded.rectify_days""",
-    )
+    """The ratings summary (public figures, 双归零, the monthly assessment) summed again from all the
+    services, ratings and tickets, generated or not: the same sums the data migration starts from."""
+    from evaluation.services.figures import figures_rebuild
+
+    return figures_rebuild(cursor)
 
 
 def _watermarks(cursor) -> None:

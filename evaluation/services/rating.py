@@ -170,7 +170,7 @@ def rating_submit(
         raise ValidationError(_("您已评价过该服务。"), code="already_rated") from exc
     if kind == RatingKind.FIRST:
         Service.objects.filter(pk=service.pk).update(rated_at=rating.created_at)
-        figure_add(service, rated=1, **{level_field(level): 1})
+        figure_add(service, rated=1, first_rated=1, first_bad=int(level in BAD_LEVELS), **{level_field(level): 1})
     else:
         _follow_up_figures(service, existing[RatingKind.FIRST], rating)
     if kind == RatingKind.FOLLOW_UP:

@@ -39,7 +39,7 @@ from ..constants import (
 from ..models import Appeal, Rating, RatingToken, RectificationTicket, TicketStep
 from ..permissions import can_decide_appeal, can_handle_ticket
 from ._common import callback_days, evaluation_service, rectification_days, staff_for, ticket_link, token_link
-from .figures import figure_add, level_field
+from .figures import figure_add, level_field, ticket_figures, ticket_figures_move
 
 FOLLOW_UP_DAYS = 15  # calendar days the rater has to rate again after the outcome is reported
 
@@ -129,6 +129,7 @@ def ticket_open(*, rating: Rating) -> RectificationTicket:
     _save(ticket)
     _step(ticket, TicketStepKind.OPENED, note=f"{rating.level_label}：{'、'.join(t['label'] for t in rating.tags)}")
     figure_add(service, bad_tickets=1)
+    ticket_figures_move(ticket, {})
     _notify_staff(
         ticket,
         subject=_("差评整改：%(title)s") % {"title": service.title or service.get_kind_display()},
@@ -170,9 +171,11 @@ def ticket_call_back(*, ticket: RectificationTicket, actor, note: str) -> Rectif
     note = (note or "").strip()
     if not note:
         raise ValidationError(_("请填写回访情况。"), code="note_missing")
+    before = ticket_figures(ticket)
     ticket.called_back_at = timezone.now()
     ticket.callback_note = note
     _save(ticket)
+    ticket_figures_move(ticket, before)
     _step(ticket, TicketStepKind.CALLED_BACK, actor, note)
     return ticket
 
@@ -191,6 +194,7 @@ def ticket_rectify(*, ticket: RectificationTicket, actor, outcome: str, note: st
         raise ValidationError(_("请写明整改情况或解释说明（无法律依据的诉求须说明理由）。"), code="note_missing")
     if ticket.named and ticket.called_back_at is None:
         raise ValidationError(_("实名差评须先回访评价人，再记录整改结果。"), code="callback_first")
+    before = ticket_figures(ticket)
     now = timezone.now()
     today = timezone.localdate(now)
     ticket.rectified_at = now
@@ -199,6 +203,7 @@ def ticket_rectify(*, ticket: RectificationTicket, actor, outcome: str, note: st
     ticket.rectify_days = working_days_between(ticket.opened_on, today)
     ticket.state = TicketState.RECTIFIED
     _save(ticket)
+    ticket_figures_move(ticket, before)
     kind = TicketStepKind.RECTIFIED if outcome == RectificationOutcome.FIXED else TicketStepKind.EXPLAINED
     _step(ticket, kind, actor, note)
     figure_add(ticket.service, rectified=1, rectify_days=ticket.rectify_days,
@@ -242,9 +247,11 @@ def ticket_follow_up(*, first: Rating, follow_up: Rating) -> None:
     if ticket is None or ticket.state != TicketState.RECTIFIED:
         return
     ticket = _locked(ticket)
+    before = ticket_figures(ticket)
     ticket.state = TicketState.CLOSED
     ticket.closed_at = timezone.now()
     _save(ticket)
+    ticket_figures_move(ticket, before)
     _step(ticket, TicketStepKind.FOLLOWED_UP, follow_up.rater, f"{follow_up.level_label}")
 
 
@@ -260,8 +267,10 @@ def ticket_appeal(*, ticket: RectificationTicket, actor, reason: str) -> Appeal:
     if Appeal.objects.filter(ticket=ticket).exists():
         raise ValidationError(_("该工单已申诉过，不能重复申诉。"), code="already_appealed")
     appeal = Appeal.objects.create(ticket=ticket, filed_by=actor, reason=reason)
+    before = ticket_figures(ticket)
     ticket.state = TicketState.APPEALING
     _save(ticket)
+    ticket_figures_move(ticket, before)
     _step(ticket, TicketStepKind.APPEALED, actor, reason)
     recipients = staff_for(hall_id=ticket.hall_id, department_id=None, supervisors=True)
     for user in recipients:
@@ -290,6 +299,7 @@ def appeal_decide(*, appeal: Appeal, actor, upheld: bool, reasons: str) -> Appea
     appeal.decision_reasons = reasons
     appeal.decided_at = timezone.now()
     appeal.save()
+    before = ticket_figures(ticket)
     if upheld:
         ticket.state = TicketState.VOIDED
         ticket.closed_at = appeal.decided_at
@@ -300,6 +310,7 @@ def appeal_decide(*, appeal: Appeal, actor, upheld: bool, reasons: str) -> Appea
         ticket.state = TicketState.OPEN
         _step(ticket, TicketStepKind.APPEAL_REJECTED, actor, reasons)
     _save(ticket)
+    ticket_figures_move(ticket, before)
     _notify_staff(ticket, subject=_("申诉审核结果：%(decision)s") % {"decision": appeal.get_decision_display()},
                   body=reasons)  # fmt: skip
     return appeal

@@ -21,7 +21,7 @@ from hall.workdays import add_working_days
 
 from ..constants import OPEN_TICKET_STATES, TicketStepKind
 from ..models import RectificationTicket, Service
-from .figures import figure_add
+from .figures import figure_add, ticket_figures, ticket_figures_move
 from .rectification import _notify_staff, _step, ticket_clock_recompute
 
 BATCH = 1000
@@ -66,7 +66,7 @@ def tickets_scan(result: ScanResult, *, today: dt.date) -> None:
     )
     for ticket in tickets:
         result.tickets_scanned += 1
-        before = ticket.warning_level
+        before, figures_before = ticket.warning_level, ticket_figures(ticket)
         ticket_clock_recompute(ticket, today=today)
         if ticket.warning_level == before:
             continue
@@ -77,6 +77,7 @@ def tickets_scan(result: ScanResult, *, today: dt.date) -> None:
             if not changed:
                 continue
             result.levels_changed += 1
+            ticket_figures_move(ticket, figures_before)
             if ticket.warning_level in ALERT_LEVELS:
                 label = WarningLevel(ticket.warning_level).label
                 _step(ticket, TicketStepKind.WARNED, note=str(label))
