@@ -62,15 +62,24 @@ def bounded_count(queryset: QuerySet, bound: int = COUNT_BOUND) -> BoundedCount:
 class BoundedPaginator(Paginator):
     """A Paginator whose count stops at `bound` (10,000 by default): `count` is at most the bound,
     `count_label` reads "10,000+" when there are more, and a page beyond the bound shows the last one
-    (through get_page). Use it where numbered pages are wanted over a small open set."""
+    (through get_page). Use it where numbered pages are wanted over a small open set.
 
-    def __init__(self, object_list, per_page=PAGE_SIZE, *, bound: int = COUNT_BOUND, **kwargs):
+    `count_of`: the same rows without what the lines show (the cases before their hall's name, item and
+    applicant are joined in): PostgreSQL cannot drop an inner join, so counting the lines' own query
+    would look up each counted row's hall and applicant too."""
+
+    def __init__(
+        self, object_list, per_page=PAGE_SIZE, *, bound: int = COUNT_BOUND, count_of: QuerySet | None = None, **kwargs
+    ):
         kwargs.setdefault("allow_empty_first_page", True)
         super().__init__(object_list, per_page, **kwargs)
         self.bound = bound
+        self.count_of = count_of
 
     @cached_property
     def bounded(self) -> BoundedCount:
+        if self.count_of is not None:
+            return bounded_count(self.count_of, self.bound)
         if isinstance(self.object_list, QuerySet):
             return bounded_count(self.object_list, self.bound)
         found = len(self.object_list)

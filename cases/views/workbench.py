@@ -123,7 +123,7 @@ def _lines(rows, detail_url: str) -> list[SimpleNamespace]:
 def _workbench(request, *, role: str, scope: Q, items, states, default_states, detail_url: str):
     form = WorkbenchFilterForm(_filter_data(request), states=states, items=items)
     rows = _filtered(_rows(request.user, scope), form, default_states)
-    page = BoundedPaginator(workbench_rows(rows), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(workbench_rows(rows), PAGE_SIZE, count_of=rows).get_page(request.GET.get("page"))
     page.object_list = _lines(page.object_list, detail_url)
     query = request.GET.copy()
     query.pop("page", None)

@@ -67,6 +67,18 @@ def test_bounded_paginator_never_pages_past_the_bound(cases):
     assert paginator.get_page(99).number == 3
 
 
+def test_bounded_paginator_counts_the_rows_without_what_the_lines_join(cases):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lines = cases.order_by("pk").values_list("pk", "receiving_hall__name", "applicant__username")
+    paginator = BoundedPaginator(lines, 5, bound=100, count_of=cases)
+    with CaptureQueriesContext(connection) as seen:
+        assert paginator.count == 12
+    assert "JOIN" not in seen.captured_queries[0]["sql"].upper()
+    assert len(paginator.get_page(1).object_list) == 5
+
+
 @pytest.mark.parametrize("order", [("received_at", "pk"), ("-received_at", "-pk")])
 @pytest.mark.parametrize("size", [1, 3, 5, 20])
 def test_union_of_overlapping_branches_walks_every_row_once_in_order(cases, order, size):
