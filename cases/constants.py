@@ -215,6 +215,8 @@ OPEN_HANDOFF_STATES = [
     HandoffState.RECEIVED,
     HandoffState.RESULT_SENT,
 ]
+# Hand-offs at the owning hall still to confirm or to review (its incoming list).
+INCOMING_HANDOFF_STATES = [HandoffState.FORWARDED, HandoffState.RECEIVED]
 
 
 class LegKind(models.TextChoices):

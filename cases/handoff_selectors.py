@@ -13,11 +13,11 @@ from django.utils.translation import gettext as gettext_now
 
 from hall.constants import StaffRole
 from hall.models import Region
-from hall.paging import keyset_page
+from hall.paging import keyset_page, keyset_page_of_union
 from items.constants import DeliveryMethod
 
 from . import permissions
-from .constants import HANDOFF_STAGES, OPEN_HANDOFF_STATES, CaseState, HandoffState, LegKind
+from .constants import HANDOFF_STAGES, INCOMING_HANDOFF_STATES, OPEN_HANDOFF_STATES, HandoffState, LegKind
 from .models import Case, Handoff, HandoffLeg, HandoffTally
 
 PAGE_ORDER = ("-created_at", "-pk")
@@ -178,33 +178,37 @@ def _listed(qs: QuerySet) -> QuerySet:
     return qs.values_list(*LIST_FIELDS, named=True)
 
 
+def _page(open_work: QuerySet, hall_field: str, halls: set[int], *, after: str | None, size: int):
+    """A keyset page of `open_work` at `halls`, newest first: one branch per hall when there are several,
+    each read in order along its partial index (an IN over halls would sort all their open work)."""
+    branches = [_listed(open_work.filter(**{hall_field: hall})) for hall in sorted(halls)]
+    if len(branches) > 1:
+        return keyset_page_of_union(branches, order=PAGE_ORDER, after=after, size=size)
+    return keyset_page(branches[0] if branches else _listed(open_work.none()), order=PAGE_ORDER, after=after, size=size)
+
+
 def handoffs_incoming(user, *, after: str | None = None, size: int = 25):
     """The owning hall's incoming hand-offs (to confirm, then to review), newest first; read through the
-    partial index of open hand-offs per owning hall."""
-    halls = _halls(user, StaffRole.WINDOW_CLERK)
-    qs = Handoff.objects.filter(
-        owning_hall_id__in=halls, state__in=[HandoffState.FORWARDED, HandoffState.RECEIVED]
-    ).filter(state__in=OPEN_HANDOFF_STATES)
-    return keyset_page(_listed(qs), order=PAGE_ORDER, after=after, size=size)
+    partial index of the incoming hand-offs per owning hall (handoff_incoming)."""
+    qs = Handoff.objects.filter(state__in=INCOMING_HANDOFF_STATES)
+    return _page(qs, "owning_hall_id", _halls(user, StaffRole.WINDOW_CLERK), after=after, size=size)
 
 
 def handoffs_outgoing(user, *, after: str | None = None, size: int = 25):
-    """The receiving hall's open hand-offs: to forward, in transit, results on their way back."""
+    """The receiving hall's open hand-offs: to forward, in transit, results on their way back (through
+    handoff_outgoing_open)."""
+    qs = Handoff.objects.filter(state__in=OPEN_HANDOFF_STATES)
     halls = _halls(user, StaffRole.WINDOW_CLERK, StaffRole.RESULT_CLERK)
-    qs = Handoff.objects.filter(receiving_hall_id__in=halls, state__in=OPEN_HANDOFF_STATES)
-    return keyset_page(_listed(qs), order=PAGE_ORDER, after=after, size=size)
+    return _page(qs, "receiving_hall_id", halls, after=after, size=size)
 
 
-def results_to_send(user, *, size: int = 25) -> list:
-    """Decided cross-county cases whose result must go back to the receiving hall (owning side)."""
+def results_to_send(user, *, after: str | None = None, size: int = 25):
+    """Decided cross-county cases whose result must go back to the receiving hall (owning side), newest
+    first: the hand-offs received by the owning hall, marked decided by the services, with a return leg to
+    come (through handoff_results_to_send: none of the hall's undecided work is read)."""
+    qs = Handoff.objects.filter(state=HandoffState.RECEIVED, result_return=True, decided=True)
     halls = _halls(user, StaffRole.WINDOW_CLERK, StaffRole.RESULT_CLERK)
-    qs = Handoff.objects.filter(
-        owning_hall_id__in=halls,
-        state=HandoffState.RECEIVED,
-        result_return=True,
-        case__state__in=[CaseState.APPROVED, CaseState.DENIED],
-    ).filter(state__in=OPEN_HANDOFF_STATES)
-    return list(_listed(qs).order_by(*PAGE_ORDER)[:size])
+    return _page(qs, "owning_hall_id", halls, after=after, size=size)
 
 
 # ---------------------------------------------------------------- figures

@@ -159,6 +159,7 @@ def generate(cursor, step) -> None:
                 "forwarded_at": "s.forwarded_at",
                 "owner_received_at": "s.owner_received_at",
                 "result_return": "s.result_return",
+                "decided": "s.state IN ('approved', 'denied', 'delivered', 'archived')",
                 "stage_owners": stage_owners,
                 "receiving_archive": receiving_archive,
                 "owning_archive": owning_archive,

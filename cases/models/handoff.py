@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from items.constants import CrossAreaMode
 
-from ..constants import OPEN_HANDOFF_STATES, Carrier, HandoffState, LegKind
+from ..constants import INCOMING_HANDOFF_STATES, OPEN_HANDOFF_STATES, Carrier, HandoffState, LegKind
 from .core import Case
 
 
@@ -70,22 +70,36 @@ class Handoff(models.Model):
     next_due = models.DateField(
         _("最近期限"), null=True, blank=True, help_text=_("未完成的转交、寄递或结果寄回中最早的期限")
     )
+    # The case's decision, kept on the hand-off by cases.services._common.save_case so that the owning
+    # hall's results to send back are one partial index of this table, not a join filtered on the case.
+    decided = models.BooleanField(
+        _("属地已作出决定"),
+        default=False,
+        db_default=False,
+        help_text=_("办件已准予或不予许可；申请人在收件大厅领取的，结果待寄回"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("通办移交")
         indexes = [
-            # The owning hall's incoming list and the receiving hall's outgoing list: open work only,
-            # newest first (keyset on created_at, pk).
+            # Each list of the hand-off desk reads its own open work only, newest first (keyset on
+            # created_at, pk): the owning hall's incoming hand-offs (to confirm, then to review), the
+            # receiving hall's outgoing ones, and the owning hall's decided results to send back.
             models.Index(
                 fields=["owning_hall", "-created_at", "-id"],
-                name="handoff_incoming_open",
-                condition=Q(state__in=OPEN_HANDOFF_STATES),
+                name="handoff_incoming",
+                condition=Q(state__in=INCOMING_HANDOFF_STATES),
             ),
             models.Index(
                 fields=["receiving_hall", "-created_at", "-id"],
                 name="handoff_outgoing_open",
                 condition=Q(state__in=OPEN_HANDOFF_STATES),
+            ),
+            models.Index(
+                fields=["owning_hall", "-created_at", "-id"],
+                name="handoff_results_to_send",
+                condition=Q(state=HandoffState.RECEIVED, result_return=True, decided=True),
             ),
             # The overdue count: open hand-offs by due date.
             models.Index(fields=["next_due"], name="handoff_open_due", condition=Q(state__in=OPEN_HANDOFF_STATES)),

@@ -43,6 +43,8 @@ def case_service(func: Callable) -> Callable:
 
 # A cross-county case in these states leaves the hand-off lists and clocks.
 HANDOFF_SETTLED_STATES = [CaseState.DELIVERED, CaseState.ARCHIVED, CaseState.REJECTED, CaseState.WITHDRAWN]
+# A cross-county case in these states has its decision: its hand-off is marked decided (Handoff.decided).
+HANDOFF_DECIDED_STATES = [CaseState.APPROVED, CaseState.DENIED]
 
 
 def run_transition(case: Case, name: str, actor, *args):
@@ -67,6 +69,7 @@ def run_transition(case: Case, name: str, actor, *args):
 def save_case(case: Case) -> None:
     """Recompute the clock and save; a concurrent change of state becomes CaseAlreadyHandled."""
     settled = bool(case.cross_area_mode) and case.state in HANDOFF_SETTLED_STATES
+    decided = bool(case.cross_area_mode) and case.state in HANDOFF_DECIDED_STATES
     if settled:
         case.handoff_due = None  # a finished cross-county case has nothing left to travel
     case_clock_recompute(case)
@@ -78,6 +81,8 @@ def save_case(case: Case) -> None:
         Handoff.objects.filter(case_id=case.pk).exclude(state=HandoffState.CLOSED).update(
             state=HandoffState.CLOSED, next_due=None
         )
+    elif decided:  # the owning hall's results to send back are read by this flag
+        Handoff.objects.filter(case_id=case.pk, decided=False).update(decided=True)
 
 
 def actor_role_and_hall(actor, case: Case) -> tuple[str, object]:

@@ -242,11 +242,11 @@ def desk(request):
     after = request.GET.get("after")
     incoming = handoffs_incoming(user, after=after if which == "incoming" else None)
     outgoing = handoffs_outgoing(user, after=after if which == "outgoing" else None)
-    to_send = results_to_send(user)
+    to_send = results_to_send(user, after=after if which == "to-send" else None)
     url, states = url_maker("cases:handoff"), choice_labels(HandoffState)
     incoming.object_list = [_desk_line(row, url, states) for row in incoming]
     outgoing.object_list = [_desk_line(row, url, states) for row in outgoing]
-    to_send = [
+    to_send.object_list = [
         line(
             SEND_LINE,
             url=url(row.case_id),

@@ -211,6 +211,21 @@ def test_result_goes_back_and_is_available_only_after_arrival(hc):
     assert hc.yx.name in notice.body
 
 
+def test_the_decision_marks_the_hand_off_decided_and_it_stays_so(hc):
+    """The owning hall's results to send back read Handoff.decided: the grant or the refusal sets it, and
+    the steps that save the hand-off afterwards keep it."""
+    case = received(hc)
+    services.case_accept(case=case, actor=hc.yc_clerk)
+    assert not Handoff.objects.get(case=case).decided
+    services.case_deny(case=case, actor=hc.yc_approver, reasons="不符合法定条件")
+    assert Handoff.objects.get(case=case).decided
+    case.refresh_from_db()
+    services.handoff_result_send(case=case, actor=hc.yc_result, tracking_number="EM987654321CN")
+    handoff = Handoff.objects.get(case=case)
+    assert handoff.decided and handoff.state == HandoffState.RESULT_SENT
+    assert Handoff.objects.get(case=granted(hc)).decided
+
+
 def test_no_return_leg_when_the_result_is_posted(hc):
     case = received(hc)
     Case.objects.filter(pk=case.pk).update(delivery_method="post")

@@ -1,4 +1,5 @@
-"""The hand-off pages: forwarding with bad input, the desk's lists (constant queries), the figures."""
+"""The hand-off pages: forwarding with bad input, the desk's lists (constant queries, the results to send
+back, each list's partial index), the figures."""
 
 import pytest
 from django.db import connection
@@ -8,9 +9,9 @@ from django.urls import reverse
 from cases import services
 from cases.constants import HandoffState
 from cases.handoff_selectors import handoff_figures
-from cases.models import Handoff
+from cases.models import Case, Handoff
 
-from .handoff_cast import forwarded, make_cast, receive_at
+from .handoff_cast import forwarded, granted, make_cast, receive_at, received
 
 pytestmark = pytest.mark.django_db
 
@@ -103,36 +104,81 @@ def test_overdue_handoffs_are_counted_and_warned(hc):
     assert Notice.objects.filter(recipient=hc.yx_clerk, kind="clock_warning").exists()
 
 
+def test_results_to_send_back_are_the_decided_ones_of_the_owning_hall(client, hc):
+    """The owning hall's results to send back: decided, received, for pickup at the receiving hall; gone
+    once sent. Undecided hand-offs and posted results are not listed."""
+    from cases.handoff_selectors import results_to_send
+
+    waiting = received(hc)
+    decided = granted(hc)
+    posted = received(hc)
+    Case.objects.filter(pk=posted.pk).update(delivery_method="post")
+    Handoff.objects.filter(case=posted).update(result_return=False)  # as the delivery choice leaves it
+    posted.refresh_from_db()
+    services.case_accept(case=posted, actor=hc.yc_clerk)
+    services.case_grant(case=posted, actor=hc.yc_approver)
+    assert [row.case_id for row in results_to_send(hc.yc_result)] == [decided.pk]
+    assert list(results_to_send(hc.yx_result)) == []  # the receiving side sends nothing back
+    client.force_login(hc.yc_clerk)
+    body = client.get(reverse("cases:handoff_desk")).content.decode()
+    to_send = body.split('data-list="to-send"')[1]
+    assert decided.number in to_send and waiting.number not in to_send and posted.number not in to_send
+    services.handoff_result_send(case=decided, actor=hc.yc_result, tracking_number="EM987654321CN")
+    assert list(results_to_send(hc.yc_result)) == []
+
+
+def test_results_to_send_back_page_by_page(client, hc):
+    first, second = granted(hc), granted(hc)
+    from cases.handoff_selectors import results_to_send
+
+    page = results_to_send(hc.yc_clerk, size=1)
+    assert [row.case_id for row in page] == [second.pk] and page.has_next
+    client.force_login(hc.yc_clerk)
+    body = client.get(reverse("cases:handoff_desk"), {"list": "to-send", "after": page.next_cursor}).content.decode()
+    to_send = body.split('data-list="to-send"')[1]
+    assert first.number in to_send and second.number not in to_send
+
+
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL plans")
 def test_hand_off_lists_read_their_partial_indexes(hc):
-    """The incoming and outgoing lists and the overdue count read the partial indexes of open hand-offs
-    (sequential scans off: the test tables are tiny; what is checked is that the index serves them)."""
-    from cases.handoff_selectors import handoffs_incoming, handoffs_outgoing
+    """Each list of the desk reads a partial index of its own open work in the page's order, and the
+    overdue count the index of open hand-offs by due date (sequential scans, sorts and bitmap scans off:
+    the test tables are tiny; what is checked is that such an index matches each query): the incoming
+    list, the outgoing list, the results to send back (never the hall's undecided work)."""
+    from cases.handoff_selectors import handoffs_incoming, handoffs_outgoing, results_to_send
 
     for _ in range(3):
         forwarded(hc)
+    granted(hc)
     Handoff.objects.filter(pk__in=Handoff.objects.values("pk")[:1]).update(state=HandoffState.CLOSED)
     plans = []
-    for read, user in ((handoffs_incoming, hc.yc_clerk), (handoffs_outgoing, hc.yx_clerk)):
+    reads = ((handoffs_incoming, hc.yc_clerk), (handoffs_outgoing, hc.yx_clerk), (results_to_send, hc.yc_result))
+    for read, user in reads:
         with CaptureQueriesContext(connection) as queries:
             list(read(user))
         sql = next(q["sql"] for q in queries.captured_queries if 'FROM "cases_handoff"' in q["sql"])
-        plans.append(_plan(sql))
-    # A partial index of open hand-offs (its own, or the due-date one on these tiny tables): never history.
-    assert "handoff_incoming_open" in plans[0] or "handoff_open_due" in plans[0], plans[0]
-    assert "handoff_outgoing_open" in plans[1] or "handoff_open_due" in plans[1], plans[1]
+        plans.append(_plan(sql, in_order=True))
+    assert "handoff_incoming " in plans[0], plans[0]
+    assert "handoff_outgoing_open" in plans[1], plans[1]
+    assert "handoff_results_to_send" in plans[2], plans[2]
+    assert all("Sort" not in plan for plan in plans), plans  # read in the page's order, not sorted
     with CaptureQueriesContext(connection) as queries:
         handoff_figures(hc.city_supervisor)
     overdue = next(q["sql"] for q in queries.captured_queries if 'FROM "cases_handoff"' in q["sql"])
     assert "handoff_open_due" in _plan(overdue)
 
 
-def _plan(sql: str) -> str:
+def _plan(sql: str, *, in_order: bool = False) -> str:
+    """The plan of `sql` with sequential scans off; `in_order`: with sorts and bitmap scans off too, so a
+    list is planned along an index that holds its rows in the page's order, if one matches its filter."""
+    switches = ["enable_seqscan"] + (["enable_sort", "enable_bitmapscan"] if in_order else [])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE cases_handoff")
-        cursor.execute("SET LOCAL enable_seqscan = off")
+        for switch in switches:
+            cursor.execute(f"SET LOCAL {switch} = off")
         cursor.execute("EXPLAIN " + sql)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute("SET LOCAL enable_seqscan = on")
+        for switch in switches:
+            cursor.execute(f"SET LOCAL {switch} = on")
     return plan
