@@ -56,6 +56,7 @@ from cases.generation.sql import insert_select, staff_tables
 ALIAS = "generate_cases_target"
 ROOT = Path(settings.BASE_DIR)
 MARK = "generate_cases"  # recorded in the target so a second run adds nothing and a foreign database is refused
+OWN_COUNTY_SHARE = 0.85  # a hall's cases for items of its own county; the rest are handed off
 STUCK_OPEN = 300  # old cases left open across the city, at every size
 
 
@@ -311,7 +312,9 @@ class Command(BaseCommand):
         self._step("申请人（自然人、企业及经办人）", load)
 
     def _combos(self, cursor) -> None:
-        """Hall × item version × department, weighted so that 江城 receives 40 % of the cases."""
+        """Hall × item version × department, weighted so that 江城 receives 40 % of the cases, and each hall
+        receives mostly the items of its own county: OWN_COUNTY_SHARE of its cases, the rest items of other
+        counties that it receives city-wide (全市通办) and hands off."""
         ItemVersion = apps.get_model("items", "ItemVersion")
         Hall = apps.get_model("hall", "Hall")
         halls = list(Hall.objects.using(ALIAS).order_by("code"))
@@ -320,16 +323,19 @@ class Command(BaseCommand):
             versions = list(
                 ItemVersion.objects.using(ALIAS)
                 .filter(receivable_halls=hall, item__current_version=models.F("pk"))
-                .values_list("pk", "item__department_id")
+                .values_list("pk", "item__department_id", "item__region_id")
             ) or list(
                 ItemVersion.objects.using(ALIAS)
                 .filter(item__current_version=models.F("pk"), item__region=hall.region)
-                .values_list("pk", "item__department_id")
+                .values_list("pk", "item__department_id", "item__region_id")
             )
+            own = [v for v in versions if v[2] == hall.region_id] or versions
+            other = [v for v in versions if v[2] != hall.region_id] or own
             weight = 40 if hall.code == "JC" else 15
-            for i in range(weight * 10):
-                if versions:
-                    version, department = versions[i % len(versions)]
+            for i in range(weight * 20):
+                pool = own if i % 20 < OWN_COUNTY_SHARE * 20 else other
+                if pool:
+                    version, department, _region = pool[i % len(pool)]
                     combos.append((hall.pk, hall.code, version, department))
         if not combos:
             raise CommandError("目标库没有可受理的事项：seed_catalogue 是否成功？")
