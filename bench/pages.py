@@ -16,7 +16,8 @@ Steps:
    (apt-get install wrk; without it a Python loop of kept-alive connections), the bare view
    /healthz/ in the same run at the same connections;
 5. print one row per page and connections: rps, p50, p95, p99 (ms), errors, rps ÷ bare view (for the
-   anonymous pages at 16 connections, the bare view measured again just before the page), the target
+   anonymous pages at 16 connections, the mean of the bare view measured just before and just after
+   the page), the target
    the row is held to and whether it met it; then the load average during the run and the workers'
    RSS. Exits 1 if any request failed.
 """
@@ -472,13 +473,17 @@ def main() -> None:
                 cookie = cookies[role]
                 reference = None
                 if not role and bare is not None and c >= 16:
-                    # The bare view again just before each anonymous page held to a ratio: on a shared
-                    # machine the load moves during a run, and the ratio compares like with like.
+                    # The bare view again just before and just after each anonymous page held to a
+                    # ratio, and their mean: the machine's speed moves during a run (other processes,
+                    # the CPU's clock), and the ratio compares like with like.
                     reference = measure("/healthz/", "")["rps"]
                     drain(host, port)
                 result = measure(path, cookie)
                 loadavg.append(os.getloadavg()[0])
                 drain(host, port)
+                if reference is not None:
+                    reference = (reference + measure("/healthz/", "")["rps"]) / 2
+                    drain(host, port)
                 if bare is None:
                     bare = result["rps"]
                 against = reference or bare
