@@ -9,6 +9,7 @@ follow each ticket's current state (a step moves a ticket from one counter to an
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 __all__ = ["FIGURE_COUNTERS", "FigureRow", "TICKET_COUNTERS"]
@@ -91,6 +92,9 @@ class FigureRow(models.Model):
             models.Index(fields=["month", "hall"], name="figure_month_hall"),
             # The assessment: a month's rows of the halls' clerks.
             models.Index(fields=["clerk", "month"], name="figure_clerk_month"),
+            # 双归零: the few rows holding tickets, of the supervised halls or an approver's departments.
+            models.Index(fields=["hall", "month"], name="figure_ticket_hall", condition=Q(tickets__gt=0)),
+            models.Index(fields=["department", "month"], name="figure_ticket_department", condition=Q(tickets__gt=0)),
         ]
 
     def __str__(self) -> str:

@@ -218,6 +218,9 @@ def test_new_steps_run_in_the_command_and_alone(city):
     services = _one(query, "SELECT count(*) FROM evaluation_service")
     assert services > 0
     assert _one(query, "SELECT sum(services) FROM evaluation_figurerow") == services
+    # The supervisor's ticket counters of the summary too (upheld appeals left out).
+    tickets = _one(query, "SELECT count(*) FROM evaluation_rectificationticket WHERE state <> 'voided'")
+    assert _one(query, "SELECT sum(tickets) FROM evaluation_figurerow") == tickets
     assert (
         _one(
             query,
