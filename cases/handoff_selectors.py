@@ -7,12 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as gettext_now
 
 from hall.constants import StaffRole
-from hall.models import Region
+from hall.models import Hall, Region
 from hall.paging import keyset_page, keyset_page_of_union
 from items.constants import DeliveryMethod
 
@@ -24,16 +24,41 @@ PAGE_ORDER = ("-created_at", "-pk")
 
 
 def handoff_of(case: Case) -> Handoff | None:
-    """The case's hand-off with its halls and legs, or None (received in the owning county)."""
+    """The case's hand-off with its halls and legs, or None (received in the owning county). Two queries:
+    the hand-off (with who received it) and its legs; their halls are the ones the case was read with
+    where it was (receiving, handed-to, custodian hall), not joined again to the hand-off and to every leg.
+    A hall the case did not bring is read once (one more query)."""
     if not getattr(case, "cross_area_mode", ""):
         return None
-    legs = Prefetch("legs", queryset=HandoffLeg.objects.select_related("from_hall", "to_hall"))
-    return (
-        Handoff.objects.select_related("receiving_hall", "owning_hall", "received_by")
-        .prefetch_related(legs)  # the legs with their halls in one query
-        .filter(case=case)
-        .first()
-    )
+    handoff = Handoff.objects.select_related("received_by").filter(case=case).first()
+    if handoff is None:
+        return None
+    prefetch_related_objects([handoff], "legs")
+    legs = handoff.legs.all()  # the prefetched list: the halls set below stay on these legs
+    wanted = {handoff.receiving_hall_id, handoff.owning_hall_id}
+    wanted.update(hall for leg in legs for hall in (leg.from_hall_id, leg.to_hall_id))
+    halls = _halls_read_with(case)
+    missing = wanted - halls.keys()
+    if missing:
+        halls.update(Hall.objects.in_bulk(missing))
+    handoff.receiving_hall, handoff.owning_hall = halls[handoff.receiving_hall_id], halls[handoff.owning_hall_id]
+    for leg in legs:
+        leg.from_hall, leg.to_hall = halls[leg.from_hall_id], halls[leg.to_hall_id]
+    return handoff
+
+
+CASE_HALLS = ("receiving_hall", "handed_to_hall", "custodian_hall", "delivery_hall")
+
+
+def _halls_read_with(case: Case) -> dict:
+    """{pk: Hall} of the halls the case's own read joined (never a query)."""
+    halls = {}
+    for name in CASE_HALLS:
+        field = Case._meta.get_field(name)
+        if field.is_cached(case) and getattr(case, name) is not None:
+            hall = getattr(case, name)
+            halls[hall.pk] = hall
+    return halls
 
 
 def result_returns(case: Case, handoff: Handoff) -> bool:

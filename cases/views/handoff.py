@@ -64,10 +64,11 @@ def handoff_steps(case, handoff, user) -> dict:
         "forward": may_forward_now(case, handoff) and _in(user, handoff.receiving_hall_id, clerk),
         "receive": [leg for leg in open_legs if leg.kind != LegKind.RESULT] if owner_clerk else [],
         "review": owner_clerk and permissions.is_intake_clerk(case, user) and case.state == CaseState.SUBMITTED,
+        # The receiving hall's clerk first: supplement_to_forward reads the case's supplements and events.
         "supplement": handoff.mode == "receive_forward"
         and handoff.state != HandoffState.AWAITING_FORWARD
-        and (case.state == CaseState.SUPPLEMENT_REQUESTED or supplement_to_forward(case, handoff))
-        and _in(user, handoff.receiving_hall_id, clerk),
+        and _in(user, handoff.receiving_hall_id, clerk)
+        and (case.state == CaseState.SUPPLEMENT_REQUESTED or supplement_to_forward(case, handoff)),
         "send_result": owning_side
         and handoff.result_return
         and result_leg is None
@@ -80,15 +81,19 @@ def handoff_steps(case, handoff, user) -> dict:
 
 def _render_case(request, case, handoff, forms=None, status=200):
     forms = forms or {}
+    steps = handoff_steps(case, handoff, request.user)
     context = {
         "case": case,
         "handoff": handoff,
         "trail": custody_trail(handoff),
         "stages": stage_rows(handoff),
-        "steps": handoff_steps(case, handoff, request.user),
-        "forward_form": forms.get("forward") or ForwardForm(halls=owning_halls(case), prefix="forward"),
-        "result_form": forms.get("result") or ResultSendForm(prefix="result"),
-        "supplement_form": forms.get("supplement") or SupplementForwardForm(prefix="supplement"),
+        "steps": steps,
+        # A step's form only where the page shows that step (most pages show one or none).
+        "forward_form": forms.get("forward")
+        or (steps.get("forward") and ForwardForm(halls=owning_halls(case), prefix="forward")),
+        "result_form": forms.get("result") or (steps.get("send_result") and ResultSendForm(prefix="result")),
+        "supplement_form": forms.get("supplement")
+        or (steps.get("supplement") and SupplementForwardForm(prefix="supplement")),
         "receive_error": forms.get("receive_error"),
     }
     return render(request, "cases/handoff_case.html", context, status=status)

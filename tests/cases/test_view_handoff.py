@@ -59,6 +59,33 @@ def test_desk_lists_in_constant_queries(client, hc, django_assert_max_num_querie
     assert client.get(reverse("cases:handoff_desk")).content.decode().count("data-handoff-row") == 0
 
 
+def test_case_page_reads_the_hand_off_once_whatever_its_legs(client, hc):
+    """The hand-off and its legs in two queries: the halls are the case's own (not joined again to the
+    hand-off and to every leg): a page with three legs costs what a page with two does."""
+    few = forwarded(hc)
+    many = granted(hc)
+    services.handoff_receive(case=many, actor=hc.yc_clerk, leg_kind="paper", tracking_number="EM123456789CN")
+    services.handoff_result_send(case=many, actor=hc.yc_result, tracking_number="EM987654321CN")
+    client.force_login(hc.yc_clerk)
+    counts = []
+    for case in (few, many):
+        client.get(reverse("cases:handoff", args=[case.pk]))
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(reverse("cases:handoff", args=[case.pk])).content.decode()
+        counts.append(len(queries.captured_queries))
+        assert body.count("data-custody-line") == len(handoff_legs_and_receipt(case))
+        assert sum('FROM "cases_handoff' in q["sql"] for q in queries.captured_queries) == 2
+        assert not any('FROM "hall_hall"' in q["sql"] for q in queries.captured_queries if "cases_handoff" in q["sql"])
+    assert counts[0] == counts[1]
+    assert hc.yx.name in body and hc.yc.name in body
+
+
+def handoff_legs_and_receipt(case) -> list:
+    """The custody trail's lines: the receipt, every send, every receipt."""
+    legs = list(Handoff.objects.get(case=case).legs.values_list("received_at", flat=True))
+    return [None, *legs, *(at for at in legs if at is not None)]
+
+
 def test_figures_per_pair_own_county_and_city(client, hc, django_assert_max_num_queries):
     case = forwarded(hc)
     services.handoff_receive(case=case, actor=hc.yc_clerk)
