@@ -17,8 +17,9 @@ from .. import permissions
 from ..constants import WITHDRAWABLE_STATES, CaseState, DocumentKind
 from ..forms import ApplicationForm, DeliveryChoiceForm, MaterialUploadForm, SupplementUploadForm, WithdrawForm
 from ..models import SubmittedMaterial
+from ..page_reads import access_log_lines, timeline_lines
 from ..registry import certificate_lookup
-from ..selectors import case_timeline, cases_for_user, documents_for_case
+from ..selectors import cases_for_user, documents_for_case
 from ..services import (
     case_attach_material,
     case_create_draft,
@@ -265,9 +266,6 @@ def remove_material(request, pk: int, submitted_pk: int):
 def _detail_context(request, case) -> dict:
     user = request.user
     newest_first = request.GET.get("timeline") == "newest"
-    events = case_timeline(case)
-    if newest_first:
-        events = events.reverse()
     documents = list(documents_for_case(case))
     current = case.materials.filter(superseded=False).select_related("material")
     # Every supplement request once, with its lines: the history of the law section and the open one.
@@ -281,7 +279,7 @@ def _detail_context(request, case) -> dict:
     is_applicant = permissions.is_applicant(case, user)
     return {
         "case": case,
-        "events": events,
+        "events": timeline_lines(case, newest_first=newest_first),
         "newest_first": newest_first,
         "documents": documents,
         "receipts": [document for document in documents if document.kind == DocumentKind.RECEIPT],
@@ -299,6 +297,8 @@ def _detail_context(request, case) -> dict:
         and (case.state == CaseState.SUPPLEMENT_REQUESTED or (case.state == CaseState.ACCEPTED and deferred)),
         "withdraw_form": WithdrawForm(),
         "check": completeness_check(case) if case.state == CaseState.DRAFT else None,
+        # 谁查看过我的办件: staff read a case only once it is submitted.
+        "reads": access_log_lines(case) if case.state != CaseState.DRAFT else [],
     }
 
 

@@ -17,7 +17,8 @@ from ..constants import DECIDING_STATES, ExtensionState
 from ..forms import DenyForm, ExtensionDecisionForm, ExtensionRequestForm, GrantForm, ResumeForm, SuspendForm
 from ..law_forms import SiteInspectionForm
 from ..models import ExtensionRequest
-from ..selectors import case_timeline, cases_for_user, documents_for_case
+from ..page_reads import timeline_lines
+from ..selectors import cases_for_user, documents_for_case
 from ..services import (
     case_approve_extension,
     case_deny,
@@ -56,7 +57,7 @@ def _render_decide(request, case, forms: dict):
         "case": case,
         "rows": guide_rows(case, deferred=deferred),
         "documents": documents_for_case(case).reverse(),
-        "events": case_timeline(case),
+        "events": timeline_lines(case),
         "procedures": case.special_procedures.order_by("-started_on", "-pk"),
         "extensions": extensions,
         "may_decide": case.state in DECIDING_STATES and permissions.is_deciding_approver(case, request.user),

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 from .. import permissions
 from ..constants import INTAKE_STATES, CaseState
 from ..forms import AcceptForm, DeferralForm, RefuseForm, SupplementRequestForm
-from ..page_reads import guide_materials
-from ..selectors import case_timeline, documents_for_case
+from ..page_reads import guide_materials, timeline_lines
+from ..selectors import documents_for_case
 from ..services import (
     case_accept,
     case_accept_with_deferral,
@@ -88,7 +88,7 @@ def _render_review(request, case, forms: dict, status: int = 200):
         "rows": guide_rows(case, submitted),
         "check": completeness_check(case, submitted),
         "documents": documents_for_case(case).reverse(),
-        "events": case_timeline(case),
+        "events": timeline_lines(case),
         "open_request": next((r for r in reversed(requests) if r.fulfilled_at is None), None),
         "may_review": case.state in INTAKE_STATES
         and not case.is_bundle_parent

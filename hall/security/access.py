@@ -44,7 +44,10 @@ def access_record(
 
 
 def access_log_for_case(case_id: int, limit: int = 50):
-    """谁查看过我的办件: the latest reads of one case (index access_by_case), with their halls."""
+    """谁查看过我的办件: the latest reads of one case (index access_by_case) as plain values, what the case
+    page prints of them: created_at, hall__name, role and kind."""
     return list(
-        AccessRecord.objects.filter(case_id=case_id).select_related("hall").order_by("-created_at", "-id")[:limit]
+        AccessRecord.objects.filter(case_id=case_id)
+        .order_by("-created_at", "-id")
+        .values_list("created_at", "hall__name", "role", "kind", named=True)[:limit]
     )

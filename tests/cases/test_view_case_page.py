@@ -72,3 +72,35 @@ def test_a_change_of_case_fields_reads_in_words(cast):
         changes={"before": {"delivery_hall_id": None}, "after": {"delivery_hall_id": hall.pk}},
     )
     assert event_changes(event) == [("领取大厅", "—", hall.name)]
+
+
+def test_a_timeline_line_prints_what_the_event_holds_escaped(client, cast):
+    """The timeline is printed from plain values (cases.page_reads.timeline_lines): the change of state,
+    who and where, the note with its line breaks, what an edit changed and the material."""
+    case = CaseFactory(submitted=True, applicant=cast.citizen)
+    CaseEvent.objects.create(
+        case=case,
+        kind=EventKind.UPDATED,
+        from_state="draft",
+        to_state="submitted",
+        actor=cast.citizen,
+        actor_name="<b>张三</b>",
+        hall=cast.halls["JC"],
+        note="第一行\n<第二行>",
+        changes={
+            "before": {"description": "开一家小吃店"},
+            "after": {"description": "开一家<面馆>"},
+            "material": "营业执照",
+            "added": {"name": "执照.pdf"},
+        },
+    )
+    client.force_login(cast.citizen)
+    body = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    item = body[body.index('<li class="timeline-item" data-event="updated">') :]
+    item = item[: item.index("</li>")]
+    assert "<strong>修改申请信息</strong>" in item
+    assert '<span class="small text-muted">（草稿 → 待受理）</span>' in item
+    assert f'<span class="small text-muted">· &lt;b&gt;张三&lt;/b&gt; · {cast.halls["JC"].name}</span>' in item
+    assert '<div class="small">第一行<br>&lt;第二行&gt;</div>' in item
+    assert '<div class="timeline-change">申请事由：开一家小吃店 → 开一家&lt;面馆&gt;</div>' in item
+    assert '<div class="small text-muted">材料：营业执照（执照.pdf）</div>' in item
