@@ -18,7 +18,7 @@ from hall.constants import AccessKind, StaffRole
 from hall.security.access import access_log_for_case
 
 from .constants import CaseState, EventKind
-from .models import Case, CaseEvent, Commitment
+from .models import Case, CaseEvent, Commitment, Handoff
 from .rows import choice_labels, line, local_minute, url_maker
 from .templatetags.case_page import event_changes
 
@@ -43,6 +43,18 @@ def case_commitment(case: Case) -> Commitment | None:
         except ObjectDoesNotExist:
             return None
     return Commitment.objects.filter(case=case).first()
+
+
+def handoff_in_a_line(case: Case) -> Handoff | None:
+    """The case's hand-off as the applicant's line shows it (cases/handoff_section_body.html): its state
+    and the names of the receiving and the owning hall, without its legs (handoff_selectors.handoff_of
+    reads those for staff)."""
+    return (
+        Handoff.objects.select_related("receiving_hall", "owning_hall")
+        .only("case_id", "state", "receiving_hall__name", "owning_hall__name")
+        .filter(case=case)
+        .first()
+    )
 
 
 _labels_by_language: dict[tuple, dict] = {}

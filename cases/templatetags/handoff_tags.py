@@ -6,6 +6,7 @@ from django.core.cache import cache
 
 from .. import permissions
 from ..handoff_selectors import custody_trail, figure_regions, handoff_figures, handoff_of, stage_rows
+from ..page_reads import handoff_in_a_line
 
 register = template.Library()
 
@@ -14,15 +15,18 @@ register = template.Library()
 def handoff_section(context, case):
     """Staff of both sides see the stage owners, archive duties and custody trail; the applicant a line."""
     user = context["request"].user
-    handoff = handoff_of(case)
-    if handoff is None:
-        return {"handoff": None}
+    if not getattr(case, "cross_area_mode", ""):
+        return {"handoff": None}  # received in the owning county: no hand-off
     staff = (
         permissions.is_receiving_clerk(case, user)
         or permissions.is_result_clerk(case, user)
         or permissions.is_deciding_approver(case, user)
         or permissions.is_supervisor(case, user)
     )
+    # The applicant's line names the two halls and the state: not the legs, people and dates staff see.
+    handoff = handoff_of(case) if staff else handoff_in_a_line(case)
+    if handoff is None:
+        return {"handoff": None}
     data = {"handoff": handoff, "case": case, "staff": staff}
     if staff:
         data.update(trail=custody_trail(handoff), stages=stage_rows(handoff))

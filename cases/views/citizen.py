@@ -267,7 +267,8 @@ def _detail_context(request, case) -> dict:
     user = request.user
     newest_first = request.GET.get("timeline") == "newest"
     documents = list(documents_for_case(case))
-    current = case.materials.filter(superseded=False).select_related("material")
+    # The files in force, as the page lists them: what for, which file (values, not instances).
+    current = case.materials.filter(superseded=False).values_list("pk", "original_name", "material__name", named=True)
     # Every supplement request once, with its lines: the history of the law section and the open one.
     requests = list(case.supplement_requests.order_by("requested_at", "pk").prefetch_related("items"))
     open_request = next((r for r in reversed(requests) if r.fulfilled_at is None), None)
@@ -345,7 +346,8 @@ def _received_for_request(case, open_request) -> list:
     """The files already handed in for what is asked now: since the open supplement request (they count
     for it, and for the one-time-notice rule, as handed in with this supplement), or the deferred
     materials received so far."""
-    current = case.materials.filter(superseded=False).select_related("material")
+    # The files in force, as the page lists them: what for, which file (values, not instances).
+    current = case.materials.filter(superseded=False).values_list("pk", "original_name", "material__name", named=True)
     if case.state == CaseState.SUPPLEMENT_REQUESTED:
         return list(current.filter(uploaded_at__gte=open_request.requested_at)) if open_request else []
     received = case.deferred_materials.filter(received_at__isnull=False).values_list("material_id", flat=True)

@@ -4,7 +4,7 @@ verification page (cases renders those pages; cases never imports delivery, so t
 from django import template
 
 from cases import permissions
-from cases.constants import DeliveryMethod
+from cases.constants import CaseState, DeliveryMethod
 from cases.services.delivery_choice import result_produced
 
 from .. import selectors
@@ -17,6 +17,9 @@ from ..services.results import DECIDED_STATES
 
 register = template.Library()
 
+# The states of a case that has its decision: its result may be produced, ordered and archived.
+RESULT_STATES = (*DECIDED_STATES, CaseState.DELIVERED, CaseState.ARCHIVED)
+
 
 @register.inclusion_tag("delivery/_case_section_body.html", takes_context=True)
 def delivery_section(context, case):
@@ -24,21 +27,24 @@ def delivery_section(context, case):
     top = top_case(case)
     units = result_units(top)
     owner = permissions.is_applicant(top, user) or bool(top.enterprise_id and top.enterprise.agent_id == user.pk)
-    order = _order_shown(top)
-    package = ArchivePackage.objects.filter(case=top).first()
     staff_units = [
         u for u in units if permissions.is_result_clerk(u, user) or permissions.is_deciding_approver(u, user)
     ]
+    # A single item's case has no result before its decision (and never goes back from one): no order,
+    # certificate or archive package to read. A bundle's results are its children's, read as before.
+    undecided = top.item_version_id is not None and top.state not in RESULT_STATES
+    order = None if undecided else _order_shown(top)
+    package = ArchivePackage.objects.filter(case=top).first() if not undecided and (owner or staff_units) else None
     return {
         "case": case,
         "top": top,
         "order": order,
         "proof": getattr(order, "proof", None) if order and order.state in (OrderState.DELIVERED, OrderState.ARCHIVED) else None,
-        "package": package if package and (owner or staff_units) else None,
-        "certificates": list(Certificate.objects.filter(case__in=units).select_related("document")),
+        "package": package,
+        "certificates": [] if undecided else list(Certificate.objects.filter(case__in=units).select_related("document")),
         "owner": owner,
         "is_staff": bool(staff_units),
-        "may_change": owner and not result_produced(top) and top.state not in ("rejected", "withdrawn"),
+        "may_change": owner and (undecided or not result_produced(top)) and top.state not in ("rejected", "withdrawn"),
         "may_download": owner and order is not None and order.method == DeliveryMethod.ELECTRONIC
         and order.state in (OrderState.AVAILABLE, OrderState.DELIVERED, OrderState.ARCHIVED),
         "may_produce": case.item_version_id is not None and case.state in DECIDED_STATES

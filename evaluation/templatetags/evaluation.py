@@ -22,7 +22,6 @@ def case_ratings(context, case):
     services = services_for_case(case)
     is_applicant = user is not None and user.is_authenticated and case.applicant_id == user.pk
     rows = []
-    invitations = _invitations(services) if is_applicant else {}
     for service in services:
         ratings = {r.kind: r for r in service.ratings.all()}
         rows.append({
@@ -30,8 +29,12 @@ def case_ratings(context, case):
             "first": ratings.get(RatingKind.FIRST),
             "follow_up": ratings.get(RatingKind.FOLLOW_UP),
             "state": rating_state(service) if is_applicant else None,
-            "qr": invitations.get(service.pk),
         })  # fmt: skip
+    # The QR code goes beside the rating link only: the invitations of the services the applicant may rate.
+    to_rate = [row["service"] for row in rows if row["state"] and row["state"]["can_rate"]]
+    invitations = _invitations(to_rate) if to_rate else {}
+    for row in rows:
+        row["qr"] = invitations.get(row["service"].pk)
     staff = not is_applicant and can_see_tickets(user)
     tickets = (
         list(RectificationTicket.objects.filter(service__in=services).select_related("rating").order_by("pk"))
