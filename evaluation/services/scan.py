@@ -71,9 +71,12 @@ def tickets_scan(result: ScanResult, *, today: dt.date) -> None:
         if ticket.warning_level == before:
             continue
         with transaction.atomic():
+            # Unchanged since it was read (its level and whether it was ever overdue, all the summary
+            # knows of an open ticket), or left for the next scan: the summary moves it once.
             changed = RectificationTicket.objects.filter(
-                pk=ticket.pk, warning_level=before, state__in=OPEN_TICKET_STATES
-            ).update(warning_level=ticket.warning_level, ever_overdue=ticket.ever_overdue)
+                pk=ticket.pk, warning_level=before, ever_overdue=bool(figures_before["tickets_overdue"]),
+                state__in=OPEN_TICKET_STATES,
+            ).update(warning_level=ticket.warning_level, ever_overdue=ticket.ever_overdue)  # fmt: skip
             if not changed:
                 continue
             result.levels_changed += 1
