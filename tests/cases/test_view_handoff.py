@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from cases import services
 from cases.constants import HandoffState
-from cases.handoff_selectors import handoff_figures
+from cases.handoff_selectors import handoff_figures, handoffs_incoming, handoffs_outgoing, results_to_send
 from cases.models import Case, Handoff
 
 from .handoff_cast import forwarded, granted, make_cast, receive_at, received
@@ -113,7 +113,6 @@ def test_figures_per_pair_own_county_and_city(client, hc, django_assert_max_num_
 def test_overdue_handoffs_are_counted_and_warned(hc):
     import datetime as dt
 
-    from cases.models import Case
     from cases.sla import sla_scan
     from hall.models import ClockWarning
 
@@ -134,8 +133,6 @@ def test_overdue_handoffs_are_counted_and_warned(hc):
 def test_results_to_send_back_are_the_decided_ones_of_the_owning_hall(client, hc):
     """The owning hall's results to send back: decided, received, for pickup at the receiving hall; gone
     once sent. Undecided hand-offs and posted results are not listed."""
-    from cases.handoff_selectors import results_to_send
-
     waiting = received(hc)
     decided = granted(hc)
     posted = received(hc)
@@ -156,8 +153,6 @@ def test_results_to_send_back_are_the_decided_ones_of_the_owning_hall(client, hc
 
 def test_results_to_send_back_page_by_page(client, hc):
     first, second = granted(hc), granted(hc)
-    from cases.handoff_selectors import results_to_send
-
     page = results_to_send(hc.yc_clerk, size=1)
     assert [row.case_id for row in page] == [second.pk] and page.has_next
     client.force_login(hc.yc_clerk)
@@ -173,8 +168,6 @@ def test_hand_off_lists_read_their_partial_indexes(hc):
     overdue count the index of open hand-offs by due date (sequential scans, sorts and bitmap scans off:
     the test tables are tiny; what is checked is that such an index matches each query): the incoming
     list, the outgoing list, the results to send back (never the hall's undecided work)."""
-    from cases.handoff_selectors import handoffs_incoming, handoffs_outgoing, results_to_send
-
     for _ in range(3):
         forwarded(hc)
     granted(hc)
