@@ -59,6 +59,7 @@ class FigureRow(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # figure_clerk_month leads with the clerk
     )
     window = models.ForeignKey(
         "hall.Window", verbose_name=_("窗口"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"

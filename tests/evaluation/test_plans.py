@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from evaluation.constants import OPEN_TICKET_STATES
-from evaluation.models import RectificationTicket, Service
+from evaluation.models import FigureRow, RectificationTicket, Service
 
 from .helpers import counter_service, rate
 
@@ -25,6 +25,7 @@ def _plan(queryset) -> str:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE evaluation_service")
         cursor.execute("ANALYZE evaluation_rectificationticket")
+        cursor.execute("ANALYZE evaluation_figurerow")
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
@@ -63,3 +64,18 @@ def test_database_refuses_changing_or_deleting_a_rating(cast):
         cursor.execute("UPDATE evaluation_rating SET level = 1 WHERE id = %s", [rating.pk])
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM evaluation_rating WHERE id = %s", [rating.pk])
+
+
+def test_double_zero_reads_only_the_summary_rows_holding_tickets(cast):
+    rate(counter_service(cast), 4)
+    rate(counter_service(cast), 1)
+    since = timezone.localdate().replace(month=1, day=1)
+    for scope in ({"hall_id": cast.halls["JC"].pk}, {"department_id": cast.market_jc.pk}):
+        # Either partial index of the rows holding tickets (on a tiny table the planner takes either).
+        assert "figure_ticket_" in _plan(FigureRow.objects.filter(tickets__gt=0, month__gte=since, **scope))
+
+
+def test_assessment_reads_the_clerks_month_of_the_summary(cast):
+    rate(counter_service(cast), 2)
+    qs = FigureRow.objects.filter(clerk_id__in=[cast.clerk.pk], month=timezone.localdate().replace(day=1))
+    assert "figure_clerk_month" in _plan(qs)
