@@ -346,8 +346,7 @@ def _received_for_request(case, open_request) -> list:
     """The files already handed in for what is asked now: since the open supplement request (they count
     for it, and for the one-time-notice rule, as handed in with this supplement), or the deferred
     materials received so far."""
-    # The files in force, as the page lists them: what for, which file (values, not instances).
-    current = case.materials.filter(superseded=False).values_list("pk", "original_name", "material__name", named=True)
+    current = case.materials.filter(superseded=False).select_related("material")
     if case.state == CaseState.SUPPLEMENT_REQUESTED:
         return list(current.filter(uploaded_at__gte=open_request.requested_at)) if open_request else []
     received = case.deferred_materials.filter(received_at__isnull=False).values_list("material_id", flat=True)

@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from hall.emptyforms import fields_once
+
 from .. import permissions
 from ..constants import INTAKE_STATES, CaseState
 from ..forms import AcceptForm, DeferralForm, RefuseForm, SupplementRequestForm
@@ -25,6 +27,7 @@ from ..services._common import today
 from ..services.limits import intake_window_closed
 from .common import add_service_error, case_for, client_ip, is_staff_on
 
+SUPPLEMENT_FIELDS = "cases/includes/supplement_fields.html"
 CLERK_CHECK = is_staff_on(permissions.is_intake_clerk, permissions.is_receiving_clerk)
 # Read with the case on the review and decision pages: the region named in the appeal rights, the
 # commitment the completeness check counts.
@@ -60,7 +63,7 @@ def guide_rows(case, submitted: list | None = None, deferred: list | None = None
 
 def submitted_files(case) -> list:
     """Every file of the case, current and superseded, in the order they were handed in."""
-    return list(case.materials.select_related("material", "uploaded_by").order_by("uploaded_at", "pk"))
+    return list(case.materials.order_by("uploaded_at", "pk"))  # the rows name the guide's material themselves
 
 
 def _forms(case, data=None, which: str = ""):
@@ -100,6 +103,9 @@ def _render_review(request, case, forms: dict, status: int = 200):
         "active": next((name for name, form in forms.items() if form.is_bound), "accept_form"),
         **forms,
     }
+    if context["may_review"] and context["can_accept"]:
+        # The supplement form's last two fields as crispy lays them out, kept while the form is empty.
+        context["supplement_fields"] = fields_once(SUPPLEMENT_FIELDS, forms["supplement_form"], request)
     return render(request, "cases/review.html", context, status=status)
 
 
