@@ -129,3 +129,23 @@ def test_drafts_are_the_applicants_own(cast, who):
     assert not cases_for_user(getattr(cast, who)).filter(pk=draft.pk).exists()
     with pytest.raises(Http404):
         get_case_for_user(getattr(cast, who), draft.pk)
+
+
+@pytest.mark.parametrize("who", ["clerk", "supervisor"])
+def test_a_case_page_reads_its_case_then_its_halls(cast, jc_case, who, django_assert_num_queries):
+    """The case with its version, applicant and department in one query, its halls in another (fewer
+    joins to plan); everything the header names is then read, a supervisor's regions included."""
+    jc_case.handed_to_hall = cast.halls["YD"]
+    jc_case.custodian_hall = cast.halls["YD"]
+    jc_case.save()
+    user = User.objects.get(pk=getattr(cast, who).pk)
+    get_case_for_user(user, jc_case.pk)  # the caller's assignments, read once per request
+    with django_assert_num_queries(2 if who == "clerk" else 3):  # a supervisor's scope reads its counties
+        case = get_case_for_user(user, jc_case.pk)
+    with django_assert_num_queries(0):
+        names = [case.receiving_hall.name, case.handed_to_hall.name, case.custodian_hall.name]
+        names += [case.item_version.name, case.applicant.real_name, case.owning_department.name]
+        if who == "supervisor":
+            names += [case.receiving_hall.region.name, case.handed_to_hall.region.name]
+            names += [case.owning_department.region.name]
+    assert names[:3] == [cast.halls["JC"].name, cast.halls["YD"].name, cast.halls["YD"].name]
