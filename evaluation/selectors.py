@@ -160,9 +160,12 @@ def ledger_page(user, *, after: str | None = None, size: int = 25):
 
 
 def services_for_case(case) -> list[Service]:
+    """The case's services with their ratings, as the case page's ratings section lists them: each with
+    its window's number (not its hall or clerk, which the section does not name: the clerk is an account
+    whose personal fields would be decrypted for nothing)."""
     return list(
         Service.objects.filter(case=case)
-        .select_related("hall", "window", "clerk")
+        .select_related("window")
         .prefetch_related("ratings")
         .order_by("finished_at", "pk")
     )
