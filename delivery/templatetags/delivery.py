@@ -41,7 +41,7 @@ def delivery_section(context, case):
         "order": order,
         "proof": getattr(order, "proof", None) if order and order.state in (OrderState.DELIVERED, OrderState.ARCHIVED) else None,
         "package": package,
-        "certificates": [] if undecided else list(Certificate.objects.filter(case__in=units).select_related("document")),
+        "certificates": [] if undecided else list(Certificate.objects.filter(case__in=units)),  # number, type, state
         "owner": owner,
         "is_staff": bool(staff_units),
         "may_change": owner and (undecided or not result_produced(top)) and top.state not in ("rejected", "withdrawn"),
