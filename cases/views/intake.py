@@ -88,7 +88,8 @@ def _render_review(request, case, forms: dict, status: int = 200):
     requests = list(case.supplement_requests.order_by("requested_at", "pk").prefetch_related("items"))
     context = {
         "case": case,
-        "rows": guide_rows(case, submitted),
+        # A case under intake review was never accepted, so none of its materials is deferred (容缺).
+        "rows": guide_rows(case, submitted, deferred=[] if case.state in INTAKE_STATES else None),
         "check": completeness_check(case, submitted),
         "documents": documents_for_case(case).reverse(),
         "events": timeline_lines(case),
