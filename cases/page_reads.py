@@ -3,15 +3,14 @@ guide's materials (the review form, the side-by-side rows and the completeness c
 the signed commitment (告知承诺), joined with the case when the page asked for it.
 
 And the page's lists as plain-value lines (cases.rows.line), not model instances rendered item by item by
-an include: the timeline and the reads of the case (谁查看过我的办件). Their labels come from a table kept
-per language (a model's get_FOO_display translates and hashes every label of its choices on each call,
-and an event has some sixty kinds), their values are read with values_list."""
+an include: the timeline and the reads of the case (谁查看过我的办件). Their labels come from the tables
+cases.rows.choice_labels keeps per language (an event has some sixty kinds), their values are read with
+values_list."""
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.template.defaultfilters import linebreaksbr
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as gettext_now
 
 from hall.constants import AccessKind, StaffRole
@@ -55,19 +54,6 @@ def handoff_in_a_line(case: Case) -> Handoff | None:
         .filter(case=case)
         .first()
     )
-
-
-_labels_by_language: dict[tuple, dict] = {}
-
-
-def labels(choices) -> dict:
-    """value → label of a TextChoices in the language of the request, translated once per process and
-    language (the table is as small as the portal's choices times its languages)."""
-    key = (choices, get_language())
-    table = _labels_by_language.get(key)
-    if table is None:
-        table = _labels_by_language[key] = choice_labels(choices)
-    return table
 
 
 # One event as cases/includes/timeline.html printed it from the instance; the optional parts come in
@@ -177,7 +163,7 @@ def timeline_lines(case: Case, *, newest_first: bool = False) -> list:
     the document it concerns."""
     order = ("-created_at", "-pk") if newest_first else ("created_at", "pk")
     rows = CaseEvent.objects.filter(case=case).order_by(*order).values_list(*_EVENT_FIELDS, named=True)
-    states, kinds, document_url = labels(CaseState), labels(EventKind), url_maker("cases:document", 2)
+    states, kinds, document_url = choice_labels(CaseState), choice_labels(EventKind), url_maker("cases:document", 2)
     return [_event_line(row, case.pk, states, kinds, document_url) for row in rows]
 
 
@@ -188,7 +174,7 @@ _READ = "\n        <tr><td>{when}</td><td>{hall}</td><td>{role}</td><td>{kind}</
 def access_log_lines(case: Case) -> list:
     """The latest staff reads of the case (谁查看过我的办件) as lines: when, in which hall, in which post
     (its label, or the stored value of a post the portal no longer has), what."""
-    roles, kinds = labels(StaffRole), labels(AccessKind)
+    roles, kinds = choice_labels(StaffRole), choice_labels(AccessKind)
     return [
         line(
             _READ,

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from hall import crypto
 from hall.pagecache import LocalCopies
@@ -108,9 +109,17 @@ def local_minute(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+# value → label tables, per TextChoices and language (as small as the portal's choices times its languages).
+_choice_labels = LocalCopies(entries=1000)
+
+
 def choice_labels(choices) -> dict:
-    """value → label of a TextChoices, translated once per request rather than once per row."""
-    return {value: str(label) for value, label in choices.choices}
+    """value → label of a TextChoices in the request's language, translated once per process and language
+    rather than once per row (a model's get_FOO_display translates and hashes every label of its choices on
+    each call). Shared: read it, never change it."""
+    return _choice_labels.kept(
+        (choices, get_language()), lambda: {value: str(label) for value, label in choices.choices}
+    )
 
 
 # ID numbers as lists show them (110105********0021), remembered per process by the blind index of the

@@ -13,6 +13,7 @@ from django.utils.translation import get_language, gettext
 
 from cases.clock import case_clock_reading, open_clocks
 from cases.clock_words import clock_words
+from hall.pagecache import LocalCopies
 from hall.workdays import calendar_generation
 
 register = template.Library()
@@ -21,8 +22,7 @@ register = template.Library()
 # from today to each due date): the same inputs give the same badge, kept until the day or the calendar
 # changes (hall.workdays notices another process's edit within its check interval, as the lookups do).
 _LIMIT_FIELDS = ("case_kind", "yellow_threshold_days", "limit_unit", "intake_unit", "delivery_unit")
-_REMEMBERED_MAX = 20_000
-_remembered: dict = {"stamp": None, "badges": {}}
+_remembered = LocalCopies(entries=20_000)
 
 
 @register.simple_tag
@@ -37,14 +37,9 @@ def clock_badge(case, show_clock: bool = True):
     # An instant case (即办件) counts the minutes to closing time, whole minutes to a deadline on the
     # minute: its badge holds for the rest of the current minute.
     minute = now.replace(second=0, microsecond=0) if limits is not None and limits[0] == "instant" else None
-    stamp = (timezone.localdate(now), calendar_generation())
-    if _remembered["stamp"] != stamp or len(_remembered["badges"]) > _REMEMBERED_MAX:
-        _remembered["stamp"], _remembered["badges"] = stamp, {}
-    key = (tuple(clocks), limits, show_clock, get_language(), minute)
-    badge = _remembered["badges"].get(key)
-    if badge is None:
-        badge = _remembered["badges"][key] = _badge(case, now, show_clock)
-    return badge
+    # The day and the calendar's generation are part of the key: a badge of another day is never read again.
+    key = (timezone.localdate(now), calendar_generation(), tuple(clocks), limits, show_clock, get_language(), minute)
+    return _remembered.kept(key, lambda: _badge(case, now, show_clock))
 
 
 def _badge(case, now, show_clock: bool) -> str:
