@@ -255,6 +255,7 @@ HANDOFF_STAGES = [
 # holds only these rows, so a queue costs the same whatever the closed history.
 INTAKE_QUEUE_STATES = [CaseState.SUBMITTED, CaseState.SUPPLEMENT_REQUESTED]  # the window clerk's
 DECISION_QUEUE_STATES = [CaseState.ACCEPTED, CaseState.SUSPENDED]  # the approver's
-RESULT_QUEUE_STATES = [CaseState.APPROVED, CaseState.DENIED]  # decided: the result to produce (制证)
+DECIDED_STATES = [CaseState.APPROVED, CaseState.DENIED]  # the decision is made, the result not yet out
+RESULT_QUEUE_STATES = DECIDED_STATES  # decided: the result to produce (制证)
 # A clock is running while the case has a warning level (the SLA scan keeps it current).
 RUNNING_LEVELS = [WarningLevel.GREEN, WarningLevel.YELLOW, WarningLevel.RED, WarningLevel.OVERDUE]

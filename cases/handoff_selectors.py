@@ -47,13 +47,12 @@ def handoff_of(case: Case) -> Handoff | None:
     return handoff
 
 
-CASE_HALLS = ("receiving_hall", "handed_to_hall", "custodian_hall", "delivery_hall")
-
-
 def _halls_read_with(case: Case) -> dict:
     """{pk: Hall} of the halls the case's own read joined (never a query)."""
+    from .selectors import CASE_PAGE_HALLS  # the selectors import this module
+
     halls = {}
-    for name in CASE_HALLS:
+    for name in CASE_PAGE_HALLS:
         field = Case._meta.get_field(name)
         if field.is_cached(case) and getattr(case, name) is not None:
             hall = getattr(case, name)

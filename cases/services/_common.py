@@ -18,7 +18,7 @@ from hall.notices import notice_queue
 
 from .. import permissions
 from ..clock import case_clock_recompute
-from ..constants import ApplicantRole, CaseState, HandoffState
+from ..constants import DECIDED_STATES, ApplicantRole, CaseState, HandoffState
 from ..models import Case, CaseEvent, Document, Handoff
 from ..uploads import delete_files_on_error
 
@@ -43,8 +43,6 @@ def case_service(func: Callable) -> Callable:
 
 # A cross-county case in these states leaves the hand-off lists and clocks.
 HANDOFF_SETTLED_STATES = [CaseState.DELIVERED, CaseState.ARCHIVED, CaseState.REJECTED, CaseState.WITHDRAWN]
-# A cross-county case in these states has its decision: its hand-off is marked decided (Handoff.decided).
-HANDOFF_DECIDED_STATES = [CaseState.APPROVED, CaseState.DENIED]
 
 
 def run_transition(case: Case, name: str, actor, *args):
@@ -69,7 +67,8 @@ def run_transition(case: Case, name: str, actor, *args):
 def save_case(case: Case) -> None:
     """Recompute the clock and save; a concurrent change of state becomes CaseAlreadyHandled."""
     settled = bool(case.cross_area_mode) and case.state in HANDOFF_SETTLED_STATES
-    decided = bool(case.cross_area_mode) and case.state in HANDOFF_DECIDED_STATES
+    # A decided cross-county case: its hand-off is marked decided (Handoff.decided).
+    decided = bool(case.cross_area_mode) and case.state in DECIDED_STATES
     if settled:
         case.handoff_due = None  # a finished cross-county case has nothing left to travel
     case_clock_recompute(case)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import permissions
-from cases.constants import CaseState, DeliveryMethod, DocumentKind, EventKind
+from cases.constants import DECIDED_STATES, CaseState, DeliveryMethod, DocumentKind, EventKind
 from cases.documents import document_issue
 from cases.models import Case, CaseEvent, Document
 from cases.numbering import next_in_sequence
@@ -23,8 +23,6 @@ from hall.crypto import blind_index
 from ..constants import CertificateState, HolderKind, OrderState
 from ..models import Certificate, DeliveryOrder
 from ._common import notify, result_units, top_case
-
-DECIDED_STATES = [CaseState.APPROVED, CaseState.DENIED]
 
 
 def holder_of(case: Case) -> tuple[str, str, str]:

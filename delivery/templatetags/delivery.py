@@ -4,7 +4,7 @@ verification page (cases renders those pages; cases never imports delivery, so t
 from django import template
 
 from cases import permissions
-from cases.constants import CaseState, DeliveryMethod
+from cases.constants import DECIDED_STATES, CaseState, DeliveryMethod
 from cases.services.delivery_choice import result_produced
 
 from .. import selectors
@@ -13,7 +13,6 @@ from ..forms import ProduceForm
 from ..models import ArchivePackage, Certificate, DeliveryOrder
 from ..services import is_produced
 from ..services._common import result_units, top_case
-from ..services.results import DECIDED_STATES
 
 register = template.Library()
 
