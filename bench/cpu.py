@@ -8,7 +8,9 @@ Each page of bench/pages.py is requested in-process through Django's test client
 through the login form and the second factor), warmed up, then requested --rounds times; printed per page:
 the median process CPU (time.process_time: Python's work, the database's own CPU not included), the
 median wall time, the number of SQL queries and the time spent waiting for them. --profile N prints the
-N functions with the most cumulative time (cProfile) of each page after the figures.
+N functions with the most cumulative time (cProfile) of each page after the figures. --json FILE keeps
+every request's figures too, for bench/growth_table.py (growth from 10k to 1M per request, without the
+machine's noise that a p95 under load carries).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import json
 import os
 import pstats
 import re
@@ -40,6 +43,7 @@ def main() -> None:
     parser.add_argument("--sort", default="cumulative", help="cProfile sort key for --profile")
     parser.add_argument("--dump", default="", help="write each page's profile to this folder (pstats files)")
     parser.add_argument("--settings", default="hall.settings.production")
+    parser.add_argument("--json", default="", help="write every request's figures to this file")
     args = parser.parse_args()
 
     from pages import bench_database_refusal, pages, prepare, production_env, totp_now  # noqa: PLC0415
@@ -86,6 +90,7 @@ def main() -> None:
             sql["seconds"] += time.perf_counter() - started
 
     rows = [("", "bare view /healthz/", "/healthz/"), *pages(prepared)]
+    measured = []
     print(f"{prepared['cases_total']:,} cases; {args.rounds} rounds per page; settings {args.settings}")
     print(f"{'page':44} {'cpu ms':>8} {'wall ms':>8} {'queries':>8} {'sql ms':>8}  status")
     with connection.execute_wrapper(count_sql):
@@ -109,6 +114,9 @@ def main() -> None:
                 wall.append((time.perf_counter() - started_wall) * 1000)
                 queries.append(sql["n"])
                 sql_ms.append(sql["seconds"] * 1000)
+            measured.append(
+                {"page": label, "status": status, "cpu": cpu, "wall": wall, "queries": queries, "sql": sql_ms}
+            )
             print(
                 f"{label:44} {statistics.median(cpu):8.1f} {statistics.median(wall):8.1f} "
                 f"{statistics.median(queries):8.0f} {statistics.median(sql_ms):8.1f}  {status}",
@@ -121,6 +129,11 @@ def main() -> None:
                 out = io.StringIO()
                 pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.profile)
                 print(out.getvalue())
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(
+            json.dumps({"cases_total": prepared["cases_total"], "rounds": args.rounds, "pages": measured})
+        )
 
 
 if __name__ == "__main__":
