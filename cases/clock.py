@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hall.workdays import add_working_days, any_provisional, is_provisional, next_working_day, working_days_between
 
-from .constants import JOINT_DAYS, CaseState, WarningLevel
+from .constants import DECIDED_STATES, JOINT_DAYS, CaseState, WarningLevel
 
 INTAKE_DAYS = 5  # 行政许可法 Art. 32
 DELIVERY_DAYS = 10  # Art. 44
@@ -246,7 +246,7 @@ def open_clocks(case) -> list[tuple[str, dt.date]]:
     elif state == CaseState.ACCEPTED:
         clocks.append(("decision", getattr(case, "decision_due", None)))
         clocks.append(("deferred", getattr(case, "deferred_due", None)))
-    elif state in (CaseState.APPROVED, CaseState.DENIED):
+    elif state in DECIDED_STATES:
         clocks.append(("delivery", getattr(case, "delivery_due", None)))
     # A cross-county hand-off (forwarding, paper in transit, the result sent back) runs beside them.
     clocks.append(("handoff", getattr(case, "handoff_due", None)))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from hall.constants import StaffRole
 
 from .. import permissions
-from ..constants import Carrier, CaseState, EventKind, HandoffState, LegKind
+from ..constants import DECIDED_STATES, Carrier, EventKind, HandoffState, LegKind
 from ..models import Case, Handoff, HandoffLeg
 from ._common import add_working_days, case_service, event_record, save_case, today
 from .handoff import (
@@ -45,7 +45,7 @@ def handoff_result_send(
     handoff = _locked_handoff(case)
     if not _owning_side_staff(case, actor, handoff):
         raise PermissionDenied(_("只有属地大厅或审批部门可以寄回办理结果。"))
-    if case.state not in (CaseState.APPROVED, CaseState.DENIED):
+    if case.state not in DECIDED_STATES:
         raise ValidationError(_("办件尚未作出决定，没有可寄回的结果。"), code="not_decided")
     _refresh_plan(case, handoff)
     if not handoff.result_return:

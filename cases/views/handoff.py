@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from hall.constants import StaffRole
 
 from .. import permissions
-from ..constants import CaseState, HandoffState, LegKind
+from ..constants import DECIDED_STATES, CaseState, HandoffState, LegKind
 from ..handoff_forms import ForwardForm, ReceiveForm, ResultSendForm, SupplementForwardForm
 from ..handoff_selectors import (
     custody_trail,
@@ -72,7 +72,7 @@ def handoff_steps(case, handoff, user) -> dict:
         "send_result": owning_side
         and handoff.result_return
         and result_leg is None
-        and case.state in (CaseState.APPROVED, CaseState.DENIED),
+        and case.state in DECIDED_STATES,
         "arrive": result_leg is not None
         and result_leg.received_at is None
         and _in(user, result_leg.to_hall_id, clerk, result),

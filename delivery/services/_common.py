@@ -3,7 +3,7 @@ transitions on them, and the applicant's notices."""
 
 from django.urls import reverse
 
-from cases.constants import CaseState, EventKind
+from cases.constants import DECIDED_STATES, CaseState, EventKind
 from cases.models import Case
 from cases.services import bundle_follow, event_record
 from cases.services._common import run_transition, save_case
@@ -33,7 +33,7 @@ def result_units(top: Case) -> list[Case]:
 def deliver_units(top: Case, *, actor, note: str, ip: str | None, document=None) -> None:
     """Run `deliver` on every result of the order (a bundle's parent follows its children)."""
     for unit in result_units(top):
-        if unit.state not in (CaseState.APPROVED, CaseState.DENIED):
+        if unit.state not in DECIDED_STATES:
             continue
         from_state = unit.state
         run_transition(unit, "deliver", actor)
