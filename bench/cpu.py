@@ -9,8 +9,15 @@ through the login form and the second factor), warmed up, then requested --round
 the median process CPU (time.process_time: Python's work, the database's own CPU not included), the
 median wall time, the number of SQL queries and the time spent waiting for them. --profile N prints the
 N functions with the most cumulative time (cProfile) of each page after the figures. --json FILE keeps
-every request's figures too, for bench/growth_table.py (growth from 10k to 1M per request, without the
-machine's noise that a p95 under load carries).
+every request's figures too, for bench/growth_table.py (growth from 10k to 1M per request).
+
+Times still move with the machine (the same page's median, run to run, by 30 % and more on shared cores).
+Two figures do not, and say whether a page's work grows with the data:
+- --buffers: the database pages (8 kB buffers, hit or read) one request's queries touch: each SELECT of
+  one request run again under EXPLAIN (ANALYZE, BUFFERS), in a transaction rolled back;
+- --instructions N: the machine instructions the web process spends on each of N requests per page,
+  counted by valgrind's callgrind (apt-get install valgrind; about 50× slower): the script runs itself
+  under callgrind, which dumps its counts at each os.getsid() the loop calls between two requests.
 """
 
 from __future__ import annotations
@@ -23,9 +30,11 @@ import os
 import pstats
 import re
 import secrets
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -44,7 +53,14 @@ def main() -> None:
     parser.add_argument("--dump", default="", help="write each page's profile to this folder (pstats files)")
     parser.add_argument("--settings", default="hall.settings.production")
     parser.add_argument("--json", default="", help="write every request's figures to this file")
+    parser.add_argument("--buffers", action="store_true", help="the database buffers each page's request touches")
+    parser.add_argument("--instructions", type=int, default=0, help="count instructions of N requests per page")
     args = parser.parse_args()
+    if args.instructions and not os.environ.get(CALLGRIND_DIR):
+        sys.exit(under_callgrind(args))
+    counting = bool(os.environ.get(CALLGRIND_DIR))
+    if counting:
+        args.rounds, args.profile, args.dump = args.instructions, 0, ""
 
     from pages import bench_database_refusal, pages, prepare, production_env, totp_now  # noqa: PLC0415
 
@@ -91,6 +107,7 @@ def main() -> None:
 
     rows = [("", "bare view /healthz/", "/healthz/"), *pages(prepared)]
     measured = []
+    marks = Marks()
     print(f"{prepared['cases_total']:,} cases; {args.rounds} rounds per page; settings {args.settings}")
     print(f"{'page':44} {'cpu ms':>8} {'wall ms':>8} {'queries':>8} {'sql ms':>8}  status")
     with connection.execute_wrapper(count_sql):
@@ -100,8 +117,10 @@ def main() -> None:
             client = clients[role]
             status = client.get(path).status_code
             client.get(path)
-            cpu, wall, queries, sql_ms = [], [], [], []
+            cpu, wall, queries, sql_ms, dumps = [], [], [], [], []
             profiler = cProfile.Profile() if args.profile or args.dump else None
+            if counting:
+                marks.mark()  # callgrind's counts start afresh here: the next dump is the first request's
             for _ in range(args.rounds):
                 sql["n"], sql["seconds"] = 0, 0.0
                 started_cpu, started_wall = time.process_time(), time.perf_counter()
@@ -112,14 +131,20 @@ def main() -> None:
                     profiler.disable()
                 cpu.append((time.process_time() - started_cpu) * 1000)
                 wall.append((time.perf_counter() - started_wall) * 1000)
+                if counting:
+                    dumps.append(marks.mark())
                 queries.append(sql["n"])
                 sql_ms.append(sql["seconds"] * 1000)
-            measured.append(
-                {"page": label, "status": status, "cpu": cpu, "wall": wall, "queries": queries, "sql": sql_ms}
-            )
+            figures = {"page": label, "status": status, "cpu": cpu, "wall": wall, "queries": queries, "sql": sql_ms}
+            if counting:
+                figures["dumps"] = dumps
+            if args.buffers:
+                figures["buffers"], figures["bytes"] = buffers_of(client, path)
+            measured.append(figures)
             print(
                 f"{label:44} {statistics.median(cpu):8.1f} {statistics.median(wall):8.1f} "
-                f"{statistics.median(queries):8.0f} {statistics.median(sql_ms):8.1f}  {status}",
+                f"{statistics.median(queries):8.0f} {statistics.median(sql_ms):8.1f}  {status}"
+                + (f"  {figures['buffers']:,} buffers, {figures['bytes']:,} bytes" if args.buffers else ""),
                 flush=True,
             )
             if profiler and args.dump:
@@ -129,11 +154,107 @@ def main() -> None:
                 out = io.StringIO()
                 pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.profile)
                 print(out.getvalue())
+    if counting:
+        marks.check()
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(
             json.dumps({"cases_total": prepared["cases_total"], "rounds": args.rounds, "pages": measured})
         )
+
+
+CALLGRIND_DIR = "BENCH_CALLGRIND_DIR"
+
+
+class Marks:
+    """The calls of os.getsid() that make callgrind dump its counts (--dump-before=getsid): dump file k
+    holds what ran since the call before the k-th, so the mark after a request names its dump."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def mark(self) -> int:
+        os.getsid(0)
+        self.calls += 1
+        return self.calls
+
+    def check(self):
+        made = len(list(Path(os.environ[CALLGRIND_DIR]).glob("cg.out.*")))
+        if made != self.calls:
+            sys.exit(f"bench: callgrind dumped {made} times for {self.calls} marks: something else calls getsid()")
+
+
+def under_callgrind(args) -> str | None:
+    """Run this script again under callgrind, then put the instructions of each request into its figures
+    (printed, and in --json). Returns the exit message, None when all went well."""
+    if not shutil.which("valgrind"):
+        return "bench: --instructions needs valgrind (apt-get install valgrind)"
+    folder = Path(tempfile.mkdtemp(prefix="bench-callgrind-"))
+    out = Path(args.json) if args.json else folder / "figures.json"
+    argv = _without_json(sys.argv[1:])
+    command = ["valgrind", "--tool=callgrind", "--dump-before=getsid", "--dump-instr=no", "--dump-line=no"]
+    command += [f"--callgrind-out-file={folder / 'cg.out'}", "--log-file=" + str(folder / "valgrind.log")]
+    command += [sys.executable, __file__, *argv, "--json", str(out)]
+    env = {**os.environ, CALLGRIND_DIR: str(folder), "PYTHONHASHSEED": "0"}
+    if subprocess.run(command, env=env).returncode != 0:
+        return f"bench: the run under callgrind failed (see {folder / 'valgrind.log'})"
+    data = json.loads(out.read_text())
+    print(f"\n{'page':44} {'M instructions per request (median of ' + str(args.instructions) + ')':>50}")
+    for figures in data["pages"]:
+        figures["instructions"] = [_instructions(folder / f"cg.out.{k}") for k in figures.pop("dumps")]
+        print(f"{figures['page']:44} {statistics.median(figures['instructions']) / 1e6:12.1f}")
+    if args.json:
+        out.write_text(json.dumps(data))
+    shutil.rmtree(folder)
+    return None
+
+
+def _without_json(argv: list[str]) -> list[str]:
+    """The arguments without --json (the run under callgrind writes its own file)."""
+    kept, skip = [], False
+    for argument in argv:
+        if skip:
+            skip = False
+        elif argument == "--json":
+            skip = True
+        elif not argument.startswith("--json="):
+            kept.append(argument)
+    return kept
+
+
+def _instructions(dump: Path) -> int:
+    """The instruction count (Ir) callgrind wrote in a dump's "totals:" line."""
+    for line in dump.read_text(errors="replace").splitlines():
+        if line.startswith(("totals:", "summary:")):
+            return int(line.split()[1])
+    raise SystemExit(f"bench: no totals in {dump}")
+
+
+def buffers_of(client, path: str) -> tuple[int, int]:
+    """The 8 kB buffers (shared hit + read) the SELECTs of one request of the page touch, and the
+    page's size in bytes. Each SELECT runs again under EXPLAIN (ANALYZE, BUFFERS) in a transaction that is
+    rolled back; writes (the access records a case page adds) are not counted."""
+    from django.db import connection, transaction  # noqa: PLC0415
+
+    statements = []
+
+    def capture(execute, statement, params, many, context):
+        statements.append((statement, params, many))
+        return execute(statement, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        size = len(client.get(path).content)
+    touched = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement, params, many in statements:
+            if many or not statement.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement, params)
+            plan = cursor.fetchone()[0]
+            node = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+            touched += node.get("Shared Hit Blocks", 0) + node.get("Shared Read Blocks", 0)
+        transaction.set_rollback(True)
+    return touched, size
 
 
 if __name__ == "__main__":
