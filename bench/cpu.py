@@ -13,8 +13,12 @@ every request's figures too, for bench/growth_table.py (growth from 10k to 1M pe
 
 Times still move with the machine (the same page's median, run to run, by 30 % and more on shared cores).
 Two figures do not, and say whether a page's work grows with the data:
-- --buffers: the database pages (8 kB buffers, hit or read) one request's queries touch: each SELECT of
-  one request run again under EXPLAIN (ANALYZE, BUFFERS), in a transaction rolled back;
+- --database: the database's own work for one request: each SELECT of one request run again 5 times
+  under EXPLAIN (ANALYZE, BUFFERS, TIMING OFF) in a transaction rolled back; printed: its time (planning
+  and execution, the fastest of the 5, summed over the SELECTs) and the 8 kB buffers the SELECTs touch.
+  A buffer touched again counts again: an index-only scan that visits heap pages in another order checks
+  the visibility map once per page it moves to, so on a large table the buffers can grow where the time
+  does not;
 - --instructions N: the machine instructions the web process spends on each of N requests per page,
   counted by valgrind's callgrind (apt-get install valgrind; about 50× slower): the script runs itself
   under callgrind, which dumps its counts at each os.getsid() the loop calls between two requests.
@@ -53,7 +57,7 @@ def main() -> None:
     parser.add_argument("--dump", default="", help="write each page's profile to this folder (pstats files)")
     parser.add_argument("--settings", default="hall.settings.production")
     parser.add_argument("--json", default="", help="write every request's figures to this file")
-    parser.add_argument("--buffers", action="store_true", help="the database buffers each page's request touches")
+    parser.add_argument("--database", action="store_true", help="the database's own time and buffers per request")
     parser.add_argument("--instructions", type=int, default=0, help="count instructions of N requests per page")
     args = parser.parse_args()
     if args.instructions and not os.environ.get(CALLGRIND_DIR):
@@ -136,15 +140,19 @@ def main() -> None:
                 queries.append(sql["n"])
                 sql_ms.append(sql["seconds"] * 1000)
             figures = {"page": label, "status": status, "cpu": cpu, "wall": wall, "queries": queries, "sql": sql_ms}
-            if counting:
-                figures["dumps"] = dumps
-            if args.buffers:
-                figures["buffers"], figures["bytes"] = buffers_of(client, path)
+            if counting:  # times under callgrind say nothing
+                figures.update(cpu=[], wall=[], sql=[], dumps=dumps)
+            if args.database:
+                figures.update(database_work(client, path))
             measured.append(figures)
             print(
                 f"{label:44} {statistics.median(cpu):8.1f} {statistics.median(wall):8.1f} "
                 f"{statistics.median(queries):8.0f} {statistics.median(sql_ms):8.1f}  {status}"
-                + (f"  {figures['buffers']:,} buffers, {figures['bytes']:,} bytes" if args.buffers else ""),
+                + (
+                    f"  database {figures['db_ms']:.2f} ms, {figures['buffers']:,} buffers; {figures['bytes']:,} bytes"
+                    if args.database
+                    else ""
+                ),
                 flush=True,
             )
             if profiler and args.dump:
@@ -230,10 +238,11 @@ def _instructions(dump: Path) -> int:
     raise SystemExit(f"bench: no totals in {dump}")
 
 
-def buffers_of(client, path: str) -> tuple[int, int]:
-    """The 8 kB buffers (shared hit + read) the SELECTs of one request of the page touch, and the
-    page's size in bytes. Each SELECT runs again under EXPLAIN (ANALYZE, BUFFERS) in a transaction that is
-    rolled back; writes (the access records a case page adds) are not counted."""
+def database_work(client, path: str, runs: int = 5) -> dict:
+    """The database's own work for one request of the page: `db_ms`, the planning and execution time of
+    its SELECTs (each the fastest of `runs`), `buffers`, the 8 kB buffers (shared hit + read) they touch,
+    and `bytes`, the page's size. Each SELECT runs again under EXPLAIN (ANALYZE, BUFFERS, TIMING OFF) in
+    a transaction that is rolled back; writes (the access records a case page adds) are not counted."""
     from django.db import connection, transaction  # noqa: PLC0415
 
     statements = []
@@ -244,18 +253,20 @@ def buffers_of(client, path: str) -> tuple[int, int]:
 
     with connection.execute_wrapper(capture):
         size = len(client.get(path).content)
-    touched = 0
+    touched, seconds = 0, 0.0
     with transaction.atomic(), connection.cursor() as cursor:
         for statement, params, many in statements:
             if many or not statement.lstrip().upper().startswith(("SELECT", "WITH")):
                 continue
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement, params)
-            plan = cursor.fetchone()[0]
-            node = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+            fastest = None
+            for _ in range(runs):
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON) " + statement, params)
+                plan = cursor.fetchone()[0]
+                found = (json.loads(plan) if isinstance(plan, str) else plan)[0]
+                took = found.get("Planning Time", 0.0) + found["Execution Time"]
+                fastest = took if fastest is None else min(fastest, took)
+            node = found["Plan"]
             touched += node.get("Shared Hit Blocks", 0) + node.get("Shared Read Blocks", 0)
+            seconds += fastest / 1000
         transaction.set_rollback(True)
-    return touched, size
-
-
-if __name__ == "__main__":
-    main()
+    return {"db_ms": seconds * 1000, "buffers": touched, "bytes": size}
