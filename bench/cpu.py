@@ -270,3 +270,7 @@ def database_work(client, path: str, runs: int = 5) -> dict:
             seconds += fastest / 1000
         transaction.set_rollback(True)
     return {"db_ms": seconds * 1000, "buffers": touched, "bytes": size}
+
+
+if __name__ == "__main__":
+    main()
