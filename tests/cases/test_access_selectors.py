@@ -70,6 +70,18 @@ def test_city_supervisor_sees_county_cases_and_other_county_supervisor_does_not(
     assert not cases_for_user(yd).filter(pk=jc_case.pk).exists()
 
 
+def test_supervisor_reads_the_case_of_their_region_only(cast, jc_case):
+    """A supervisor's scope is checked in a query apart from the read of the case: another county's
+    supervisor, or a number that is none, gets the same 404."""
+    city = User.objects.get(username=staff_username("YJ", StaffRole.SUPERVISOR))
+    yd = User.objects.get(username=staff_username("YD", StaffRole.SUPERVISOR))
+    with pytest.raises(Http404):
+        get_case_for_user(yd, jc_case.pk)
+    with pytest.raises(Http404):
+        get_case_for_user(city, "abc")
+    assert get_case_for_user(city, jc_case.pk) == jc_case
+
+
 def test_enterprise_case_seen_by_its_agent_only(cast):
     enterprise = EnterpriseFactory()
     case = CaseFactory(applicant=enterprise.agent, enterprise=enterprise, applicant_name=enterprise.name)
@@ -131,17 +143,18 @@ def test_drafts_are_the_applicants_own(cast, who):
         get_case_for_user(getattr(cast, who), draft.pk)
 
 
-@pytest.mark.parametrize("who", ["clerk", "supervisor"])
-def test_a_case_page_reads_its_case_and_its_halls_once(cast, jc_case, who, django_assert_num_queries):
-    """A clerk's case in one query and its halls in another (fewer joins to plan); a supervisor's scope
-    joins the halls for their regions anyway, so they come with the case (after the counties the scope
-    reads). Everything the header names is then read, a supervisor's regions included."""
+@pytest.mark.parametrize("who,queries", [("clerk", 2), ("supervisor", 4)])
+def test_a_case_page_reads_its_case_and_its_halls_once(cast, jc_case, who, queries, django_assert_num_queries):
+    """A clerk's case in one query and its halls in another (fewer joins to plan); a supervisor's after
+    the counties their scope reads and the check of that scope in a query of its own (its joins to the
+    halls' and department's regions would be planned beside the case's), the halls with their regions.
+    Everything the header names is then read, a supervisor's regions included."""
     jc_case.handed_to_hall = cast.halls["YD"]
     jc_case.custodian_hall = cast.halls["YD"]
     jc_case.save()
     user = User.objects.get(pk=getattr(cast, who).pk)
     get_case_for_user(user, jc_case.pk)  # the caller's assignments, read once per request
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(queries):
         case = get_case_for_user(user, jc_case.pk)
     with django_assert_num_queries(0):
         names = [case.receiving_hall.name, case.handed_to_hall.name, case.custodian_hall.name]
