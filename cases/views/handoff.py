@@ -69,10 +69,7 @@ def handoff_steps(case, handoff, user) -> dict:
         and handoff.state != HandoffState.AWAITING_FORWARD
         and _in(user, handoff.receiving_hall_id, clerk)
         and (case.state == CaseState.SUPPLEMENT_REQUESTED or supplement_to_forward(case, handoff)),
-        "send_result": owning_side
-        and handoff.result_return
-        and result_leg is None
-        and case.state in DECIDED_STATES,
+        "send_result": owning_side and handoff.result_return and result_leg is None and case.state in DECIDED_STATES,
         "arrive": result_leg is not None
         and result_leg.received_at is None
         and _in(user, result_leg.to_hall_id, clerk, result),

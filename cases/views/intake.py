@@ -29,9 +29,9 @@ from .common import add_service_error, case_for, client_ip, is_staff_on
 
 SUPPLEMENT_FIELDS = "cases/includes/supplement_fields.html"
 CLERK_CHECK = is_staff_on(permissions.is_intake_clerk, permissions.is_receiving_clerk)
-# Read with the case on the review and decision pages: the region named in the appeal rights, the
-# commitment the completeness check counts.
-PAGE_RELATED = ("owning_department__region", "commitment")
+# Read with the case on the review and decision pages: the commitment the completeness check counts (the
+# department's region, named in the appeal rights, comes with every case page).
+PAGE_RELATED = ("commitment",)
 
 
 def guide_rows(case, submitted: list | None = None, deferred: list | None = None) -> list[dict]:

@@ -143,12 +143,12 @@ def test_drafts_are_the_applicants_own(cast, who):
         get_case_for_user(getattr(cast, who), draft.pk)
 
 
-@pytest.mark.parametrize("who,queries", [("clerk", 2), ("supervisor", 4)])
+@pytest.mark.parametrize("who,queries", [("clerk", 3), ("supervisor", 5)])
 def test_a_case_page_reads_its_case_and_its_halls_once(cast, jc_case, who, queries, django_assert_num_queries):
-    """A clerk's case in one query and its halls in another (fewer joins to plan); a supervisor's after
-    the counties their scope reads and the check of that scope in a query of its own (its joins to the
-    halls' and department's regions would be planned beside the case's), the halls with their regions.
-    Everything the header names is then read, a supervisor's regions included."""
+    """A clerk's case in one query, its halls in another and its applicant by key (fewer joins to plan); a
+    supervisor's after the counties their scope reads and the check of that scope in a query of its own
+    (its joins to the halls' and department's regions would be planned beside the case's), the halls with
+    their regions. Everything the header names is then read, a supervisor's regions included."""
     jc_case.handed_to_hall = cast.halls["YD"]
     jc_case.custodian_hall = cast.halls["YD"]
     jc_case.save()
