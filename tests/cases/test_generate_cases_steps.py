@@ -6,7 +6,10 @@ the normal command or alone on a database already generated, once.
 A small city (600 cases over 60 days) is generated into a database of its own, copied from the test
 database after the demo organisation, calendar and catalogue are loaded into it."""
 
+import time
+
 import psycopg2
+import psycopg2.errors
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
@@ -68,7 +71,7 @@ def city(target, transactional_db, monkeypatch):
     admin = _admin()
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{target}" TEMPLATE "{db["NAME"]}"')
+        _copy(cursor, db["NAME"], target)
     admin.close()
     url = _url({**db, "NAME": target})
     # The copy is migrated and seeded already: skip the subprocesses (the same commands, slow hashers).
@@ -92,6 +95,24 @@ def city(target, transactional_db, monkeypatch):
 
     yield url, query
     connection.close()
+
+
+def _copy(cursor, source: str, name: str, tries: int = 10) -> None:
+    """CREATE DATABASE name TEMPLATE source. A copy needs the source to itself: a browser test run before in
+    this worker may leave its page polling the live server, whose request threads hold sessions on the
+    test database for a moment; those are closed, and the copy tried again."""
+    for attempt in range(tries):
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [source],
+        )
+        try:
+            cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+            return
+        except psycopg2.errors.ObjectInUse:
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.5)
 
 
 def _one(query, sql):
