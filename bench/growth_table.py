@@ -1,11 +1,17 @@
 """docs/performance.md's growth table: the work one request of each page costs at each size, from
 bench/cpu.py runs (--json), so that growth with history is read apart from the machine's noise.
 
-    for size in 10k 100k 1m; do   # load-independent: the three may run side by side
-        .venv/bin/python bench/cpu.py --instructions 5 --database --json var/work-$size.json \\
+    for size in 10k 100k 1m; do   # instructions do not see the load: the three may run side by side
+        .venv/bin/python bench/cpu.py --instructions 5 --json var/work-$size.json \\
             --database-url postgres://postgres@127.0.0.1:5432/tongban_bench_$size &
+        sleep 40                  # each run logs in: one second-factor code per device and 30 s
     done; wait
-    .venv/bin/python bench/growth_table.py 10k=var/work-10k.json 100k=var/work-100k.json 1m=var/work-1m.json
+    for size in 10k 100k 1m; do   # one after the other (alternate them for several runs)
+        .venv/bin/python bench/cpu.py --rounds 30 --database --json var/db-$size.json \\
+            --database-url postgres://postgres@127.0.0.1:5432/tongban_bench_$size
+    done
+    .venv/bin/python bench/growth_table.py 10k=var/work-10k.json+var/db-10k.json \\
+        100k=var/work-100k.json+var/db-100k.json 1m=var/work-1m.json+var/db-1m.json
 
 One row per page; for each figure the runs hold, its value at each size ("10k / 100k / 1m") and, for the
 figures that measure work, its growth from the smallest size and from the one before the largest (a
@@ -17,7 +23,8 @@ growth beyond ±20 % is marked ⚠):
   together, `10k=a.json+b.json` (every request of every run at a size is pooled);
 - "buffers" (--database) and "kB", the page's size, and the queries per request: not judged, they say
   why a figure moves (a page that shows fewer lines at a small size, a count over more open work).
-Then, per size, how far apart the runs' own medians of the time lie."""
+Then, per size, how far apart the runs' own medians of the time lie. `--figures instructions,db_ms,…`
+prints only those columns (keys: instructions, db_ms, wall, buffers, bytes, queries)."""
 
 import json
 import statistics
@@ -37,8 +44,14 @@ PER_RUN = ("db_ms", "buffers", "bytes")  # one figure per run and page; the othe
 
 
 def main() -> None:
+    arguments = sys.argv[1:]
+    chosen = None  # --figures instructions,db_ms,…: only these columns (keys of FIGURES)
+    if "--figures" in arguments:
+        at = arguments.index("--figures")
+        chosen = arguments[at + 1].split(",")
+        arguments = arguments[:at] + arguments[at + 2 :]
     sizes = []
-    for argument in sys.argv[1:]:
+    for argument in arguments:
         label, _, paths = argument.partition("=")
         sizes.append((label, [json.loads(Path(path).read_text()) for path in paths.split("+")]))
     if not sizes:
@@ -47,6 +60,8 @@ def main() -> None:
     pooled = [_pooled(runs) for _, runs in sizes]
     pages = list(dict.fromkeys(page["page"] for page in sizes[-1][1][0]["pages"]))
     figures = [f for f in FIGURES if any(sample.get(f[0]) for sample in pooled[-1].values())]
+    if chosen:
+        figures = [f for f in figures if f[0] in chosen]
     steps = [0] + ([len(labels) - 2] if len(labels) > 2 else [])
     last = labels[-1]
     sizes_label = " / ".join(labels)
