@@ -199,10 +199,10 @@ def under_callgrind(args) -> str | None:
         return "bench: --instructions needs valgrind (apt-get install valgrind)"
     folder = Path(tempfile.mkdtemp(prefix="bench-callgrind-"))
     out = Path(args.json) if args.json else folder / "figures.json"
-    argv = _without_json(sys.argv[1:])
     command = ["valgrind", "--tool=callgrind", "--dump-before=getsid", "--dump-instr=no", "--dump-line=no"]
     command += [f"--callgrind-out-file={folder / 'cg.out'}", "--log-file=" + str(folder / "valgrind.log")]
-    command += [sys.executable, __file__, *argv, "--json", str(out)]
+    # The run writes its figures to `out`: a --json given last is the one argparse keeps.
+    command += [sys.executable, __file__, *sys.argv[1:], "--json", str(out)]
     env = {**os.environ, CALLGRIND_DIR: str(folder), "PYTHONHASHSEED": "0"}
     if subprocess.run(command, env=env).returncode != 0:
         return f"bench: the run under callgrind failed (see {folder / 'valgrind.log'})"
@@ -215,19 +215,6 @@ def under_callgrind(args) -> str | None:
         out.write_text(json.dumps(data))
     shutil.rmtree(folder)
     return None
-
-
-def _without_json(argv: list[str]) -> list[str]:
-    """The arguments without --json (the run under callgrind writes its own file)."""
-    kept, skip = [], False
-    for argument in argv:
-        if skip:
-            skip = False
-        elif argument == "--json":
-            skip = True
-        elif not argument.startswith("--json="):
-            kept.append(argument)
-    return kept
 
 
 def _instructions(dump: Path) -> int:
@@ -253,7 +240,7 @@ def database_work(client, path: str, runs: int = 5) -> dict:
 
     with connection.execute_wrapper(capture):
         size = len(client.get(path).content)
-    touched, seconds = 0, 0.0
+    touched, ms = 0, 0.0
     with transaction.atomic(), connection.cursor() as cursor:
         for statement, params, many in statements:
             if many or not statement.lstrip().upper().startswith(("SELECT", "WITH")):
@@ -267,9 +254,9 @@ def database_work(client, path: str, runs: int = 5) -> dict:
                 fastest = took if fastest is None else min(fastest, took)
             node = found["Plan"]
             touched += node.get("Shared Hit Blocks", 0) + node.get("Shared Read Blocks", 0)
-            seconds += fastest / 1000
+            ms += fastest
         transaction.set_rollback(True)
-    return {"db_ms": seconds * 1000, "buffers": touched, "bytes": size}
+    return {"db_ms": ms, "buffers": touched, "bytes": size}
 
 
 if __name__ == "__main__":
